@@ -1,0 +1,17 @@
+import chalk from 'chalk';
+import { lessonNumber } from '../../course/catalog.js';
+import { startStage } from '../../server/start.js';
+import { onShutdown } from '../shutdown.js';
+
+/** Runs one stage alone until Ctrl-C or SIGTERM, which stop it and free the port. */
+export async function serve(n: string, options: { port: number; host: string }): Promise<void> {
+  const number = lessonNumber(n);
+  const stage = await startStage(number, { port: options.port, host: options.host });
+  onShutdown(() => stage.stop());
+  process.stdout.write(
+    `Stage ${number} is running at ${chalk.bold.underline(stage.url)}\n${chalk.dim('Press Ctrl-C to stop it.')}\n`,
+  );
+  await new Promise<never>(() => {
+    // runs until a signal: the shutdown handler stops the server and exits
+  });
+}

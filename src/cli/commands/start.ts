@@ -1,0 +1,96 @@
+import chalk from 'chalk';
+import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
+import { held } from '../../course/types.js';
+import { ProgressFile } from '../progress.js';
+import { onShutdown } from '../shutdown.js';
+import type { WalkResult } from '../walkthrough.js';
+
+interface StartOptions {
+  from?: number;
+  yes?: boolean;
+  port?: number;
+  host: string;
+}
+
+/** `start`: the course from the first unfinished lesson (or --from N) to the end. */
+export async function start(options: StartOptions): Promise<void> {
+  const progress = new ProgressFile();
+  const lessons = listLessons();
+  let first: LessonInfo;
+  if (options.from !== undefined) first = findLesson(options.from);
+  else {
+    const unfinished = lessons.find((l) => !progress.isDone(l.name));
+    if (!unfinished)
+      process.stdout.write(
+        'You have finished every lesson; here they are again from lesson 1.\n\n',
+      );
+    first = unfinished ?? lessons[0];
+  }
+  await runLessons(
+    lessons.filter((l) => l.number >= first.number),
+    progress,
+    options,
+  );
+}
+
+/** `lesson N`: one lesson on its own. */
+export async function lesson(n: string, options: Omit<StartOptions, 'from'>): Promise<void> {
+  await runLessons([findLesson(lessonNumber(n))], new ProgressFile(), options);
+}
+
+async function runLessons(
+  lessons: LessonInfo[],
+  progress: ProgressFile,
+  options: Omit<StartOptions, 'from'>,
+) {
+  const [{ StageHost }, { chooseSecret }, { walk }] = await Promise.all([
+    import('../../server/host.js'),
+    import('../../server/secret.js'),
+    import('../walkthrough.js'),
+  ]);
+  const { secret, fromEnvironment } = chooseSecret();
+  const host = new StageHost({
+    port: options.port ?? 3000,
+    portAskedFor: options.port !== undefined,
+    host: options.host,
+    secret,
+  });
+  onShutdown(() => host.stop());
+  const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
+  let result: WalkResult;
+  try {
+    result = await walk({
+      lessons,
+      total: listLessons().length,
+      host,
+      progress,
+      keys,
+      secretFromEnvironment: fromEnvironment,
+      write: (text) => process.stdout.write(text),
+    });
+  } finally {
+    keys?.close();
+    await host.stop();
+  }
+  process.stdout.write(`${summary(result, progress)}\n`);
+  if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
+}
+
+function summary(result: WalkResult, progress: ProgressFile): string {
+  const lines = [chalk.bold('Summary')];
+  for (const { lesson, verdicts } of result.results) {
+    const ok = verdicts.every(held);
+    const count = `${verdicts.filter(held).length}/${verdicts.length} demos behaved as the lesson says`;
+    lines.push(
+      `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+    );
+  }
+  const next = listLessons().find((l) => !progress.isDone(l.name));
+  if (result.quit) {
+    lines.push(
+      chalk.dim(`Stopped. \`session-tutor start\` picks up at lesson ${next?.number ?? 1}.`),
+    );
+  }
+  return lines.join('\n');
+}

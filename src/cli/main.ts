@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import chalk from 'chalk';
+import { Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../errors.js';
+import { handleSignals, shutdown } from './shutdown.js';
+
+// Heavy modules (express, undici, tough-cookie) are imported inside the commands that use them,
+// so `--version`, `--help` and `list` start as fast as Node itself.
+
+if (process.env.NO_COLOR || process.argv.includes('--no-color')) chalk.level = 0;
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number.');
+  return Number(text);
+}
+
+function portNumber(text: string): number {
+  const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new InvalidArgumentError(
+      'a port is a whole number from 1 to 65535 (or 0 for any free port).',
+    );
+  }
+  return port;
+}
+
+const program = new Command()
+  .name('session-tutor')
+  .description(
+    'Learn, with live servers, how a web server remembers a visitor over stateless HTTP.',
+  )
+  .version(packageVersion(), '-V, --version')
+  .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
+  .showHelpAfterError('(run with --help to see the commands)')
+  .configureOutput({ outputError: (text, write) => write(chalk.red(text)) })
+  .exitOverride();
+
+program
+  .command('start')
+  .description('walk through the lessons, resuming at the first one not yet finished')
+  .option('--from <lesson>', 'start at this lesson', wholeNumber)
+  .option(
+    '-y, --yes',
+    'advance by itself and end with a summary (also when stdin is not a terminal)',
+  )
+  .option(
+    '--port <port>',
+    'port for the demo servers (default 3000, or a free one if 3000 is busy)',
+    portNumber,
+  )
+  .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
+  .action(async (options) => {
+    const { start } = await import('./commands/start.js');
+    return start(options);
+  });
+
+program
+  .command('list')
+  .description('list the lessons, with the ones you have finished marked')
+  .option('--json', 'print an array of { number, slug, title, done }')
+  .action(async (options) => {
+    const { list } = await import('./commands/list.js');
+    return list(options);
+  });
+
+program
+  .command('lesson')
+  .description('open one lesson')
+  .argument('<n>', 'lesson number')
+  .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
+  .option('--port <port>', 'port for the demo server', portNumber)
+  .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
+  .action(async (n: string, options) => {
+    const { lesson } = await import('./commands/start.js');
+    return lesson(n, options);
+  });
+
+program
+  .command('serve')
+  .description("run one stage's demo server alone until Ctrl-C")
+  .argument('<n>', 'stage (lesson) number')
+  .option('--port <port>', 'port to listen on', portNumber, 3000)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .action(async (n: string, options) => {
+    const { serve } = await import('./commands/serve.js');
+    return serve(n, options);
+  });
+
+program
+  .command('reset')
+  .description('forget your progress (asks first in a terminal)')
+  .option('-y, --yes', 'do not ask')
+  .action(async (options) => {
+    const { reset } = await import('./commands/reset.js');
+    return reset(options);
+  });
+
+function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+handleSignals();
+try {
+  await program.parseAsync();
+  await shutdown(Number(process.exitCode ?? 0));
+} catch (err) {
+  if (err instanceof UserError) {
+    process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+    await shutdown(err.exitCode);
+  }
+  const code = (err as { code?: string; exitCode?: number }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    // commander has already printed help, the version, or what was wrong with the arguments
+    await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+  }
+  process.stderr.write(
+    `${chalk.red('session-tutor hit a problem it did not expect:')}\n${(err as Error).stack}\n`,
+  );
+  await shutdown(1);
+}

@@ -1,0 +1,103 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the tutor keeps its own files: $SESSION_TUTOR_HOME, else the user's config folder. */
+export function tutorHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SESSION_TUTOR_HOME) return env.SESSION_TUTOR_HOME;
+  const config = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(config, 'session-tutor');
+}
+
+export interface Progress {
+  /** Lesson folder names, such as `05-remember`, that the learner has finished. */
+  done: string[];
+}
+
+/**
+ * The learner's progress. A file that cannot be read is set aside (never truncated)
+ * and reported; a folder that cannot be written is reported once, and the course goes on.
+ */
+export class ProgressFile {
+  readonly path: string;
+  private progress: Progress = { done: [] };
+  private warned = false;
+
+  constructor(
+    home = tutorHome(),
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
+    this.path = join(home, 'progress.json');
+    this.progress = this.read();
+  }
+
+  get done(): string[] {
+    return [...this.progress.done];
+  }
+
+  isDone(lesson: string): boolean {
+    return this.progress.done.includes(lesson);
+  }
+
+  markDone(lesson: string): void {
+    if (this.isDone(lesson)) return;
+    this.progress.done.push(lesson);
+    this.save();
+  }
+
+  reset(): void {
+    this.progress = { done: [] };
+    this.save();
+  }
+
+  private read(): Progress {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.warn(
+          `warning: cannot read ${this.path} (${(err as Error).message}); starting from lesson 1.`,
+        );
+      }
+      return { done: [] };
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<Progress>;
+      if (!Array.isArray(parsed.done) || !parsed.done.every((d) => typeof d === 'string')) {
+        throw new Error('it has no list of finished lessons');
+      }
+      return { done: parsed.done };
+    } catch (err) {
+      const aside = `${this.path}.corrupt-${Date.now()}`;
+      try {
+        renameSync(this.path, aside);
+        this.warn(
+          `warning: ${this.path} could not be read (${(err as Error).message}); kept it as ${aside} and started afresh.`,
+        );
+      } catch {
+        this.warn(
+          `warning: ${this.path} could not be read (${(err as Error).message}); left it as it is.`,
+        );
+      }
+      return { done: [] };
+    }
+  }
+
+  private save(): void {
+    try {
+      mkdirSync(join(this.path, '..'), { recursive: true });
+      const temp = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(temp, `${JSON.stringify(this.progress, null, 2)}\n`);
+      renameSync(temp, this.path);
+    } catch (err) {
+      if (!this.warned) {
+        this.warned = true;
+        this.warn(
+          `warning: cannot save progress to ${this.path} (${(err as Error).message}). ` +
+            'The course goes on; set SESSION_TUTOR_HOME to a folder you can write to keep it.',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { STATUS_CODES } from 'node:http';
+import chalk from 'chalk';
+import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
+import type { ExplainedCookie } from '../probe/cookies.js';
+import type { Hop } from '../probe/visitor.js';
+
+type Segment = [text: string, style?: (text: string) => string];
+
+/** The width lesson pages and diagrams are drawn to: the terminal's, within reason. */
+export function pageWidth(): number {
+  return Math.max(50, Math.min(process.stdout.columns ?? 80, 90) - 2);
+}
+
+/** Draws one demo step as terminal lines. */
+export function renderStep(step: DemoStep, width = pageWidth()): string {
+  switch (step.kind) {
+    case 'say':
+      return step.text;
+    case 'hops':
+      return drawHops(step.visitor, step.hops, width);
+    case 'cookie':
+      return explainCookieLines(step.cookie);
+    case 'store':
+      return storeLines(step.entries);
+    case 'verdict':
+      return verdictLine(step.verdict);
+  }
+}
+
+/**
+ * A small sequence diagram: the visitor on the left, the server on the right,
+ * an arrow for each request and each response, with the headers that matter.
+ */
+export function drawHops(visitor: string, hops: Hop[], width: number): string {
+  const inner = width - 4;
+  const row = (...segments: Segment[]): string => {
+    let used = 0;
+    const parts: string[] = [];
+    for (const [text, style] of segments) {
+      const room = inner - used;
+      if (room <= 0) break;
+      const piece = text.length > room ? `${text.slice(0, room - 1)}…` : text;
+      used += piece.length;
+      parts.push(style ? style(piece) : piece);
+    }
+    return `${chalk.dim('│')} ${parts.join('')}${' '.repeat(inner - used)} ${chalk.dim('│')}`;
+  };
+  const line = '─'.repeat(inner - 1);
+  const lines = [chalk.bold(visitor.padEnd(width - 6)) + chalk.bold('server')];
+  for (const hop of hops) {
+    const url = new URL(hop.url);
+    lines.push(
+      row(
+        [`${hop.method} ${url.pathname}${url.search}`, chalk.bold],
+        ['   Cookie: '],
+        cookieSegment(hop.cookieSent),
+      ),
+      `${chalk.dim('│')} ${chalk.dim(`${line}▶`)} ${chalk.dim('│')}`,
+      `${chalk.dim('│')} ${chalk.dim(`◀${line}`)} ${chalk.dim('│')}`,
+      row(
+        [
+          `${hop.status} ${STATUS_CODES[hop.status] ?? ''}`,
+          hop.status < 400 ? chalk.green : chalk.red,
+        ],
+        [hop.location ? `   Location: ${hop.location}` : ''],
+      ),
+    );
+    if (hop.setCookie.length === 0) lines.push(row(['Set-Cookie: '], ['none', chalk.dim]));
+    for (const cookie of hop.setCookie) lines.push(row(['Set-Cookie: '], [cookie, chalk.yellow]));
+    if (hop.keyLine !== '' && hop.status !== 302) lines.push(row([hop.keyLine, chalk.italic]));
+  }
+  return lines.join('\n');
+}
+
+function cookieSegment(cookie: string | undefined): Segment {
+  return cookie === undefined ? ['none', chalk.dim] : [cookie, chalk.cyan];
+}
+
+export function explainCookieLines(cookie: ExplainedCookie): string {
+  const lines = [chalk.bold(`The cookie ${cookie.name}, taken apart:`)];
+  if (cookie.kind === 'signed-session-id') {
+    lines.push(
+      `  session ID  ${chalk.cyan(cookie.sessionId ?? '')}   which session on the server is yours`,
+      `  signature   ${chalk.cyan(cookie.signature ?? '')}`,
+      '              the HMAC of the ID with the secret: proves the ID was not changed',
+    );
+  } else {
+    lines.push(`  value       ${chalk.cyan(cookie.value)}`);
+  }
+  const flags = [
+    cookie.path ? `Path=${cookie.path}` : undefined,
+    cookie.httpOnly ? 'HttpOnly (page scripts cannot read it)' : 'not HttpOnly',
+    cookie.secure ? 'Secure' : undefined,
+    cookie.sameSite ? `SameSite=${cookie.sameSite}` : undefined,
+    cookie.lifetime ?? 'no Expires or Max-Age: it lasts until the browser closes',
+  ].filter((flag) => flag !== undefined);
+  lines.push(`  ${flags.join(' · ')}`, `  → ${cookie.summary}`);
+  return lines.join('\n');
+}
+
+export function storeLines(entries: StoredSession[]): string {
+  const lines = [chalk.bold("What the server's session store holds (session ID → data):")];
+  if (entries.length === 0) lines.push(chalk.dim('  nothing'));
+  for (const entry of entries)
+    lines.push(`  ${chalk.cyan(entry.id)} → ${JSON.stringify(entry.data)}`);
+  return lines.join('\n');
+}
+
+export function verdictLine(verdict: Verdict): string {
+  const held = verdict.outcome === verdict.expected;
+  const mark = held ? chalk.green('✔') : chalk.red('✘');
+  const outcome = held
+    ? chalk.bold(verdict.outcome)
+    : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
+  return `${mark} ${verdict.label}: ${outcome}\n  ${chalk.dim(verdict.evidence)}`;
+}
+
+/** A course progress bar such as `■■■□□□ 3 of 6 done`. */
+export function progressBar(done: number, total: number): string {
+  return `${chalk.green('■'.repeat(done))}${chalk.dim('□'.repeat(total - done))} ${done} of ${total} done`;
+}

@@ -1,0 +1,149 @@
+import chalk from 'chalk';
+import type { LessonInfo } from '../course/catalog.js';
+import { readPages } from '../course/catalog.js';
+import { runDemo } from '../course/run.js';
+import { held, type Verdict } from '../course/types.js';
+import type { StageHost } from '../server/host.js';
+import type { Action, KeyReader } from './keys.js';
+import { stageListing } from './listing.js';
+import { renderMarkdown } from './markdown.js';
+import type { ProgressFile } from './progress.js';
+import { pageWidth, progressBar, renderStep } from './render.js';
+
+export interface WalkOptions {
+  lessons: LessonInfo[];
+  /** How many lessons the course has, for "lesson k of N". */
+  total: number;
+  host: StageHost;
+  progress: ProgressFile;
+  /** Given for an interactive walk; without it, pages follow each other unattended. */
+  keys?: KeyReader;
+  secretFromEnvironment: boolean;
+  write: (text: string) => void;
+}
+
+export interface LessonResult {
+  lesson: LessonInfo;
+  verdicts: Verdict[];
+}
+
+export interface WalkResult {
+  results: LessonResult[];
+  quit: boolean;
+}
+
+/** Walks the learner through lessons page by page, running each lesson's stage and demo live. */
+export async function walk(options: WalkOptions): Promise<WalkResult> {
+  const results: LessonResult[] = [];
+  let index = 0;
+  let startAtEnd = false;
+  while (index < options.lessons.length) {
+    const lesson = options.lessons[index];
+    const outcome = await walkLesson(lesson, options, startAtEnd);
+    if (outcome.action === 'quit') return { results, quit: true };
+    if (outcome.action === 'back') {
+      startAtEnd = index > 0;
+      if (index > 0) index -= 1;
+      continue;
+    }
+    results.push({ lesson, verdicts: outcome.verdicts });
+    if (outcome.verdicts.every(held)) options.progress.markDone(lesson.name);
+    index += 1;
+    startAtEnd = false;
+  }
+  return { results, quit: false };
+}
+
+interface LessonOutcome {
+  action: 'done' | 'back' | 'quit';
+  verdicts: Verdict[];
+}
+
+async function walkLesson(
+  lesson: LessonInfo,
+  options: WalkOptions,
+  startAtEnd: boolean,
+): Promise<LessonOutcome> {
+  const { host, keys, write } = options;
+  const pages = readPages(lesson);
+  const { stage, note } = await host.switchTo(lesson.number);
+  const fill = (text: string) =>
+    text
+      .replaceAll('{{url}}', stage.url)
+      .replaceAll(
+        '{{secret}}',
+        options.secretFromEnvironment
+          ? 'SESSION_SECRET is set, so that is the secret in use (the tutor never prints it).'
+          : 'SESSION_SECRET is not set, so the tutor made a random 32-byte secret that lasts only for this run.',
+      );
+  const header = () => {
+    const done = options.progress.done.length;
+    return [
+      `${chalk.bold(`Lesson ${lesson.number} of ${options.total}`)} · ${chalk.bold.blue(lesson.title)}   ${progressBar(done, options.total)}`,
+      chalk.dim(`Stage ${lesson.number} is running at `) +
+        chalk.bold.underline(stage.url) +
+        (note ? chalk.yellow(`  (${note})`) : ''),
+    ].join('\n');
+  };
+
+  // Each page's demo runs once per visit to the lesson; going back shows the same exchanges again.
+  const demoOutput = new Map<number, string>();
+  let verdicts: Verdict[] = [];
+  const showPage = async (n: number) => {
+    // unattended, the lesson's pages follow each other: one header is enough
+    if (keys || n === 0) write(`${header()}\n\n`);
+    for (const part of splitDirectives(pages[n])) {
+      if (part === '.code') write(`${stageListing(lesson.number)}\n\n`);
+      else if (part === '.demo') {
+        const shown = demoOutput.get(n);
+        if (shown !== undefined) write(shown);
+        else {
+          let text = '';
+          verdicts = await runDemo(lesson, stage, (step) => {
+            const drawn = `${renderStep(step)}\n\n`;
+            text += drawn;
+            write(drawn);
+          });
+          demoOutput.set(n, text);
+        }
+      } else write(`${renderMarkdown(fill(part), pageWidth())}\n\n`);
+    }
+  };
+
+  if (!keys) {
+    for (let n = 0; n < pages.length; n++) await showPage(n);
+    return { action: 'done', verdicts };
+  }
+
+  let page = startAtEnd ? pages.length - 1 : 0;
+  for (;;) {
+    write('\x1b[2J\x1b[H');
+    await showPage(page);
+    write(
+      chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
+    );
+    let action: Action = await keys.next();
+    while (action === 'hint') {
+      write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);
+      action = await keys.next();
+    }
+    write('\n');
+    if (action === 'quit') return { action: 'quit', verdicts };
+    if (action === 'back') {
+      if (page === 0) return { action: 'back', verdicts };
+      page -= 1;
+    } else if (page === pages.length - 1) {
+      return { action: 'done', verdicts };
+    } else {
+      page += 1;
+    }
+  }
+}
+
+/** Splits a page into Markdown parts and the directive lines `.code` and `.demo`. */
+function splitDirectives(page: string): string[] {
+  return page
+    .split(/^(\.code|\.demo)$/m)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}

@@ -1,0 +1,25 @@
+import type { DemoContext, Verdict } from './types.js';
+
+// The same visitor asks twice. If nothing in the two requests differs, the server
+// cannot tell a first visit from a second: it has forgotten.
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const visitor = ctx.visitor('a visitor with a cookie jar', 'jar');
+  const first = await visitor.get(`${ctx.stage.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: first });
+  const second = await visitor.get(`${ctx.stage.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: second });
+
+  const a = first[0];
+  const b = second[0];
+  const alike = a.cookieSent === b.cookieSent && a.body === b.body && b.setCookie.length === 0;
+  return [
+    {
+      label: 'the same visitor, twice',
+      outcome: alike ? 'forgotten' : 'remembered',
+      expected: 'forgotten',
+      evidence: alike
+        ? `both requests carried Cookie: ${a.cookieSent ?? 'none'} and got "${a.keyLine}"`
+        : 'the second request differed from the first',
+    },
+  ];
+}

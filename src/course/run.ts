@@ -1,0 +1,32 @@
+import type { CookieHabit } from '../probe/visitor.js';
+import type { RunningStage } from '../server/start.js';
+import type { LessonInfo } from './catalog.js';
+import { lessonModule } from './catalog.js';
+import type { DemoContext, DemoStep, Verdict } from './types.js';
+
+/** Runs a lesson's live demo against a running stage, showing each step as it happens. */
+export async function runDemo(
+  lesson: LessonInfo,
+  stage: RunningStage,
+  show: (step: DemoStep) => void,
+): Promise<Verdict[]> {
+  const { Visitor } = await import('../probe/visitor.js');
+  const { demo } = await lessonModule(lesson);
+  const visitors: InstanceType<typeof Visitor>[] = [];
+  const ctx: DemoContext = {
+    stage,
+    show,
+    visitor(label: string, habit: CookieHabit) {
+      const visitor = new Visitor(label, habit);
+      visitors.push(visitor);
+      return visitor;
+    },
+  };
+  try {
+    const verdicts = await demo(ctx);
+    for (const verdict of verdicts) show({ kind: 'verdict', verdict });
+    return verdicts;
+  } finally {
+    await Promise.all(visitors.map((v) => v.close()));
+  }
+}

@@ -1,0 +1,30 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { problemPage } from './pages.js';
+
+export const notFound: RequestHandler = (req, res) => {
+  res
+    .status(404)
+    .send(problemPage(404, `This stage has no page for ${req.method} ${req.path} (yet).`));
+};
+
+// body-parser marks its errors with a type; each gets a sentence a beginner can act on.
+const problems: Record<string, string> = {
+  'entity.too.large': 'The form is larger than 1 KB: send a shorter name.',
+  'entity.parse.failed': 'The form could not be read: it is not valid form data.',
+  'encoding.unsupported': 'The form uses a content encoding this server does not accept.',
+  'charset.unsupported': 'The form uses a character set this server does not accept: use UTF-8.',
+  'parameters.too.many': 'The form has too many fields: send just the name.',
+};
+
+export const showProblem: ErrorRequestHandler = (err, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  const status = Number(err?.status ?? err?.statusCode);
+  if (status >= 400 && status < 500) {
+    res
+      .status(status)
+      .send(problemPage(status, problems[err.type] ?? 'The request could not be used.'));
+    return;
+  }
+  console.error(err);
+  res.status(500).send(problemPage(500, 'The server hit a problem it did not expect.'));
+};

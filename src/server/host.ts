@@ -1,0 +1,56 @@
+import session, { type Store } from 'express-session';
+import { UserError } from '../errors.js';
+import { type RunningStage, startStage } from './start.js';
+
+export interface HostOptions {
+  /** The port to keep for the whole run; when it was not asked for and is busy, a free one is used. */
+  port: number;
+  portAskedFor: boolean;
+  host: string;
+  secret: string;
+  store?: Store;
+}
+
+/**
+ * Runs one stage at a time at one address, so the learner's browser tab stays on the same URL
+ * from lesson to lesson. It owns the stage it started: switching stops the old one first.
+ * One store and one secret serve every stage, so a session made in one lesson lives on in the next.
+ */
+export class StageHost {
+  current: RunningStage | undefined;
+  readonly store: Store;
+  private port: number;
+
+  constructor(private readonly options: HostOptions) {
+    this.port = options.port;
+    this.store = options.store ?? new session.MemoryStore();
+  }
+
+  /** Stops the running stage, if any, and starts stage N; returns a note when the port had to change. */
+  async switchTo(number: number): Promise<{ stage: RunningStage; note?: string }> {
+    await this.stop();
+    const { host, secret, portAskedFor } = this.options;
+    let note: string | undefined;
+    try {
+      this.current = await startStage(number, { port: this.port, host, secret, store: this.store });
+    } catch (err) {
+      if (
+        !(err instanceof UserError) ||
+        portAskedFor ||
+        this.port === 0 ||
+        !/busy/.test(err.message)
+      )
+        throw err;
+      this.current = await startStage(number, { port: 0, host, secret, store: this.store });
+      note = `Port ${this.port} is busy, so this run uses port ${this.current.port} instead.`;
+    }
+    this.port = this.current.port;
+    return { stage: this.current, note };
+  }
+
+  async stop(): Promise<void> {
+    const running = this.current;
+    this.current = undefined;
+    await running?.stop();
+  }
+}

@@ -1,0 +1,13 @@
+import type { Express } from 'express';
+import type { Store } from 'express-session';
+
+/** What the tutor hands every stage app: the secret that signs cookies and where sessions live. */
+export interface StageOptions {
+  secret: string | string[];
+  store: Store;
+}
+
+/** A stage module: one small Express app that teaches one idea. */
+export interface StageModule {
+  createApp(options: StageOptions): Express;
+}

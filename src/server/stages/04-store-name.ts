@@ -1,0 +1,41 @@
+// Stage 4: store the name. POST /setName puts the name in the visitor's session;
+// the first thing stored is what makes express-session send a cookie.
+import express from 'express';
+import session from 'express-session';
+import { nameFromForm } from '../name.js';
+import { formPage, problemPage } from '../pages.js';
+import type { StageOptions } from '../stage.js';
+
+export function createApp({ secret, store }: StageOptions) {
+  const app = express();
+
+  app.use(
+    session({
+      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      store, // where the session data lives: on the server, never in the cookie
+      resave: false, // don't save a session that did not change
+      saveUninitialized: false, // no session, and no cookie, until something is stored
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+
+  app.get('/', (_req, res) => {
+    res.send(formPage());
+  });
+
+  app.post('/setName', (req, res, next) => {
+    const form = nameFromForm(req);
+    if (!form.ok) {
+      res.status(form.status).send(problemPage(form.status, form.problem));
+      return;
+    }
+    req.session.myName = form.name;
+    // save before redirecting, so the next request is sure to find the name
+    req.session.save((err) => {
+      if (err) return next(err);
+      res.redirect('/');
+    });
+  });
+
+  return app;
+}

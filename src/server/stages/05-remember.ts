@@ -1,0 +1,47 @@
+// Stage 5: remember me. GET / reads the name back from the session, so a
+// visitor whose browser returns the cookie is greeted by name.
+import express from 'express';
+import session from 'express-session';
+import { nameFromForm } from '../name.js';
+import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import type { StageOptions } from '../stage.js';
+
+export function createApp({ secret, store }: StageOptions) {
+  const app = express();
+
+  app.use(
+    session({
+      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      store, // where the session data lives: on the server, never in the cookie
+      resave: false, // don't save a session that did not change
+      saveUninitialized: false, // no session, and no cookie, until something is stored
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+
+  app.get('/', (req, res) => {
+    const name = req.session.myName;
+    if (name === undefined) {
+      res.send(formPage());
+      return;
+    }
+    // the name came from a visitor: escape it, or a name like <script> would run
+    res.send(page(`Hello, ${name}`, `<h1>${escapeHtml(name)}</h1>`));
+  });
+
+  app.post('/setName', (req, res, next) => {
+    const form = nameFromForm(req);
+    if (!form.ok) {
+      res.status(form.status).send(problemPage(form.status, form.problem));
+      return;
+    }
+    req.session.myName = form.name;
+    // save before redirecting, so the next request is sure to find the name
+    req.session.save((err) => {
+      if (err) return next(err);
+      res.redirect('/');
+    });
+  });
+
+  return app;
+}
