@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Visitor } from '../src/probe/visitor.js';
+import { type RunningStage, type StartOptions, startStage } from '../src/server/start.js';
+
+export const cliPath = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** A fresh, empty tutor home, so a test never reads or writes the real progress file. */
+export function freshHome(): string {
+  return mkdtempSync(join(tmpdir(), 'session-tutor-test-'));
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a child process with stdin closed, as a learner's script or CI would. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `session-tutor ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Starts the built CLI without waiting for it; the caller must end it. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Resolves with the first match of `pattern` in the child's stdout, or rejects after `timeoutMs`. */
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs = 10_000,
+): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      child.stdout?.off('data', onData);
+      reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; saw:\n${seen}`));
+    }, timeoutMs);
+    const onData = (data: Buffer) => {
+      seen += data;
+      const match = seen.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        resolve(match);
+      }
+    };
+    child.stdout?.on('data', onData);
+  });
+}
+
+/** Runs `body` against stage N on a free port, and always stops the stage afterwards. */
+export async function withStage<T>(
+  number: number,
+  body: (stage: RunningStage) => Promise<T>,
+  options: StartOptions = {},
+): Promise<T> {
+  const stage = await startStage(number, { secret: 'a test secret', ...options });
+  try {
+    return await body(stage);
+  } finally {
+    await stage.stop();
+  }
+}
+
+/** Runs `body` with visitors that are always closed afterwards. */
+export async function withVisitors<T>(
+  habits: ConstructorParameters<typeof Visitor>[1][],
+  body: (...visitors: Visitor[]) => Promise<T>,
+): Promise<T> {
+  const visitors = habits.map((habit, i) => new Visitor(`visitor ${i + 1}`, habit));
+  try {
+    return await body(...visitors);
+  } finally {
+    await Promise.all(visitors.map((v) => v.close()));
+  }
+}
