@@ -71,5 +71,6 @@ export function readPages(lesson: LessonInfo): string[] {
 }
 
 export async function lessonModule(lesson: LessonInfo): Promise<LessonModule> {
-  return (await import(`./${lesson.name}.js`)) as LessonModule;
+  const url = new URL(`./${lesson.name}.js`, import.meta.url).href;
+  return (await import(/* @vite-ignore */ url)) as LessonModule;
 }

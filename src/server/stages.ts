@@ -35,5 +35,6 @@ export function findStage(number: number): StageInfo {
 }
 
 export async function loadStage(stage: StageInfo): Promise<StageModule> {
-  return (await import(`./stages/${stage.name}.js`)) as StageModule;
+  const url = new URL(`./stages/${stage.name}.js`, import.meta.url).href;
+  return (await import(/* @vite-ignore */ url)) as StageModule;
 }
