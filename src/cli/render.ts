@@ -24,6 +24,8 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
       return storeLines(step.entries);
     case 'verdict':
       return verdictLine(step.verdict);
+    case 'wait':
+      return waitLine(step.ms, step.why);
   }
 }
 
@@ -114,6 +116,13 @@ export function verdictLine(verdict: Verdict): string {
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
   return `${mark} ${verdict.label}: ${outcome}\n  ${chalk.dim(verdict.evidence)}`;
 }
+
+export function waitLine(ms: number, why: string): string {
+  return chalk.dim(`… waiting ${(ms / 1000).toFixed(1)} s: ${why}`);
+}
+
+/** Finds waitLine's lines in plain output: the benchmark counts a lesson's deliberate waits with it. */
+export const waitPattern = /… waiting (\d+(?:\.\d+)?) s: /g;
 
 /** A course progress bar such as `■■■□□□ 3 of 6 done`. */
 export function progressBar(done: number, total: number): string {

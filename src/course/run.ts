@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CookieHabit } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
 import type { LessonInfo } from './catalog.js';
@@ -20,6 +21,10 @@ export async function runDemo(
       const visitor = new Visitor(label, habit);
       visitors.push(visitor);
       return visitor;
+    },
+    async wait(ms: number, why: string) {
+      show({ kind: 'wait', ms, why });
+      await sleep(ms);
     },
   };
   try {

@@ -8,6 +8,7 @@ export type DemoStep =
   | { kind: 'hops'; visitor: string; hops: Hop[] }
   | { kind: 'cookie'; cookie: ExplainedCookie }
   | { kind: 'store'; entries: StoredSession[] }
+  | { kind: 'wait'; ms: number; why: string }
   | { kind: 'verdict'; verdict: Verdict };
 
 export interface StoredSession {
@@ -32,6 +33,11 @@ export interface DemoContext {
   show(step: DemoStep): void;
   /** A new visitor; the demo runner closes it when the demo ends. */
   visitor(label: string, habit: CookieHabit): Visitor;
+  /**
+   * A pause the lesson needs (such as letting a session expire). The only way a demo waits:
+   * it is shown to the learner, and the benchmark counts it apart from the tutor's own time.
+   */
+  wait(ms: number, why: string): Promise<void>;
 }
 
 /** The code half of a lesson: its live demo (the text half lives in lessons/NN-slug/). */
