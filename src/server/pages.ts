@@ -5,14 +5,35 @@ import { stageSourceDir } from '../paths.js';
 export { escapeHtml };
 
 const style = `
-  body { font: 18px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem;
-         color: #1d2433; background: #f7f7f2; }
-  h1 { font-size: 2.4rem; margin: 0 0 1rem; }
+  :root { color-scheme: light; }
+  body { font: 18px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 0 auto; padding: 3rem 1rem;
+         color: #1d2433; background: #f4f2ec; }
+  main { background: #fff; border-radius: .8rem; padding: 1.5rem 2rem 2rem;
+         box-shadow: 0 1px 2px #0000000f, 0 6px 24px #00000012; }
+  main > :last-child, .problem > :last-child { margin-bottom: 0; }
+  h1 { font-size: 2.4rem; line-height: 1.15; margin: .2rem 0 1.2rem; overflow-wrap: anywhere; }
+  label { flex-basis: 100%; font-weight: 600; }
   form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
-  input, button { font: inherit; padding: .4rem .7rem; border-radius: .4rem; border: 1px solid #98a2b3; }
-  button { background: #1d4ed8; color: white; border-color: #1d4ed8; cursor: pointer; }
+  input, button { font: inherit; padding: .45rem .8rem; border-radius: .45rem; border: 1px solid #98a2b3; }
+  input { flex: 1 1 12rem; }
+  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #93b4fd; outline-offset: 2px; }
+  button { background: #1d4ed8; color: #fff; border-color: #1d4ed8; cursor: pointer; font-weight: 600; }
+  button:hover { background: #1e40af; }
+  a { color: #1d4ed8; }
+  code, dd { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
   .problem { border-left: 4px solid #b42318; padding-left: 1rem; }
-  a { color: #1d4ed8; }`;
+  .problem h1 { color: #b42318; }
+  iframe { border: 2px dashed #98a2b3; border-radius: .45rem; background: #fff; }
+  .server-sees { margin-top: 1.5rem; padding: 1rem 1.25rem; border-radius: .8rem;
+                 background: #1d2433; color: #e4e7ec; font-size: .9rem; }
+  .server-sees h2 { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #98a2b3;
+                    margin: 0 0 .6rem; }
+  .server-sees dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+  .server-sees dt { color: #98a2b3; }
+  .server-sees dd { margin: 0; word-break: break-all; color: #fff; }
+  .server-sees .returning { color: #6ce9a6; }
+  .server-sees .new { color: #fec84b; }
+  .server-sees p { margin: .8rem 0 0; color: #98a2b3; font-size: .8rem; }`;
 
 /** Wraps a fragment of HTML in a small, self-contained page: inline CSS, no scripts, no requests. */
 export function page(title: string, body: string): string {
@@ -25,7 +46,9 @@ export function page(title: string, body: string): string {
 <style>${style}</style>
 </head>
 <body>
-${body}
+<main>
+${body.trim()}
+</main>
 </body>
 </html>
 `;
@@ -44,6 +67,6 @@ let form: string | undefined;
 
 /** The name form that stages 3 and later serve at GET / (the learner edits form.html itself). */
 export function formPage(): string {
-  form ??= readFileSync(`${stageSourceDir}form.html`, 'utf8');
+  form ??= page('What is your name?', readFileSync(`${stageSourceDir}form.html`, 'utf8'));
   return form;
 }

@@ -5,6 +5,7 @@ import express from 'express';
 import session from 'express-session';
 import { nameFromForm } from '../name.js';
 import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
 
 export function createApp({ secret, store }: StageOptions) {
@@ -19,6 +20,7 @@ export function createApp({ secret, store }: StageOptions) {
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
   app.get('/', (req, res) => {
     const name = req.session.myName;
