@@ -11,7 +11,10 @@ import type { ProgressFile } from './progress.js';
 import { pageWidth, progressBar, renderStep } from './render.js';
 
 export interface WalkOptions {
+  /** The lessons the learner can move through with Enter and b. */
   lessons: LessonInfo[];
+  /** Where in `lessons` to begin (default 0). */
+  first?: number;
   /** How many lessons the course has, for "lesson k of N". */
   total: number;
   host: StageHost;
@@ -35,7 +38,7 @@ export interface WalkResult {
 /** Walks the learner through lessons page by page, running each lesson's stage and demo live. */
 export async function walk(options: WalkOptions): Promise<WalkResult> {
   const results: LessonResult[] = [];
-  let index = 0;
+  let index = options.first ?? 0;
   let startAtEnd = false;
   while (index < options.lessons.length) {
     const lesson = options.lessons[index];

@@ -26,11 +26,7 @@ export async function start(options: StartOptions): Promise<void> {
       );
     first = unfinished ?? lessons[0];
   }
-  await runLessons(
-    lessons.filter((l) => l.number >= first.number),
-    progress,
-    options,
-  );
+  await runLessons(lessons, progress, options, lessons.indexOf(first));
 }
 
 /** `lesson N`: one lesson on its own. */
@@ -42,6 +38,7 @@ async function runLessons(
   lessons: LessonInfo[],
   progress: ProgressFile,
   options: Omit<StartOptions, 'from'>,
+  first = 0,
 ) {
   const [{ StageHost }, { chooseSecret }, { walk }] = await Promise.all([
     import('../../server/host.js'),
@@ -62,6 +59,7 @@ async function runLessons(
   try {
     result = await walk({
       lessons,
+      first,
       total: listLessons().length,
       host,
       progress,

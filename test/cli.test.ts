@@ -1,0 +1,131 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { greets } from '../src/course/kit.js';
+import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
+
+describe('session-tutor --version and --help', () => {
+  it('prints the version from package.json', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    );
+    const run = await runCli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(version);
+  });
+
+  it('lists every command in --help', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['start', 'list', 'lesson', 'serve', 'reset'])
+      expect(run.stdout).toContain(command);
+  });
+});
+
+describe('session-tutor list', () => {
+  it('prints the lessons as JSON with what is done', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'progress.json'), JSON.stringify({ done: ['01-goldfish'] }));
+    const run = await runCli(['list', '--json'], { SESSION_TUTOR_HOME: home });
+    expect(run.code).toBe(0);
+    const lessons = JSON.parse(run.stdout);
+    expect(lessons[0]).toEqual({ number: 1, slug: 'goldfish', title: 'The goldfish', done: true });
+    expect(lessons[1]).toMatchObject({ number: 2, done: false });
+    expect(lessons.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps a corrupt progress file aside and says so', async () => {
+    const home = freshHome();
+    writeFileSync(join(home, 'progress.json'), '{ not json');
+    const run = await runCli(['list', '--json'], { SESSION_TUTOR_HOME: home });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/could not be read .*kept it as .*progress\.json\.corrupt-/);
+    const aside = readdirSync(home).find((f) => f.startsWith('progress.json.corrupt-'));
+    expect(aside && readFileSync(join(home, aside), 'utf8')).toBe('{ not json');
+  });
+});
+
+describe('session-tutor start --yes', () => {
+  it('walks lessons 1 to 6 with live demos, shows both verdicts and records progress', async () => {
+    const home = freshHome();
+    const run = await runCli(['start', '--yes', '--port', '0'], { SESSION_TUTOR_HOME: home });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✔ goldfish \(no cookie jar\): forgotten/);
+    expect(run.stdout).toMatch(/✔ Grace \(cookie jar\): remembered/);
+    expect(run.stdout).toMatch(/Set-Cookie: connect\.sid=s%3A/);
+    expect(run.stdout).toMatch(/Stage 5 is running at http:\/\/localhost:\d+/);
+    for (const n of [1, 2, 3, 4, 5, 6]) expect(run.stdout).toMatch(new RegExp(`✔ +${n} `));
+    const progress = JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8'));
+    expect(progress.done).toEqual(expect.arrayContaining(['01-goldfish', '06-preview']));
+  });
+
+  it('starts at the lesson given with --from', async () => {
+    const run = await runCli(['start', '--yes', '--from', '5', '--port', '0']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Lesson 5 of');
+    expect(run.stdout).not.toContain('Lesson 4 of');
+  });
+
+  it('names the valid range for a lesson that does not exist', async () => {
+    const run = await runCli(['lesson', '99']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/There is no lesson 99: lessons are numbered 1 to \d+/);
+    expect(run.stderr).not.toMatch(/\bat \S+:\d+/);
+  });
+
+  it('says which port is busy and how to choose another', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = await runCli(['serve', '5', '--port', String(port)]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`Port ${port} is busy`);
+      expect(run.stderr).toContain('--port 0');
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('session-tutor serve', () => {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`runs stage 5 until ${signal}, remembering a jar and forgetting a goldfish, then frees the port`, async () => {
+      const child = spawnCli(['serve', '5', '--port', '0']);
+      const [, url] = await waitForOutput(child, /running at (http:\/\/localhost:\d+)/);
+      const probeUrl = url.replace('localhost', '127.0.0.1');
+      await withVisitors(['jar', 'goldfish'], async (jar, goldfish) => {
+        await jar.post(`${probeUrl}/setName`, { name: 'Grace' });
+        await goldfish.post(`${probeUrl}/setName`, { name: 'Ada' });
+        expect(greets((await jar.get(`${probeUrl}/`))[0], 'Grace')).toBe(true);
+        expect(greets((await goldfish.get(`${probeUrl}/`))[0], 'Ada')).toBe(false);
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      child.kill(signal);
+      expect(await exited).toBe(code);
+      const port = Number(new URL(url).port);
+      const free = createServer();
+      await new Promise<void>((resolve, reject) => {
+        free.once('error', reject);
+        free.listen(port, '127.0.0.1', resolve);
+      });
+      free.close();
+    });
+  }
+});
+
+describe('session-tutor reset', () => {
+  it('forgets progress without asking when stdin is not a terminal', async () => {
+    const home = freshHome();
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'progress.json'), JSON.stringify({ done: ['01-goldfish'] }));
+    const run = await runCli(['reset'], { SESSION_TUTOR_HOME: home });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toEqual([]);
+  });
+});
