@@ -30,46 +30,68 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
 }
 
 /**
- * A small sequence diagram: the visitor on the left, the server on the right,
- * an arrow for each request and each response, with the headers that matter.
+ * A small sequence diagram: the visitor on the left, the server on the right, an arrow for
+ * each request and each response, labelled with the headers that matter.
  */
 export function drawHops(visitor: string, hops: Hop[], width: number): string {
-  const inner = width - 4;
-  const row = (...segments: Segment[]): string => {
+  const inner = width - 2;
+  const bar = chalk.dim('│');
+  // Lays out labelled segments in `room` columns, cutting the last one that does not fit.
+  const layout = (segments: Segment[], room: number): { text: string; used: number } => {
     let used = 0;
-    const parts: string[] = [];
-    for (const [text, style] of segments) {
-      const room = inner - used;
-      if (room <= 0) break;
-      const piece = text.length > room ? `${text.slice(0, room - 1)}…` : text;
-      used += piece.length;
-      parts.push(style ? style(piece) : piece);
+    let text = '';
+    for (const [piece, style] of segments) {
+      const left = room - used;
+      if (left <= 0 || piece === '') continue;
+      const shown = piece.length > left ? `${piece.slice(0, left - 1)}…` : piece;
+      used += shown.length;
+      text += style ? style(shown) : shown;
     }
-    return `${chalk.dim('│')} ${parts.join('')}${' '.repeat(inner - used)} ${chalk.dim('│')}`;
+    return { text, used };
   };
-  const line = '─'.repeat(inner - 1);
+  const request = (segments: Segment[]) => {
+    const { text, used } = layout(segments, inner - 4);
+    return `${bar} ${text} ${chalk.dim(`${'─'.repeat(inner - used - 3)}▶`)}${bar}`;
+  };
+  const response = (segments: Segment[]) => {
+    const { text, used } = layout(segments, inner - 4);
+    return `${bar}${chalk.dim(`◀${'─'.repeat(inner - used - 3)}`)} ${text} ${bar}`;
+  };
+  const note = (segments: Segment[]) => {
+    const { text, used } = layout(segments, inner - 2);
+    return `${bar} ${text}${' '.repeat(inner - used - 1)}${bar}`;
+  };
+
   const lines = [chalk.bold(visitor.padEnd(width - 6)) + chalk.bold('server')];
   for (const hop of hops) {
     const url = new URL(hop.url);
     lines.push(
-      row(
+      request([
         [`${hop.method} ${url.pathname}${url.search}`, chalk.bold],
-        ['   Cookie: '],
+        ['  Cookie: '],
         cookieSegment(hop.cookieSent),
-      ),
-      `${chalk.dim('│')} ${chalk.dim(`${line}▶`)} ${chalk.dim('│')}`,
-      `${chalk.dim('│')} ${chalk.dim(`◀${line}`)} ${chalk.dim('│')}`,
-      row(
+      ]),
+    );
+    const body = hop.status >= 300 && hop.status < 400 ? '' : hop.keyLine;
+    lines.push(
+      response([
         [
           `${hop.status} ${STATUS_CODES[hop.status] ?? ''}`,
           hop.status < 400 ? chalk.green : chalk.red,
         ],
-        [hop.location ? `   Location: ${hop.location}` : ''],
-      ),
+        [hop.location ? `  Location: ${hop.location}` : ''],
+        [body ? `  ${body}` : '', chalk.italic],
+      ]),
     );
-    if (hop.setCookie.length === 0) lines.push(row(['Set-Cookie: '], ['none', chalk.dim]));
-    for (const cookie of hop.setCookie) lines.push(row(['Set-Cookie: '], [cookie, chalk.yellow]));
-    if (hop.keyLine !== '' && hop.status !== 302) lines.push(row([hop.keyLine, chalk.italic]));
+    if (hop.setCookie.length === 0)
+      lines.push(
+        note([
+          ['Set-Cookie: ', chalk.dim],
+          ['none', chalk.dim],
+        ]),
+      );
+    for (const cookie of hop.setCookie)
+      lines.push(note([['Set-Cookie: '], [cookie, chalk.yellow]]));
   }
   return lines.join('\n');
 }

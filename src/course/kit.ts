@@ -21,9 +21,8 @@ export async function tellNameThenReturn(
   expected: 'remembered' | 'forgotten',
 ): Promise<Verdict> {
   const posted = await visitor.post(`${ctx.stage.probeUrl}/setName`, { name });
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
   const again = await visitor.get(`${ctx.stage.probeUrl}/`);
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: again });
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...posted, ...again] });
   return rememberedVerdict(visitor.label, again.at(-1), name, expected);
 }
 
