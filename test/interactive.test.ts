@@ -5,11 +5,15 @@ import { cliPath, freshHome } from './helpers.js';
 
 // The walkthrough driven by real key presses in a real terminal: tmux runs the CLI in a pane,
 // send-keys types, capture-pane reads the screen.
-const socket = `session-tutor-test-${process.pid}`;
+// Each test gets its own tmux server, so one test's teardown never races the next one's start.
+let socket = '';
+let tests = 0;
 const tmux = (...args: string[]) =>
   execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 
 function startInTerminal(args: string): void {
+  tests += 1;
+  socket = `session-tutor-test-${process.pid}-${tests}`;
   const home = freshHome();
   // After the CLI exits, show its exit code and whether the terminal is back in canonical mode,
   // then wait on `cat` so the pane stays readable.
