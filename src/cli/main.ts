@@ -88,6 +88,18 @@ program
   });
 
 program
+  .command('check')
+  .description("run lesson N's expectations against your own server, in any language")
+  .argument('<n>', 'lesson number')
+  .option('--url <url>', 'where your server is', 'http://localhost:3000')
+  .option('--json', 'print one JSON document with every request, response and verdict')
+  .option('--watch', 'run again whenever a file here changes, or on Enter')
+  .action(async (n: string, options) => {
+    const { check } = await import('./commands/check.js');
+    return check(n, options);
+  });
+
+program
   .command('reset')
   .description('forget your progress (asks first in a terminal)')
   .option('-y, --yes', 'do not ask')

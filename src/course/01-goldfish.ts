@@ -1,4 +1,5 @@
-import type { DemoContext, Verdict } from './types.js';
+import { answered } from './kit.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // The same visitor asks twice. If nothing in the two requests differs, the server
 // cannot tell a first visit from a second: it has forgotten.
@@ -23,3 +24,17 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     },
   ];
 }
+
+// Forgetting cannot be told apart from remembering nothing, so over HTTP lesson 1 can only ask
+// that the server answers at all: the first thing to get right in a server of your own.
+export const checks: Expectation[] = [
+  {
+    title: 'GET / answers with a page',
+    hint: 'Make GET / answer with status 200 and some text, such as "Hello".',
+    async run(ctx) {
+      const visitor = ctx.visitor('a visitor', 'goldfish');
+      const last = (await visitor.get(`${ctx.url}/`)).at(-1);
+      return answered('GET /', last);
+    },
+  },
+];

@@ -1,6 +1,6 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
 import { storedSessions } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
@@ -69,3 +69,61 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   });
   return verdicts;
 }
+
+export const checks: Expectation[] = [
+  {
+    title: 'POST /setName answers with a redirect back to /',
+    hint: 'After storing the name, redirect: res.redirect("/") in Express, a 302 or 303 with Location: / anywhere else.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const [hop] = await browser.post(
+        `${ctx.url}/setName`,
+        { name: ctx.name('Ada') },
+        { follow: false },
+      );
+      const redirect = hop.status >= 300 && hop.status < 400 && hop.location !== undefined;
+      const to = redirect ? new URL(hop.location ?? '', hop.url).pathname : undefined;
+      return {
+        label: 'POST /setName',
+        outcome: to === '/' ? 'a redirect to /' : to ? `a redirect to ${to}` : `${hop.status}`,
+        expected: 'a redirect to /',
+        evidence: `${hop.status}${hop.location ? ` Location: ${hop.location}` : ` ${hop.keyLine}`}`,
+      };
+    },
+  },
+  {
+    title: 'POST /setName sets a cookie that carries a session ID, not the name',
+    hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const name = ctx.name('Ada');
+      const [hop] = await browser.post(`${ctx.url}/setName`, { name }, { follow: false });
+      const lines = hop.setCookie;
+      const expected = 'a cookie without the name';
+      if (lines.length === 0) {
+        return {
+          label: 'POST /setName',
+          outcome: 'no cookie',
+          expected,
+          evidence: `${hop.status} with no Set-Cookie`,
+        };
+      }
+      const carrier = lines.find((line) => {
+        const cookie = explainCookie(line);
+        return (
+          cookie !== undefined &&
+          (cookie.value.includes(name) || JSON.stringify(cookie.payload ?? '').includes(name))
+        );
+      });
+      return {
+        label: 'POST /setName',
+        outcome: carrier ? 'a cookie carrying the name' : expected,
+        expected,
+        evidence: `Set-Cookie: ${(carrier ?? lines[0]).split(';')[0]}`,
+        hint: carrier
+          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. Store the name in a server-side session instead.`
+          : undefined,
+      };
+    },
+  },
+];

@@ -1,5 +1,12 @@
-import { storedSessions, tellNameThenReturn } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import {
+  greets,
+  postNameThenReturn,
+  rememberedVerdict,
+  storedSessions,
+  tellNameThenReturn,
+  whyNoCookieCameBack,
+} from './kit.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Only a visitor that sends the cookie back can be found again.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
@@ -15,3 +22,71 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({ kind: 'store', entries: await storedSessions(ctx.stage.store) });
   return [forgotten, ...remembered];
 }
+
+export const checks: Expectation[] = [
+  {
+    title: 'a browser that sends the cookie back is greeted by its name',
+    hint: 'In GET /, read the name from the session and put it in the page.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const name = ctx.name('Grace');
+      const { posted, again } = await postNameThenReturn(ctx.url, browser, name);
+      return {
+        ...rememberedVerdict(browser.label, again.at(-1), name, 'remembered'),
+        hint: whyNoCookieCameBack(posted, again, ctx.url),
+      };
+    },
+  },
+  {
+    title: 'a visitor that keeps no cookies is not greeted by the name it gave',
+    hint: 'Find the visitor only by the session cookie: a request without it is a new visitor.',
+    async run(ctx) {
+      const goldfish = ctx.visitor('goldfish (no cookie jar)', 'goldfish');
+      const name = ctx.name('Ada');
+      const { again } = await postNameThenReturn(ctx.url, goldfish, name);
+      return rememberedVerdict(goldfish.label, again.at(-1), name, 'forgotten');
+    },
+  },
+  {
+    title: 'two browsers at once each get their own name back',
+    hint: 'Keep the name in each visitor’s own session, not in one variable shared by everyone.',
+    async run(ctx) {
+      const grace = ctx.visitor('Grace (cookie jar)', 'jar');
+      const linus = ctx.visitor('Linus (cookie jar)', 'jar');
+      const names = [ctx.name('Grace'), ctx.name('Linus')];
+      const [a, b] = await Promise.all([
+        postNameThenReturn(ctx.url, grace, names[0]),
+        postNameThenReturn(ctx.url, linus, names[1]),
+      ]);
+      // each must see its own name and not the other's
+      const pages = [a.again.at(-1), b.again.at(-1)];
+      const own = greets(pages[0], names[0]) && greets(pages[1], names[1]);
+      const crossed = greets(pages[0], names[1]) || greets(pages[1], names[0]);
+      return {
+        label: 'Grace and Linus',
+        outcome: own && !crossed ? 'each their own name' : crossed ? 'names mixed up' : 'forgotten',
+        expected: 'each their own name',
+        evidence: `Grace's GET / answered ${pages[0]?.keyLine ?? 'nothing'}; Linus's answered ${pages[1]?.keyLine ?? 'nothing'}`,
+      };
+    },
+  },
+  {
+    title: 'a name with HTML in it is shown as text, escaped',
+    hint: 'Escape the name before putting it into HTML (< becomes &lt;), or use a template engine that does.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const name = `<b>${ctx.name('Eve')}</b>`;
+      const { again } = await postNameThenReturn(ctx.url, browser, name);
+      const page = again.at(-1);
+      const raw = page?.body.includes(name) === true;
+      return {
+        label: `the name ${name}`,
+        outcome: raw ? 'put into the page as HTML' : greets(page, name) ? 'escaped' : 'not shown',
+        expected: 'escaped',
+        evidence: raw
+          ? `GET / answered with ${name} as markup: a name holding <script> would run`
+          : `GET / answered ${page ? `${page.status} ${page.keyLine}` : 'nothing'}`,
+      };
+    },
+  },
+];

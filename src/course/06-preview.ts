@@ -1,5 +1,6 @@
-import { tellNameThenReturn } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import type { Hop } from '../probe/visitor.js';
+import { postNameThenReturn, rememberedVerdict, tellNameThenReturn } from './kit.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // A preview pane that blocks third-party cookies receives the cookie but never returns it.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
@@ -11,15 +12,57 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ];
   const [embedded] = await tab.get(`${ctx.stage.probeUrl}/embedded`);
   ctx.show({ kind: 'hops', visitor: tab.label, hops: [embedded] });
-  const frame = embedded.body.match(/<iframe[^>]*src="([^"]*)"/i)?.[1];
-  verdicts.push({
+  verdicts.push(embeddedVerdict(embedded, ctx.stage.probeUrl));
+  return verdicts;
+}
+
+export const checks: Expectation[] = [
+  {
+    title: 'a framed copy that takes the cookie but never returns it is forgotten',
+    hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
+    async run(ctx) {
+      const preview = ctx.visitor(
+        'preview pane (takes cookies, never returns them)',
+        'receive-only',
+      );
+      const name = ctx.name('Ada');
+      const { again } = await postNameThenReturn(ctx.url, preview, name);
+      return rememberedVerdict(preview.label, again.at(-1), name, 'forgotten');
+    },
+  },
+  {
+    title: 'GET /embedded shows the app in a frame from another site',
+    hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
+    async run(ctx) {
+      const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
+      const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);
+      return embeddedVerdict(page, ctx.url);
+    },
+  },
+];
+
+function embeddedVerdict(page: Hop | undefined, url: string): Verdict {
+  const frame = page?.body.match(/<iframe\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]*)/i)?.[1];
+  let host: string | undefined;
+  try {
+    host = frame === undefined ? undefined : new URL(frame, page?.url).hostname;
+  } catch {
+    host = undefined;
+  }
+  return {
     label: 'GET /embedded',
     outcome:
-      frame && new URL(frame).hostname !== new URL(ctx.stage.probeUrl).hostname
+      host !== undefined && host !== new URL(url).hostname
         ? 'frames another site'
-        : 'no cross-site frame',
+        : frame !== undefined
+          ? 'frames the same site'
+          : 'no frame',
     expected: 'frames another site',
-    evidence: frame ? `<iframe src="${frame}">` : `${embedded.status} ${embedded.keyLine}`,
-  });
-  return verdicts;
+    evidence:
+      frame !== undefined
+        ? `<iframe src="${frame}">`
+        : page
+          ? `${page.status} ${page.keyLine}`
+          : 'no answer',
+  };
 }

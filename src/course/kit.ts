@@ -1,13 +1,26 @@
 import escapeHtml from 'escape-html';
 import type { Store } from 'express-session';
+import { explainCookie } from '../probe/cookies.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import type { DemoContext, StoredSession, Verdict } from './types.js';
 
-/** True when the page greets the visitor by this name, escaped as HTML should be. */
+/**
+ * True when the page shows this name, escaped as HTML should be. Any markup around it will do,
+ * so a server written in any language or framework can pass.
+ */
 export function greets(hop: Hop | undefined, name: string): boolean {
-  return (
-    hop !== undefined && hop.status === 200 && hop.body.includes(`<h1>${escapeHtml(name)}</h1>`)
-  );
+  return hop !== undefined && hop.status === 200 && hop.body.includes(escapeHtml(name));
+}
+
+/** A visitor posts its name to /setName, then asks for / again; both exchanges, every hop. */
+export async function postNameThenReturn(
+  url: string,
+  visitor: Visitor,
+  name: string,
+): Promise<{ posted: Hop[]; again: Hop[] }> {
+  const posted = await visitor.post(`${url}/setName`, { name });
+  const again = await visitor.get(`${url}/`);
+  return { posted, again };
 }
 
 /**
@@ -20,10 +33,38 @@ export async function tellNameThenReturn(
   name: string,
   expected: 'remembered' | 'forgotten',
 ): Promise<Verdict> {
-  const posted = await visitor.post(`${ctx.stage.probeUrl}/setName`, { name });
-  const again = await visitor.get(`${ctx.stage.probeUrl}/`);
+  const { posted, again } = await postNameThenReturn(ctx.stage.probeUrl, visitor, name);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...posted, ...again] });
   return rememberedVerdict(visitor.label, again.at(-1), name, expected);
+}
+
+/**
+ * Why a browser did not send a cookie back to GET /, read from the Set-Cookie lines it got:
+ * a sharper hint than "not remembered" when the cookie itself is the mistake.
+ */
+export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): string | undefined {
+  if (again[0]?.cookieSent !== undefined) return undefined;
+  const lines = posted.flatMap((hop) => hop.setCookie);
+  if (lines.length === 0) {
+    return 'POST /setName sent no Set-Cookie, so the browser had nothing to send back: store the name in the session, which makes the server send the session cookie.';
+  }
+  for (const line of lines) {
+    const cookie = explainCookie(line);
+    if (!cookie) continue;
+    if (cookie.path && !'/'.startsWith(cookie.path)) {
+      return `The cookie ${cookie.name} was set with Path=${cookie.path}, so a browser sends it only to ${cookie.path} and the pages below it, never to GET /. Leave Path out, or set Path=/.`;
+    }
+    if (cookie.secure && url.startsWith('http:')) {
+      return `The cookie ${cookie.name} is Secure, so a browser sends it back only over https, and ${url} is http. Set Secure only behind https.`;
+    }
+    if (
+      /max-age=(0|-)/i.test(line) ||
+      (cookie.lifetime?.startsWith('Expires=') && new Date(cookie.lifetime.slice(8)) < new Date())
+    ) {
+      return `The cookie ${cookie.name} has already expired (${cookie.lifetime}), so the browser drops it at once.`;
+    }
+  }
+  return `The browser got Set-Cookie: ${lines[0].split(';')[0]}, but could not use it for ${url}/: check its Domain and Path.`;
 }
 
 export function rememberedVerdict(
@@ -64,4 +105,15 @@ export function storedSessions(store: Store): Promise<StoredSession[]> {
       );
     });
   });
+}
+
+/** A verdict on whether a request got a successful answer (2xx). */
+export function answered(label: string, hop: Hop | undefined): Verdict {
+  const ok = hop !== undefined && hop.status >= 200 && hop.status < 300;
+  return {
+    label,
+    outcome: ok ? 'answered' : hop ? `answered ${hop.status}` : 'no answer',
+    expected: 'answered',
+    evidence: hop ? `${hop.status} ${hop.keyLine}` : 'no response',
+  };
 }

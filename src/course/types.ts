@@ -40,9 +40,56 @@ export interface DemoContext {
   wait(ms: number, why: string): Promise<void>;
 }
 
-/** The code half of a lesson: its live demo (the text half lives in lessons/NN-slug/). */
+/*
+ * Checks: what `session-tutor check N` asks of a learner's own server, in any language.
+ *
+ * A lesson module (src/course/NN-slug.ts) exports `checks: Expectation[]` when its idea can be
+ * seen over HTTP. Each expectation makes real requests through `ctx.visitor(...)` (the runner
+ * records every hop, shows them to the learner and closes the visitors) and returns a Verdict:
+ * it passes when `outcome === expected`. Rules, so a correct server in any framework passes:
+ * - ask only what the lesson teaches, and only through HTTP: no look into our stores, no Express
+ *   details (cookie names, page layout); find a name in the body with `greets` from kit.ts;
+ * - use `ctx.name('Ada')` for names, so a leftover session from an earlier run cannot pass;
+ * - put the decisive response in `evidence`; return `hint` only when the responses show a more
+ *   precise cause than the expectation's own `hint` (e.g. "the cookie has Path=/setName");
+ * - a ProbeError (down, hanging, not HTTP) may be left to throw: the runner reports it as a
+ *   failure with its message, and stops when the server cannot be reached at all.
+ * test/check.test.ts proves every lesson's checks pass on its own stage and fail on the one before.
+ *
+ *   export const checks: Expectation[] = [{
+ *     title: 'a visitor who returns the cookie is greeted by name',
+ *     hint: 'Read the name from the session in GET / and put it in the page.',
+ *     async run(ctx) {
+ *       const jar = ctx.visitor('a browser (cookie jar)', 'jar');
+ *       await jar.post(`${ctx.url}/setName`, { name: ctx.name('Grace') });
+ *       ...
+ *       return { label: 'the browser', outcome, expected: 'remembered', evidence };
+ *     },
+ *   }];
+ */
+
+/** What an expectation gets: the server's address and visitors the runner records and closes. */
+export interface CheckContext {
+  /** The server under test, without a trailing slash, such as http://localhost:3000. */
+  url: string;
+  visitor(label: string, habit: CookieHabit): Visitor;
+  /** `base` plus a suffix unique to this run, such as `Ada-q7kz`: letters, digits and `-` only. */
+  name(base: string): string;
+}
+
+/** One thing a correct server for a lesson does, seen from outside over HTTP. */
+export interface Expectation {
+  /** The claim, as the learner reads it: "GET / answers with a form that posts a name". */
+  title: string;
+  /** What to look at or change when it fails. */
+  hint: string;
+  run(ctx: CheckContext): Promise<Verdict & { hint?: string }>;
+}
+
+/** The code half of a lesson: its live demo and, when its idea shows over HTTP, its checks. */
 export interface LessonModule {
   demo(ctx: DemoContext): Promise<Verdict[]>;
+  checks?: Expectation[];
 }
 
 export const held = (verdict: Verdict): boolean => verdict.outcome === verdict.expected;

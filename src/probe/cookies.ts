@@ -1,12 +1,18 @@
+import { inflateSync } from 'node:zlib';
 import { Cookie } from 'tough-cookie';
 
 export interface ExplainedCookie {
   name: string;
   value: string;
-  /** What the value is: a signed session ID (data on the server), or something opaque. */
-  kind: 'signed-session-id' | 'opaque';
+  /**
+   * What the value is: a signed session ID (the data stays on the server), data anyone can
+   * read (such as a signed client-side session), or something opaque.
+   */
+  kind: 'signed-session-id' | 'readable' | 'opaque';
   sessionId?: string;
   signature?: string;
+  /** For a readable cookie: the decoded data, parsed when it is JSON. */
+  payload?: unknown;
   httpOnly: boolean;
   secure: boolean;
   sameSite?: string;
@@ -21,6 +27,7 @@ export function explainCookie(setCookie: string): ExplainedCookie | undefined {
   const cookie = Cookie.parse(setCookie);
   if (!cookie) return undefined;
   const signed = splitSignedId(cookie.value);
+  const readable = signed ? undefined : readPayload(cookie.value);
   const lifetime =
     cookie.maxAge !== null && cookie.maxAge !== undefined && cookie.maxAge !== 'Infinity'
       ? `Max-Age=${String(cookie.maxAge)}`
@@ -30,9 +37,10 @@ export function explainCookie(setCookie: string): ExplainedCookie | undefined {
   return {
     name: cookie.key,
     value: cookie.value,
-    kind: signed ? 'signed-session-id' : 'opaque',
+    kind: signed ? 'signed-session-id' : readable ? 'readable' : 'opaque',
     sessionId: signed?.id,
     signature: signed?.signature,
+    payload: readable?.payload,
     httpOnly: cookie.httpOnly,
     secure: cookie.secure,
     sameSite: cookie.sameSite && cookie.sameSite !== 'none' ? cookie.sameSite : undefined,
@@ -40,8 +48,62 @@ export function explainCookie(setCookie: string): ExplainedCookie | undefined {
     lifetime,
     summary: signed
       ? 'a signed session ID: the data stays on the server, the cookie only says which session is yours'
-      : 'an opaque value',
+      : readable
+        ? 'readable data: anyone who holds this cookie can read it; a signature, if there is one, only stops changes'
+        : 'an opaque value: nothing in it can be read from outside',
   };
+}
+
+/**
+ * Finds data anyone can read in a cookie value: JSON as it is (Express's `j:` cookies), or a
+ * base64/base64url segment holding JSON or text, zlib-compressed or not. That covers the
+ * signed client-side sessions of many frameworks (Flask and Django `payload.time.sig`, Rails
+ * `data--digest`, JWTs, cookie-session): signed so they cannot be changed, but not hidden.
+ */
+export function readPayload(value: string): { payload: unknown } | undefined {
+  let text: string;
+  try {
+    text = decodeURIComponent(value).replace(/^"(.*)"$/, '$1');
+  } catch {
+    return undefined;
+  }
+  const direct = parseJson(text.replace(/^j:/, ''));
+  if (direct !== undefined) return { payload: direct };
+  for (const segment of text.split(/\.|:|--/)) {
+    // Flask and Django mark a compressed payload with a leading dot, which the split leaves empty
+    const compressed = text.startsWith(`.${segment}`);
+    const decoded = decodeSegment(segment, compressed);
+    if (decoded === undefined) continue;
+    return { payload: parseJson(decoded) ?? decoded };
+  }
+  return undefined;
+}
+
+function decodeSegment(segment: string, compressed: boolean): string | undefined {
+  if (segment.length < 12 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(segment)) return undefined;
+  let bytes = Buffer.from(segment, 'base64');
+  if (compressed) {
+    try {
+      bytes = inflateSync(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  const text = bytes.toString('utf8');
+  // random bytes (a session ID, a signature) almost never decode to clean, printable UTF-8
+  return Buffer.from(text, 'utf8').equals(bytes) &&
+    /^[^\p{Cc}\p{Cn}\p{Co}]+$/u.test(text.replace(/\s/g, ' '))
+    ? text
+    : undefined;
+}
+
+function parseJson(text: string): unknown {
+  if (!/^[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** express-session's cookie value: `s:` + session ID + `.` + HMAC signature, URL-encoded. */

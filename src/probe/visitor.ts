@@ -15,6 +15,8 @@ export interface Hop {
   url: string;
   /** The Cookie header this request carried, if any. */
   cookieSent?: string;
+  /** The form this request posted, if any. */
+  form?: Record<string, string>;
   status: number;
   location?: string;
   setCookie: string[];
@@ -150,6 +152,7 @@ export class Visitor {
         method,
         url,
         cookieSent: cookie,
+        form,
         status: response.statusCode,
         location: typeof location === 'string' ? location : undefined,
         setCookie,

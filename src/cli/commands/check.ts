@@ -1,0 +1,196 @@
+import { watch as watchFiles } from 'node:fs';
+import { createInterface } from 'node:readline';
+import chalk from 'chalk';
+import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
+import {
+  type CheckReport,
+  type CheckResult,
+  lessonChecks,
+  runChecks,
+  type SeenHop,
+} from '../../course/check.js';
+import type { Expectation } from '../../course/types.js';
+import { UserError } from '../../errors.js';
+import { onShutdown } from '../shutdown.js';
+
+interface CheckOptions {
+  url: string;
+  json?: boolean;
+  watch?: boolean;
+}
+
+/** `check N`: lesson N's expectations against the learner's own server. Exit 0 all pass, 1 any fails. */
+export async function check(n: string, options: CheckOptions): Promise<void> {
+  const lesson = findLesson(lessonNumber(n));
+  const checks = await lessonChecks(lesson);
+  if (!checks) {
+    throw new UserError(
+      `Lesson ${lesson.number} (${lesson.title}) has nothing that can be seen over HTTP, so there is nothing to check: ` +
+        'run `session-tutor list` and pick another lesson.',
+    );
+  }
+  const url = serverUrl(options.url);
+  if (options.watch) {
+    if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
+    return watchChecks(lesson, checks, url);
+  }
+  if (!options.json) write(header(lesson, url));
+  const report = await runChecks(
+    lesson,
+    checks,
+    url,
+    options.json ? undefined : (result) => write(resultLines(result)),
+  );
+  if (options.json) write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+  else write(summaryLines(report));
+  process.exitCode = report.passed ? 0 : 1;
+}
+
+function serverUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`"${text}" is not a web address: write it like http://localhost:3000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`"${text}" is not an http address: write it like http://localhost:3000`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+const write = (text: string) => process.stdout.write(text);
+
+function header(lesson: LessonInfo, url: string): string {
+  return `${chalk.bold(`Checking lesson ${lesson.number}, ${lesson.title},`)} against ${chalk.underline(url)}\n\n`;
+}
+
+function resultLines(result: CheckResult): string {
+  const mark = result.passed ? chalk.green('✔') : chalk.red('✘');
+  const lines = [`${mark} ${chalk.bold(result.title)}`];
+  for (const seen of result.hops) lines.push(...hopLines(seen));
+  const { verdict } = result;
+  if (verdict) {
+    const outcome = result.passed
+      ? chalk.green(verdict.outcome)
+      : `${chalk.red(verdict.outcome)}, expected ${chalk.bold(verdict.expected)}`;
+    lines.push(`    ${verdict.label}: ${outcome}`, `    ${chalk.dim(verdict.evidence)}`);
+  }
+  if (result.problem) lines.push(`    ${chalk.red(result.problem)}`);
+  if (result.hint) lines.push(`    ${chalk.yellow('hint:')} ${result.hint}`);
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** One request and its answer in two lines: what was sent, what came back. */
+function hopLines({ visitor, hop }: SeenHop): string[] {
+  const url = new URL(hop.url);
+  const form = hop.form ? `  ${new URLSearchParams(hop.form).toString()}` : '';
+  const sent = `    ${chalk.dim('→')} ${hop.method} ${url.pathname}${url.search}${form}  ${chalk.dim('Cookie:')} ${hop.cookieSent ?? chalk.dim('none')}  ${chalk.dim(`(${visitor})`)}`;
+  const got = [`${hop.status}`];
+  if (hop.location) got.push(`Location: ${hop.location}`);
+  for (const cookie of hop.setCookie) got.push(`Set-Cookie: ${chalk.yellow(cookie)}`);
+  if (hop.keyLine && (hop.status < 300 || hop.status >= 400)) got.push(chalk.italic(hop.keyLine));
+  return [sent, `    ${chalk.dim('←')} ${got.join('  ')}`];
+}
+
+function summaryLines(report: CheckReport): string {
+  if (report.unreachable) {
+    return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Start your server, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
+  }
+  const passed = report.results.filter((r) => r.passed).length;
+  const total = report.results.length;
+  return report.passed
+    ? `${chalk.green.bold(`All ${total} expectations of lesson ${report.lesson} pass.`)}\n`
+    : `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above, change your server, and run check again.\n`;
+}
+
+/** The report as one JSON document: hops without their full bodies, which can be large. */
+function reportJson(report: CheckReport) {
+  return {
+    ...report,
+    results: report.results.map((result) => ({
+      ...result,
+      hops: result.hops.map(({ visitor, hop }) => {
+        const { body: _body, ...rest } = hop;
+        return { visitor, ...rest };
+      }),
+    })),
+  };
+}
+
+/**
+ * `check N --watch`: runs the checks, then again whenever a file under the current folder
+ * changes or Enter is pressed. While the server is down (as when `node --watch` restarts it),
+ * it waits for it to answer, then runs.
+ */
+async function watchChecks(lesson: LessonInfo, checks: Expectation[], url: string): Promise<void> {
+  let wake: (() => void) | undefined;
+  let pending = true;
+  const trigger = () => {
+    pending = true;
+    wake?.();
+  };
+  let debounce: NodeJS.Timeout | undefined;
+  const watcher = watchFiles(process.cwd(), { recursive: true }, (_event, file) => {
+    if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
+    // an editor's save is often several writes: run once they have settled
+    clearTimeout(debounce);
+    debounce = setTimeout(trigger, 200);
+  });
+  const input = createInterface({ input: process.stdin });
+  let quit = false;
+  input.on('line', (line) => {
+    if (line.trim() === 'q') {
+      quit = true;
+      wake?.();
+    } else trigger();
+  });
+  const stop = () => {
+    clearTimeout(debounce);
+    watcher.close();
+    input.close();
+  };
+  const removeCleanup = onShutdown(stop);
+  try {
+    while (!quit) {
+      if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+      if (quit) break;
+      pending = false;
+      if (process.stdout.isTTY) write('\x1b[2J\x1b[H');
+      write(header(lesson, url));
+      const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
+      write(summaryLines(report));
+      write(
+        chalk.dim(
+          `\n${report.unreachable ? 'Waiting for your server; it' : 'Watching files here; check'} runs again when a file changes. Enter: run now · q Enter: quit\n`,
+        ),
+      );
+      if (report.unreachable) await waitUntilAnswering(url, () => pending || quit);
+      if (report.unreachable && !quit) pending = true;
+    }
+  } finally {
+    stop();
+    removeCleanup();
+  }
+}
+
+/** Asks the server again every half second until it answers, or `interrupted()` says to stop. */
+async function waitUntilAnswering(url: string, interrupted: () => boolean): Promise<void> {
+  const [{ setTimeout: delay }, { Visitor }] = await Promise.all([
+    import('node:timers/promises'),
+    import('../../probe/visitor.js'),
+  ]);
+  const visitor = new Visitor('reachability', 'goldfish');
+  try {
+    while (!interrupted()) {
+      try {
+        await visitor.get(`${url}/`, { follow: false });
+        return;
+      } catch {
+        await delay(500);
+      }
+    }
+  } finally {
+    await visitor.close();
+  }
+}
