@@ -1,8 +1,11 @@
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
 import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
 import { type Flavour, startFixture, startSilent } from './fixtures/servers.js';
-import { runCli, withStage } from './helpers.js';
+import { freshHome, runCli, spawnCli, waitForOutput, withStage } from './helpers.js';
 
 async function checkStage(lesson: LessonInfo, stage: number): Promise<CheckReport> {
   const checks = (await lessonChecks(lesson)) ?? [];
@@ -150,6 +153,21 @@ describe('check on the command line', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('--watch runs again when a file in the current folder changes', async () => {
+    await withStage(5, async (stage) => {
+      const folder = freshHome();
+      const child = spawnCli(['check', '5', '--url', stage.probeUrl, '--watch'], {}, folder);
+      try {
+        await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
+        writeFileSync(join(folder, 'server.js'), '// edited\n');
+        await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'close');
+      }
+    });
   });
 
   it('exits 2 with one clear message for a usage error', async () => {

@@ -51,11 +51,12 @@ export function runCli(
   });
 }
 
-/** Starts the built CLI without waiting for it; the caller must end it. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** Starts the built CLI without waiting for it (in `cwd` when given); the caller must end it. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChildProcess {
   return spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
   });
 }
 

@@ -1,5 +1,6 @@
 import {
   greets,
+  pageOf,
   postNameThenReturn,
   rememberedVerdict,
   storedSessions,
@@ -78,7 +79,7 @@ export const checks: Expectation[] = [
       const name = `<b>${ctx.name('Eve')}</b>`;
       const { again } = await postNameThenReturn(ctx.url, browser, name);
       const page = again.at(-1);
-      const raw = page?.body.includes(name) === true;
+      const raw = page !== undefined && pageOf(page).includes(name);
       return {
         label: `the name ${name}`,
         outcome: raw ? 'put into the page as HTML' : greets(page, name) ? 'escaped' : 'not shown',

@@ -9,7 +9,15 @@ import type { DemoContext, StoredSession, Verdict } from './types.js';
  * so a server written in any language or framework can pass.
  */
 export function greets(hop: Hop | undefined, name: string): boolean {
-  return hop !== undefined && hop.status === 200 && hop.body.includes(escapeHtml(name));
+  return hop !== undefined && hop.status === 200 && pageOf(hop).includes(escapeHtml(name));
+}
+
+/**
+ * The page the app itself wrote: without the tutor's "What the server sees" panel, which shows
+ * the stored session on purpose, even on a stage that does not read it back yet.
+ */
+export function pageOf(hop: Hop): string {
+  return hop.body.replace(/<aside class="server-sees"[\s\S]*?<\/aside>/g, '');
 }
 
 /** A visitor posts its name to /setName, then asks for / again; both exchanges, every hop. */
