@@ -1,0 +1,195 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, serverSees, submitted, tellName } from './browser.js';
+import { withStage } from './helpers.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A new browser profile (its own cookie jar, like a private window) that is always closed. */
+async function withContext<T>(body: (context: BrowserContext, page: Page) => Promise<T>) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  try {
+    return await body(context, await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+const h1 = (page: Page) => page.locator('h1').textContent();
+
+describe('stage 5 in a real browser', () => {
+  it('greets by name after submitting, still after a reload, and not in a fresh profile', async () => {
+    await withStage(5, async (stage) => {
+      await withContext(async (_context, page) => {
+        await page.goto(stage.url);
+        expect(await h1(page)).toBe('Hello, stranger');
+        // the field has focus on load, so the learner can type at once and press Enter
+        const field = page.getByLabel('What is your name?');
+        expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+        await submitted(page, page, async () => {
+          await page.keyboard.type('Ada Lovelace');
+          await page.keyboard.press('Enter');
+        });
+        expect(await h1(page)).toBe('Ada Lovelace');
+        if (process.env.SESSION_TUTOR_SCREENSHOT) {
+          await page.screenshot({ path: process.env.SESSION_TUTOR_SCREENSHOT });
+        }
+
+        await page.reload();
+        expect(await h1(page)).toBe('Ada Lovelace');
+
+        await withContext(async (_fresh, stranger) => {
+          await stranger.goto(stage.url);
+          expect(await h1(stranger)).toBe('Hello, stranger');
+        });
+      });
+    });
+  });
+
+  it('keeps the session cookie HttpOnly, out of reach of document.cookie', async () => {
+    await withStage(5, async (stage) => {
+      await withContext(async (context, page) => {
+        await page.goto(stage.url);
+        await tellName(page, page, 'Ada');
+        const cookies = await context.cookies(stage.url);
+        expect(cookies.map((c) => [c.name, c.httpOnly])).toEqual([['connect.sid', true]]);
+        expect(await page.evaluate(() => document.cookie)).toBe('');
+      });
+    });
+  });
+});
+
+describe('stage 6 in a real browser: the preview pane', () => {
+  it('forgets inside the cross-site frame while a top-level tab remembers', async () => {
+    await withStage(6, async (stage) => {
+      await withContext(async (context, page) => {
+        await page.goto(`${stage.url}/embedded`);
+        const framedUrl = `http://127.0.0.1:${stage.port}/`;
+        expect(new URL(page.url()).hostname).toBe('localhost');
+        const frame = page.frame({ url: framedUrl });
+        if (!frame) throw new Error(`/embedded has no frame showing ${framedUrl}`);
+
+        const posted = await tellName(page, frame, 'Ada');
+        // the server did send a cookie, but the browser would not keep a third-party one
+        expect(await posted.headerValue('set-cookie')).toMatch(/^connect\.sid=/);
+        expect(await context.cookies(framedUrl)).toEqual([]);
+        expect(await frame.locator('h1').textContent()).toBe('Hello, stranger');
+        expect((await serverSees(frame))['Cookie header']).toBe('none');
+
+        // the same address in its own tab is first-party: remembered
+        const tab = await context.newPage();
+        await tab.goto(framedUrl);
+        await tellName(tab, tab, 'Grace');
+        await tab.reload();
+        expect(await h1(tab)).toBe('Grace');
+
+        // even with that cookie now in the jar, the framed copy is not sent it
+        await page.reload();
+        const again = page.frame({ url: framedUrl });
+        expect(await again?.locator('h1').textContent()).toBe('Hello, stranger');
+        expect((await serverSees(again as NonNullable<typeof again>))['Cookie header']).toBe(
+          'none',
+        );
+      });
+    });
+  });
+});
+
+describe.each([5, 6])('stage %i in a real browser: a name that is HTML', (number) => {
+  it('is shown as text and runs nothing', async () => {
+    const name = `<img src=x onerror="document.title='ran'">`;
+    await withStage(number, async (stage) => {
+      await withContext(async (_context, page) => {
+        const ran: string[] = [];
+        page.on('dialog', (dialog) => ran.push(dialog.message()));
+        page.on('request', (r) => {
+          if (new URL(r.url()).pathname === '/x') ran.push(r.url());
+        });
+        await page.goto(stage.url);
+        await tellName(page, page, name);
+        expect(await h1(page)).toBe(name);
+        expect((await serverSees(page))['Data stored']).toBe(`{ myName: ${JSON.stringify(name)} }`);
+        expect(await page.locator('img').count()).toBe(0);
+        expect(await page.title()).toBe(`Hello, ${name}`);
+        expect(ran).toEqual([]);
+      });
+    });
+  });
+});
+
+describe('the "What the server sees" panel in a real browser', () => {
+  it('shows each browser profile its own cookie, session and data', async () => {
+    await withStage(5, async (stage) => {
+      await withContext((adaContext, ada) =>
+        withContext(async (graceContext, grace) => {
+          await ada.goto(stage.url);
+          expect(await serverSees(ada)).toMatchObject({
+            'Cookie header': 'none',
+            'Data stored': 'nothing',
+            Visitor: 'new: no cookie came with this request',
+          });
+          await grace.goto(stage.url);
+          await tellName(ada, ada, 'Ada');
+          await tellName(grace, grace, 'Grace');
+
+          for (const [context, page, myName] of [
+            [adaContext, ada, 'Ada'],
+            [graceContext, grace, 'Grace'],
+          ] as const) {
+            await page.reload();
+            const [cookie] = await context.cookies(stage.url);
+            const sessionId = decodeURIComponent(cookie.value).match(/^s:([^.]+)\./)?.[1] ?? '';
+            expect(await serverSees(page)).toEqual({
+              'Cookie header': `connect.sid=${cookie.value}`,
+              'Session ID': `${sessionId.slice(0, 8)}…`,
+              'Data stored': `{ myName: "${myName}" }`,
+              Visitor: 'returning: the cookie named a session in the store',
+            });
+          }
+        }),
+      );
+    });
+  });
+});
+
+describe('error pages in a real browser', () => {
+  it('say what went wrong in one sentence and link back to the form', async () => {
+    await withStage(5, async (stage) => {
+      await withContext(async (_context, page) => {
+        const notFound = await page.goto(`${stage.url}/nowhere`);
+        expect(notFound?.status()).toBe(404);
+        expect(await page.locator('p').first().textContent()).toBe(
+          'This stage has no page for GET /nowhere (yet).',
+        );
+        await page.getByRole('link', { name: 'Back to the start' }).click();
+        expect(await h1(page)).toBe('Hello, stranger');
+
+        // blank after trimming: the browser's `required` check lets it through, the server does not
+        const blank = await submitted(page, page, async () => {
+          await page.getByLabel('What is your name?').fill('   ');
+          await page.keyboard.press('Enter');
+        });
+        expect(blank.status()).toBe(400);
+        expect(await page.getByText('The name is empty').count()).toBe(1);
+
+        // what a learner could send by deleting maxlength in the developer tools
+        await page.goto(stage.url);
+        const field = page.getByLabel('What is your name?');
+        await field.evaluate((el) => el.removeAttribute('maxlength'));
+        const tooLarge = await submitted(page, page, async () => {
+          await field.fill('x'.repeat(2000));
+          await page.keyboard.press('Enter');
+        });
+        expect(tooLarge.status()).toBe(413);
+        expect(await page.getByText('larger than 1 KB').count()).toBe(1);
+        expect(await page.getByRole('link', { name: 'Back to the start' }).count()).toBe(1);
+      });
+    });
+  });
+});

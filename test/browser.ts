@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Frame, type Page, type Response } from 'playwright-core';
+
+/** Debian's chromium: Playwright's own browser download cannot reach its servers here. */
+export const chromiumPath = '/usr/bin/chromium';
+
+/** Starts headless Chromium; throws (so the tests fail, never skip) when it is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `${chromiumPath} is missing: install it with \`apt-get install chromium\` (.ci/run does).`,
+    );
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    timeout: 20_000,
+    args: [
+      '--no-sandbox', // CI runs as root, where Chromium's sandbox refuses to start
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Runs `act`, which submits the form in `where`, and waits until the answer is the document shown
+ * there (after the redirect, if any); resolves with the response to the POST itself.
+ */
+export async function submitted(
+  page: Page,
+  where: Page | Frame,
+  act: () => Promise<void>,
+): Promise<Response> {
+  const frame = 'mainFrame' in where ? where.mainFrame() : where;
+  const posted = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && r.frame() === frame,
+  );
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === frame });
+  await act();
+  const [response] = await Promise.all([posted, navigated]);
+  await frame.waitForLoadState();
+  return response;
+}
+
+/** Types a name into the form the way a learner does, submits it and waits for the next page. */
+export function tellName(page: Page, where: Page | Frame, name: string): Promise<Response> {
+  return submitted(page, where, async () => {
+    await where.getByLabel('What is your name?').fill(name);
+    await where.getByRole('button', { name: 'Remember me' }).click();
+  });
+}
+
+/** The "What the server sees" panel as { term: value }, read from what the browser rendered. */
+export async function serverSees(where: Page | Frame): Promise<Record<string, string>> {
+  const panel = where.getByRole('complementary', { name: 'What the server sees' });
+  const terms = await panel.locator('dt').allTextContents();
+  const values = await panel.locator('dd').allTextContents();
+  return Object.fromEntries(terms.map((term, i) => [term, values[i]]));
+}
