@@ -1,0 +1,87 @@
+// Shared pieces of the benchmark: timing whole processes, medians, and tables.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../', import.meta.url));
+export const cli = join(root, 'dist/cli/main.js');
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const ms = (value) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+export const ratio = (value) => `${value.toFixed(2)}×`;
+
+/** A fresh tutor home, so no run reads or writes the learner's real progress. */
+export function freshHome() {
+  return mkdtempSync(join(tmpdir(), 'session-tutor-bench-'));
+}
+
+/** The environment every measured tutor process gets: plain text and a fresh home. */
+export function tutorEnv() {
+  return { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome() };
+}
+
+/**
+ * Spawns a process and resolves with the milliseconds from spawn until `until` says the output so
+ * far is enough (then the process is stopped with `stop`), or until it exits. Rejects on a non-zero
+ * exit before that, and after `timeoutMs` whatever happens. `onChunk` sees each piece of stdout
+ * with the time it arrived.
+ */
+export function timeProcess(command, args, options = {}) {
+  const {
+    until,
+    stop,
+    onChunk,
+    env = process.env,
+    timeoutMs = 60_000,
+    keepStdin = false,
+  } = options;
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const child = spawn(command, args, {
+      env,
+      stdio: [keepStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let stderr = '';
+    let result;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      onChunk?.(chunk, elapsed());
+      if (result === undefined && until?.(output)) {
+        result = { ms: elapsed(), output };
+        stop(child);
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (result) return resolve(result);
+      const ms = elapsed();
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}${stderr}`));
+      } else resolve({ ms, output });
+    });
+  });
+}
+
+/** A Markdown table; it reads well in a terminal too. */
+export function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

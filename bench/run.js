@@ -1,0 +1,94 @@
+// `npm run bench`: measures session-tutor on this machine, prints the tables and writes
+// bench/RESULTS.md. Targets live here and in that report, never in the tests.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { coldStart } from './cold-start.js';
+import { course } from './course.js';
+import { footprint } from './footprint.js';
+import { ratio, root, table } from './lib.js';
+import { stageSwitch } from './stage-switch.js';
+import { throughput } from './throughput.js';
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+const commit = () => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+
+const started = Date.now();
+const loadBefore = load();
+const sections = [];
+async function measure(name, fn) {
+  process.stderr.write(`measuring ${name}…\n`);
+  const section = await fn();
+  process.stdout.write(`\n## ${section.title}\n\n${table(section.header, section.rows)}\n`);
+  if (section.byDependency) {
+    process.stdout.write(`\n${table(section.byDependency.header, section.byDependency.rows)}\n`);
+  }
+  sections.push(section);
+  return section;
+}
+
+const cold = await measure('cold start', () => coldStart({ rounds: 15 }));
+const switching = await measure('stage switch', () => stageSwitch({ runs: 5, warm: 2 }));
+const unattended = await measure('the unattended course', () => course({ runs: 3 }));
+const server = await measure('demo server throughput', () =>
+  throughput({ rounds: 3, duration: 5 }),
+);
+const install = await measure('install footprint', () => footprint());
+const loadAfter = load();
+const seconds = Math.round((Date.now() - started) / 1000);
+
+const ms = (value) => `${Math.round(value)} ms`;
+const headline = [
+  ['`--version` vs `node -e 0`', ratio(cold.ratios[0]), '≤ 1.3×'],
+  ['`list` vs `node -e 0`', ratio(cold.ratios[1]), '≤ 1.5×'],
+  ['first page of `start` vs `node -e 0`', ratio(cold.ratios[2]), '≤ 3×'],
+  ['stage switch, median of first visits', ms(switching.median), '≤ 50 ms'],
+  ['whole course unattended, without deliberate waits', ms(unattended.net), ''],
+  ['stage 5 with a session, share of the `node:http` ceiling', ratio(server.ratios.session), ''],
+  [
+    'production install',
+    `${install.packages} packages, ${install.mb.toFixed(1)} MB`,
+    '< 100 packages, < 15 MB',
+  ],
+];
+
+const report = [
+  '# session-tutor benchmarks',
+  '',
+  'Written by `npm run bench` (bench/run.js); every figure below comes from that run. Re-run it to refresh this file.',
+  '',
+  `- Date: ${new Date(started).toISOString().replace(/\.\d+Z$/, 'Z')}, commit ${commit()}, took ${seconds} s`,
+  `- Machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform} ${process.arch}`,
+  `- Node ${process.version}`,
+  `- Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}. Other work on the machine slows the tutor and its baselines alike, which is why every figure is a ratio or a median measured in the same run.`,
+  '',
+  '## Headlines',
+  '',
+  table(['measure', 'result', 'target'], headline),
+  ...sections.flatMap((s) => [
+    '',
+    `## ${s.title}`,
+    '',
+    table(s.header, s.rows),
+    ...(s.byDependency ? ['', table(s.byDependency.header, s.byDependency.rows)] : []),
+    '',
+    ...s.notes.map((note) => `- ${note}`),
+  ]),
+  '',
+].join('\n');
+
+writeFileSync(join(root, 'bench/RESULTS.md'), report);
+process.stdout.write(`\nWrote bench/RESULTS.md in ${seconds} s.\n`);

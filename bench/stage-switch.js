@@ -1,0 +1,65 @@
+// Stage switch: stop one stage server, start the next, run its demo. Each run is a fresh process
+// (stage-switch-child.js), so first visits pay for loading modules as a learner's run does.
+import { join } from 'node:path';
+import { median, ms, root, timeProcess } from './lib.js';
+
+const target = 50;
+
+export async function stageSwitch({ runs, warm }) {
+  const all = [];
+  for (let run = 0; run < runs; run++) {
+    const { output } = await timeProcess(
+      process.execPath,
+      [join(root, 'bench/stage-switch-child.js'), String(warm)],
+      { timeoutMs: 120_000 },
+    );
+    all.push(...JSON.parse(output));
+  }
+  const failed = all.filter((s) => s.failed > 0);
+  if (failed.length > 0) {
+    throw new Error(`demos did not behave as their lessons say: ${JSON.stringify(failed)}`);
+  }
+  const total = (s) => s.switchMs + s.demoMs;
+  const row = (name, switches, withTarget = true) => {
+    const m = median(switches.map(total));
+    return [
+      name,
+      String(switches.length),
+      ms(median(switches.map((s) => s.switchMs))),
+      ms(median(switches.map((s) => s.demoMs))),
+      ms(m),
+      ms(Math.max(...switches.map(total))),
+      withTarget ? `≤ ${target} ms` : '',
+      withTarget ? (m <= target ? 'met' : 'MISSED') : '',
+    ];
+  };
+  const firstLesson = Math.min(...all.map((s) => s.lesson));
+  const waits = new Map();
+  for (const s of all) if (s.waitMs > 0) waits.set(`${s.lesson} (${s.title})`, s.waitMs);
+  const waitNote =
+    waits.size === 0
+      ? 'no demo waits yet.'
+      : `${[...waits].map(([lesson, w]) => `lesson ${lesson} ${ms(w)}`).join(', ')}.`;
+  const firstVisits = all.filter((s) => s.first && s.lesson !== firstLesson);
+  return {
+    title: 'Stage switch',
+    header: ['switch', 'samples', 'stop + start', 'demo', 'median total', 'slowest', 'target', ''],
+    rows: [
+      row('to the next lesson, first visit in a run', firstVisits),
+      row(
+        'to any lesson again (modules loaded)',
+        all.filter((s) => !s.first),
+      ),
+      row(
+        `lesson ${firstLesson}'s demo, first of a run (loads the HTTP client)`,
+        all.filter((s) => s.first && s.lesson === firstLesson),
+        false,
+      ),
+    ],
+    median: median(firstVisits.map(total)),
+    notes: [
+      `${runs} fresh processes, each walking every stage once (first visits) and then ${warm} more times. Demo times leave out deliberate waits (\`ctx.wait\`): ${waitNote}`,
+      `The first visit to lesson ${firstLesson} also starts its stage as the first page, so it is reported apart; its demo loads undici and tough-cookie.`,
+    ],
+  };
+}

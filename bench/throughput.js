@@ -1,0 +1,105 @@
+// Demo server throughput: autocannon in this process, each server in a process of its own.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { median, ms, ratio, root } from './lib.js';
+
+async function startServer(kind) {
+  const child = spawn(process.execPath, [join(root, 'bench/demo-server.js'), kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = await Promise.race([
+    once(child.stdout.setEncoding('utf8'), 'data'),
+    once(child, 'exit').then(([code]) =>
+      Promise.reject(new Error(`${kind} server exited with ${code}`)),
+    ),
+  ]);
+  return {
+    url: line.trim(),
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+const timeout = (seconds) => AbortSignal.timeout(seconds * 1000);
+
+/** Tells stage 5 a name and returns the session cookie that makes GET / greet by that name. */
+async function sessionCookie(url) {
+  const response = await fetch(`${url}/setName`, {
+    method: 'POST',
+    body: new URLSearchParams({ name: 'Ada' }),
+    redirect: 'manual',
+    signal: timeout(5),
+  });
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
+  if (response.status !== 302 || !cookie) throw new Error('stage 5 did not start a session');
+  return cookie;
+}
+
+async function expectedBody(url, headers) {
+  const response = await fetch(url, { headers, signal: timeout(5) });
+  return response.text();
+}
+
+function fire(target, duration) {
+  return autocannon({
+    url: target.url,
+    headers: target.headers,
+    connections: 10,
+    duration,
+    expectBody: target.body,
+  });
+}
+
+export async function throughput({ rounds, duration }) {
+  const kinds = [
+    ['session', '`GET /` on stage 5 with a session cookie'],
+    ['plain', 'the same page and Express stack, no sessions'],
+    ['bare', '`node:http` hello world (ceiling)'],
+  ];
+  const targets = [];
+  try {
+    for (const [kind, name] of kinds) {
+      const server = await startServer(kind);
+      targets.push({ kind, name, server, url: server.url, results: [] });
+    }
+    const session = targets[0];
+    session.headers = { cookie: await sessionCookie(session.url) };
+    for (const target of targets) target.body = await expectedBody(target.url, target.headers);
+    if (!session.body.includes('<h1>Ada</h1>'))
+      throw new Error('stage 5 did not greet the session');
+
+    for (const target of targets) await fire(target, 1); // warm up the JIT of each server
+    for (let round = 0; round < rounds; round++) {
+      for (const target of targets) {
+        const result = await fire(target, duration);
+        const bad = result.errors + result.timeouts + result.non2xx + result.mismatches;
+        if (bad > 0) throw new Error(`${target.kind}: ${bad} requests failed or answered wrongly`);
+        target.results.push(result);
+      }
+    }
+  } finally {
+    await Promise.all(targets.map((t) => t.server.stop()));
+  }
+  const rps = (t) => median(t.results.map((r) => r.requests.average));
+  const ceiling = rps(targets.at(-1));
+  const rows = targets.map((t) => [
+    t.name,
+    Math.round(rps(t)).toLocaleString('en'),
+    ms(median(t.results.map((r) => r.latency.p99))),
+    ratio(rps(t) / ceiling),
+  ]);
+  return {
+    title: 'Demo server throughput',
+    header: ['server', 'requests/s', 'p99 latency', 'of the ceiling'],
+    rows,
+    ratios: Object.fromEntries(targets.map((t) => [t.kind, rps(t) / ceiling])),
+    notes: [
+      `autocannon 8, 10 connections, ${rounds} rounds of ${duration} s per server after a 1 s warm-up, medians of the rounds. Every response was checked: status 2xx and the exact expected body (the greeting \`<h1>Ada</h1>\` for the session).`,
+      'Load generator and server share the 2 cores, so the ceiling is the loopback ceiling of this machine, not of Node.',
+    ],
+  };
+}
