@@ -25,6 +25,10 @@ function portNumber(text: string): number {
   return port;
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 const program = new Command()
   .name('session-tutor')
   .description(
@@ -85,6 +89,25 @@ program
   .action(async (n: string, options) => {
     const { serve } = await import('./commands/serve.js');
     return serve(n, options);
+  });
+
+program
+  .command('probe')
+  .description(
+    'watch a goldfish and a cookie-jar browser visit any server, with its cookies explained',
+  )
+  .argument('<url>', "your server's address, such as http://localhost:3000")
+  .option('--post <path>', 'where to post the form', '/setName')
+  .option(
+    '--field <name=value>',
+    'a form field to post (repeatable; default name=<a generated name>)',
+    collect,
+    [],
+  )
+  .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
+  .action(async (url: string, options) => {
+    const { probe } = await import('./commands/probe.js');
+    return probe(url, options);
   });
 
 program

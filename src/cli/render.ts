@@ -108,6 +108,12 @@ export function explainCookieLines(cookie: ExplainedCookie): string {
       `  signature   ${chalk.cyan(cookie.signature ?? '')}`,
       '              the HMAC of the ID with the secret: proves the ID was not changed',
     );
+  } else if (cookie.kind === 'readable') {
+    lines.push(
+      `  value       ${chalk.cyan(cookie.value)}`,
+      `  decoded     ${chalk.yellow(JSON.stringify(cookie.payload))}`,
+      '              plain data, only encoded: anyone who holds the cookie can read this',
+    );
   } else {
     lines.push(`  value       ${chalk.cyan(cookie.value)}`);
   }

@@ -89,7 +89,7 @@ export function rememberedVerdict(
     expected,
     evidence: remembered
       ? `GET / answered ${answered}`
-      : `GET / answered ${answered}, not <h1>${escapeHtml(name)}</h1>`,
+      : `GET / answered ${answered}, without the name ${escapeHtml(name)}`,
   };
 }
 

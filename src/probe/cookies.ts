@@ -74,7 +74,10 @@ export function readPayload(value: string): { payload: unknown } | undefined {
     const compressed = text.startsWith(`.${segment}`);
     const decoded = decodeSegment(segment, compressed);
     if (decoded === undefined) continue;
-    return { payload: parseJson(decoded) ?? decoded };
+    const json = parseJson(decoded);
+    if (json !== undefined) return { payload: json };
+    // plain text counts when it reads like data (words and separators), not like a random token
+    if (/[\p{L}\d]{2,}[ =:,&|;]+[\p{L}\d]{2,}/u.test(decoded)) return { payload: decoded };
   }
   return undefined;
 }

@@ -25,6 +25,12 @@ export interface Hop {
   keyLine: string;
 }
 
+/** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */
+export function briefHop(hop: Hop): Omit<Hop, 'body'> {
+  const { body: _body, ...brief } = hop;
+  return brief;
+}
+
 export interface VisitorLimits {
   /** For the whole request, connection to last byte. */
   timeoutMs: number;

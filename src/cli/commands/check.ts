@@ -11,7 +11,9 @@ import {
 } from '../../course/check.js';
 import type { Expectation } from '../../course/types.js';
 import { UserError } from '../../errors.js';
+import { briefHop } from '../../probe/visitor.js';
 import { onShutdown } from '../shutdown.js';
+import { httpUrl } from './probe.js';
 
 interface CheckOptions {
   url: string;
@@ -29,7 +31,7 @@ export async function check(n: string, options: CheckOptions): Promise<void> {
         'run `session-tutor list` and pick another lesson.',
     );
   }
-  const url = serverUrl(options.url);
+  const url = httpUrl(options.url).replace(/\/+$/, '');
   if (options.watch) {
     if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
     return watchChecks(lesson, checks, url);
@@ -44,19 +46,6 @@ export async function check(n: string, options: CheckOptions): Promise<void> {
   if (options.json) write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
   else write(summaryLines(report));
   process.exitCode = report.passed ? 0 : 1;
-}
-
-function serverUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UserError(`"${text}" is not a web address: write it like http://localhost:3000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`"${text}" is not an http address: write it like http://localhost:3000`);
-  }
-  return url.href.replace(/\/+$/, '');
 }
 
 const write = (text: string) => process.stdout.write(text);
@@ -110,10 +99,7 @@ function reportJson(report: CheckReport) {
     ...report,
     results: report.results.map((result) => ({
       ...result,
-      hops: result.hops.map(({ visitor, hop }) => {
-        const { body: _body, ...rest } = hop;
-        return { visitor, ...rest };
-      }),
+      hops: result.hops.map(({ visitor, hop }) => ({ visitor, ...briefHop(hop) })),
     })),
   };
 }

@@ -1,0 +1,66 @@
+import chalk from 'chalk';
+import { UserError } from '../../errors.js';
+import { drawHops, explainCookieLines, pageWidth, verdictLine } from '../render.js';
+
+interface ProbeOptions {
+  post: string;
+  field: string[];
+  json?: boolean;
+}
+
+/** `probe URL`: the goldfish-versus-jar demonstration against any server, cookies explained. */
+export async function probe(target: string, options: ProbeOptions): Promise<void> {
+  const url = httpUrl(target);
+  const fields: Record<string, string> = {};
+  for (const field of options.field) {
+    const at = field.indexOf('=');
+    if (at < 1) {
+      throw new UserError(`--field "${field}" is not name=VALUE: write it like --field name=Ada`);
+    }
+    fields[field.slice(0, at)] = field.slice(at + 1);
+  }
+  const { probeServer } = await import('../../probe/probe.js');
+  const { ProbeError, briefHop } = await import('../../probe/visitor.js');
+  const write = (text: string) => process.stdout.write(text);
+  const form = Object.keys(fields).length > 0 ? new URLSearchParams(fields).toString() : 'name=…';
+  if (!options.json) {
+    write(
+      `${chalk.bold(`Probing ${url}`)}: GET it, POST ${options.post} with ${form}, then GET it again;\n` +
+        'first as a goldfish that keeps no cookies, then as a browser with a cookie jar.\n\n',
+    );
+  }
+  try {
+    const report = await probeServer({ url, post: options.post, fields }, (visit) => {
+      if (options.json) return;
+      write(`${drawHops(visit.visitor, visit.hops, pageWidth())}\n`);
+      if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
+      if (visit.problem) write(`${chalk.red('✘')} ${visit.problem}\n\n`);
+    });
+    if (options.json) {
+      const visits = report.visits.map((visit) => ({ ...visit, hops: visit.hops.map(briefHop) }));
+      write(`${JSON.stringify({ ...report, visits }, null, 2)}\n`);
+      return;
+    }
+    if (report.cookies.length === 0) write(chalk.dim('The server set no cookies.\n'));
+    for (const cookie of report.cookies) write(`${explainCookieLines(cookie)}\n\n`);
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    if (options.json) write(`${JSON.stringify({ url, error: err.message }, null, 2)}\n`);
+    else write(`${chalk.red('✘')} ${err.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** An http(s) address typed by the user, or a message saying how to write one. */
+export function httpUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new UserError(`"${text}" is not a web address: write it like http://localhost:3000`);
+  }
+  return url.href;
+}

@@ -1,0 +1,130 @@
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { explainCookie, readPayload } from '../src/probe/cookies.js';
+import { startFixture } from './fixtures/servers.js';
+import { runCli, withStage } from './helpers.js';
+
+const b64url = (text: string | Buffer) => Buffer.from(text).toString('base64url');
+
+describe('probe on the command line', () => {
+  it('--json against a stage: goldfish forgotten, jar remembered, a signed session ID explained', async () => {
+    await withStage(5, async (stage) => {
+      const run = await runCli(['probe', stage.probeUrl, '--json']);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.visits.map((v: { verdict: { outcome: string } }) => v.verdict.outcome)).toEqual(
+        ['forgotten', 'remembered'],
+      );
+      const methods = report.visits[1].hops.map(
+        (h: { method: string; url: string }) => `${h.method} ${new URL(h.url).pathname}`,
+      );
+      expect(methods).toEqual(['GET /', 'POST /setName', 'GET /', 'GET /']);
+      expect(report.cookies).toHaveLength(1);
+      expect(report.cookies[0]).toMatchObject({
+        name: 'connect.sid',
+        kind: 'signed-session-id',
+        httpOnly: true,
+        path: '/',
+      });
+      expect(report.cookies[0].lifetime).toBeUndefined();
+      expect(report.cookies[0].summary).toContain('the data stays on the server');
+    });
+  });
+
+  it('--json against a server whose session cookie is a signed, readable payload shows the payload', async () => {
+    const fixture = await startFixture('client-side');
+    try {
+      const run = await runCli(['probe', fixture.url, '--field', 'name=Grace', '--json']);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.visits[1].verdict.outcome).toBe('remembered');
+      expect(report.cookies[0]).toMatchObject({
+        name: 'sid',
+        kind: 'readable',
+        payload: { name: 'Grace' },
+        sameSite: 'lax',
+      });
+      expect(report.cookies[0].summary).toMatch(/anyone who holds this cookie can read it/);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('prints every hop, each verdict and the decoded payload', async () => {
+    const fixture = await startFixture('client-side');
+    try {
+      const run = await runCli(['probe', fixture.url, '--field', 'name=Grace']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('POST /setName');
+      expect(run.stdout).toContain('✔ goldfish (no cookie jar): forgotten');
+      expect(run.stdout).toContain('✔ browser (cookie jar): remembered');
+      expect(run.stdout).toContain('decoded     {"name":"Grace"}');
+      expect(run.stdout).toContain('anyone who holds the cookie can read this');
+      expect(run.stdout).toContain('SameSite=lax');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('says clearly when nothing is listening (exit 1) and when the address is not one (exit 2)', async () => {
+    const fixture = await startFixture('correct');
+    await fixture.close();
+    const down = await runCli(['probe', fixture.url]);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('Nothing is listening at');
+    const bad = await runCli(['probe', 'not-a-url']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"not-a-url" is not a web address');
+    const badField = await runCli(['probe', fixture.url, '--field', 'Grace']);
+    expect(badField.code).toBe(2);
+    expect(badField.stderr).toContain('--field "Grace" is not name=VALUE');
+  });
+});
+
+describe('explainCookie', () => {
+  it('reads the payload of signed client-side sessions in the common shapes', () => {
+    const json = '{"user":"Ada","admin":false}';
+    // Flask / itsdangerous: payload.timestamp.signature, compressed when it starts with a dot
+    expect(readPayload(`${b64url(json)}.ZmJ8Qw.c2lnbmF0dXJlc2lnbmF0dXJl`)?.payload).toEqual(
+      JSON.parse(json),
+    );
+    expect(readPayload(`.${b64url(deflateSync(json))}.ZmJ8Qw.c2lnbmF0dXJl`)?.payload).toEqual(
+      JSON.parse(json),
+    );
+    // a JWT: the header segment is readable JSON too, and comes first
+    expect(readPayload(`${b64url('{"alg":"HS256"}')}.${b64url(json)}.sig`)?.payload).toEqual({
+      alg: 'HS256',
+    });
+    // Rails: base64 data--digest, URL-encoded
+    expect(
+      readPayload(encodeURIComponent(`${Buffer.from(json).toString('base64')}--0a1b2c3d`))?.payload,
+    ).toEqual(JSON.parse(json));
+    // Express's res.cookie with an object: j: + JSON
+    expect(readPayload(encodeURIComponent(`j:${json}`))?.payload).toEqual(JSON.parse(json));
+  });
+
+  it('calls a random ID opaque and an express-session cookie a signed ID', () => {
+    expect(explainCookie('id=3f9a1c0e7b2d4a6f8e1c3b5d7f9a0c2e; Path=/')?.kind).toBe('opaque');
+    expect(explainCookie('tok=Qk9hN2xqWVNfM2tX; Path=/')?.kind).toBe('opaque');
+    expect(readPayload(b64url('user=Ada; admin=false'))?.payload).toBe('user=Ada; admin=false');
+    const signed = explainCookie(
+      'connect.sid=s%3AGG0deHtjPdQrOhyLWQSUJT9f6kbS9dGm.gBP%2FL938xV6yTezPTId%2F47wvEgqvR9jrCrnbg0V1AwQ; Path=/; HttpOnly',
+    );
+    expect(signed).toMatchObject({
+      kind: 'signed-session-id',
+      sessionId: 'GG0deHtjPdQrOhyLWQSUJT9f6kbS9dGm',
+    });
+  });
+
+  it('lists the attributes, and a lifetime only when one was set', () => {
+    const cookie = explainCookie('a=b; Path=/app; Max-Age=60; Secure; HttpOnly; SameSite=Strict');
+    expect(cookie).toMatchObject({
+      path: '/app',
+      lifetime: 'Max-Age=60',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'strict',
+    });
+    expect(explainCookie('a=b')?.lifetime).toBeUndefined();
+  });
+});
