@@ -54,6 +54,7 @@ program
     portNumber,
   )
   .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
+  .option('--open', 'open the demo server in your default browser')
   .action(async (options) => {
     const { start } = await import('./commands/start.js');
     return start(options);
@@ -75,6 +76,7 @@ program
   .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
   .option('--port <port>', 'port for the demo server', portNumber)
   .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
+  .option('--open', 'open the demo server in your default browser')
   .action(async (n: string, options) => {
     const { lesson } = await import('./commands/start.js');
     return lesson(n, options);
@@ -86,6 +88,7 @@ program
   .argument('<n>', 'stage (lesson) number')
   .option('--port <port>', 'port to listen on', portNumber, 3000)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--open', 'open the page in your default browser')
   .action(async (n: string, options) => {
     const { serve } = await import('./commands/serve.js');
     return serve(n, options);

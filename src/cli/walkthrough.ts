@@ -22,6 +22,8 @@ export interface WalkOptions {
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
   secretFromEnvironment: boolean;
+  /** Given for --open: hands the stage's address to a browser, once per walk (the port stays). */
+  openBrowser?: (url: string) => Promise<string>;
   write: (text: string) => void;
 }
 
@@ -38,11 +40,13 @@ export interface WalkResult {
 /** Walks the learner through lessons page by page, running each lesson's stage and demo live. */
 export async function walk(options: WalkOptions): Promise<WalkResult> {
   const results: LessonResult[] = [];
+  let openBrowser = options.openBrowser;
   let index = options.first ?? 0;
   let startAtEnd = false;
   while (index < options.lessons.length) {
     const lesson = options.lessons[index];
-    const outcome = await walkLesson(lesson, options, startAtEnd);
+    const outcome = await walkLesson(lesson, { ...options, openBrowser }, startAtEnd);
+    openBrowser = undefined;
     if (outcome.action === 'quit') return { results, quit: true };
     if (outcome.action === 'back') {
       startAtEnd = index > 0;
@@ -69,7 +73,9 @@ async function walkLesson(
 ): Promise<LessonOutcome> {
   const { host, keys, write } = options;
   const pages = readPages(lesson);
-  const { stage, note } = await host.switchTo(lesson.number);
+  const { stage, note: portNote } = await host.switchTo(lesson.number);
+  const opened = await options.openBrowser?.(stage.url);
+  const note = [portNote, opened].filter(Boolean).join('; ');
   const fill = (text: string) =>
     text
       .replaceAll('{{url}}', stage.url)

@@ -10,6 +10,7 @@ interface StartOptions {
   yes?: boolean;
   port?: number;
   host: string;
+  open?: boolean;
 }
 
 /** `start`: the course from the first unfinished lesson (or --from N) to the end. */
@@ -65,6 +66,7 @@ async function runLessons(
       progress,
       keys,
       secretFromEnvironment: fromEnvironment,
+      openBrowser: options.open ? (await import('../open-browser.js')).openInBrowser : undefined,
       write: (text) => process.stdout.write(text),
     });
   } finally {
