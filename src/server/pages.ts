@@ -6,9 +6,9 @@ export { escapeHtml };
 
 const style = `
   :root { color-scheme: light; }
-  body { font: 18px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 0 auto; padding: 3rem 1rem;
+  body { font: 18px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 0 auto; padding: clamp(1rem, 5vw, 3rem) 1rem;
          color: #1d2433; background: #f4f2ec; }
-  main { background: #fff; border-radius: .8rem; padding: 1.5rem 2rem 2rem;
+  main { background: #fff; border-radius: .8rem; padding: clamp(1rem, 4vw, 1.5rem) clamp(1rem, 5vw, 2rem);
          box-shadow: 0 1px 2px #0000000f, 0 6px 24px #00000012; }
   main > :last-child, .problem > :last-child { margin-bottom: 0; }
   h1 { font-size: 2.4rem; line-height: 1.15; margin: .2rem 0 1.2rem; overflow-wrap: anywhere; }
@@ -23,7 +23,8 @@ const style = `
   code, dd { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
   .problem { border-left: 4px solid #b42318; padding-left: 1rem; }
   .problem h1 { color: #b42318; }
-  iframe { border: 2px dashed #98a2b3; border-radius: .45rem; background: #fff; }
+  /* tall enough for the framed page and its panel */
+  iframe { height: 30rem; border: 2px dashed #98a2b3; border-radius: .45rem; background: #f4f2ec; }
   .server-sees { margin-top: 1.5rem; padding: 1rem 1.25rem; border-radius: .8rem;
                  background: #1d2433; color: #e4e7ec; font-size: .9rem; }
   .server-sees h2 { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #98a2b3;
