@@ -37,8 +37,10 @@ describe('stage 5 in a real browser', () => {
           await page.keyboard.press('Enter');
         });
         expect(await h1(page)).toBe('Ada Lovelace');
+        // `npm run screenshot` keeps this moment as the README's picture
         if (process.env.SESSION_TUTOR_SCREENSHOT) {
-          await page.screenshot({ path: process.env.SESSION_TUTOR_SCREENSHOT });
+          await page.setViewportSize({ width: 760, height: 200 });
+          await page.screenshot({ path: process.env.SESSION_TUTOR_SCREENSHOT, fullPage: true });
         }
 
         await page.reload();
