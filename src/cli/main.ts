@@ -126,6 +126,19 @@ program
   });
 
 program
+  .command('eject')
+  .description(
+    'write stage N as a project of your own: server.js, form.html, package.json, README.md',
+  )
+  .argument('<n>', 'stage (lesson) number')
+  .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
+  .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
+  .action(async (n: string, dir: string | undefined, options) => {
+    const { eject } = await import('./commands/eject.js');
+    eject(n, dir, options);
+  });
+
+program
   .command('reset')
   .description('forget your progress (asks first in a terminal)')
   .option('-y, --yes', 'do not ask')

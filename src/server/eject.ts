@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { packageRoot, stageSourceDir } from '../paths.js';
+import { findStage } from './stages.js';
+
+// Written by `npm run build` (scripts/javascript.js): src/server and src/paths.ts as JavaScript,
+// the same lines and comments without the types.
+const javascriptDir = join(packageRoot, 'dist/javascript');
+
+/** The files of an ejected stage: path inside the folder → contents. */
+export type EjectedFiles = Map<string, string>;
+
+/**
+ * Stage N as a standalone project: server.js is the stage's own code, without types, plus the
+ * few lines the tutor wraps around every stage (PORT, SESSION_SECRET, the 404 and error pages);
+ * the helpers it imports go to lib/, and package.json starts it with `node --watch`.
+ */
+export function ejectedStage(number: number): EjectedFiles {
+  const stage = findStage(number);
+  const files: EjectedFiles = new Map();
+  const packages = new Set<string>(['express']);
+  // original file (under dist/javascript) → where it goes in the ejected folder
+  const placed = new Map<string, string>();
+  const place = (file: string, target: string) => {
+    if (placed.has(file)) return;
+    placed.set(file, target);
+    let code = readFileSync(file, 'utf8');
+    if (target === 'server.js') code = withStart(code, number);
+    files.set(
+      target,
+      code.replace(/(from\s+')([^']+)(')/g, (_all, open: string, spec: string, close: string) => {
+        if (!spec.startsWith('.')) {
+          if (!spec.startsWith('node:')) packages.add(packageName(spec));
+          return `${open}${spec}${close}`;
+        }
+        const imported = resolve(dirname(file), spec);
+        place(
+          imported,
+          imported === join(javascriptDir, 'paths.js')
+            ? 'lib/paths.js'
+            : `lib/${basename(imported)}`,
+        );
+        const to = relative(dirname(join('/', target)), join('/', placed.get(imported) ?? ''));
+        return `${open}${to.startsWith('.') ? to : `./${to}`}${close}`;
+      }),
+    );
+  };
+  if (!existsSync(javascriptDir)) {
+    throw new Error(`${javascriptDir} is missing: run npm run build`);
+  }
+  place(join(javascriptDir, 'server/stages', `${stage.name}.js`), 'server.js');
+  // In the ejected folder form.html sits beside server.js, one folder up from lib/.
+  files.set('lib/paths.js', pathsModule);
+  files.set('form.html', readFileSync(join(stageSourceDir, 'form.html'), 'utf8'));
+  files.set('package.json', packageJson(stage.name, number, packages));
+  files.set('README.md', readme(number));
+  return files;
+}
+
+/** Writes the files into `dir`, refusing a folder that already holds something unless `force`. */
+export function writeEjected(files: EjectedFiles, dir: string, force: boolean): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !force) {
+    throw new UserError(
+      `${dir} is not empty, and eject never overwrites your work: pick another folder, or add --force to overwrite the files eject writes there.`,
+    );
+  }
+  for (const [path, contents] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), contents);
+  }
+}
+
+const pathsModule = `import { fileURLToPath } from 'node:url';
+
+// form.html sits in the project folder, one folder up from this file.
+export const stageSourceDir = fileURLToPath(new URL('../', import.meta.url));
+`;
+
+/** The stage's code, then what the tutor does around it: the same as `session-tutor serve N`. */
+function withStart(stageCode: string, number: number): string {
+  const lines = stageCode.trimEnd().split('\n');
+  const afterImports =
+    lines.length - [...lines].reverse().findIndex((l) => l.startsWith('import '));
+  lines.splice(afterImports, 0, "import { notFound, showProblem } from '../errors.js';");
+  return `${lines.join('\n')}
+
+// Below: what session-tutor does around every stage. The port and the secret come from the
+// environment, and requests no route answers get a page that says what went wrong.
+const secret = process.env.SESSION_SECRET;
+if (!secret) {
+  console.error(
+    'SESSION_SECRET is not set: the session cookie cannot be signed without a secret.\\n' +
+      'Set it to a long random string, then run npm start again:\\n' +
+      '  bash:       export SESSION_SECRET="$(openssl rand -hex 32)"\\n' +
+      "  PowerShell: $env:SESSION_SECRET = -join ((1..32) | % { '{0:x2}' -f (Get-Random -Max 256) })",
+  );
+  process.exit(1);
+}
+const port = Number(process.env.PORT || 3000);
+
+const server = express();
+server.use(createApp({ secret }));
+server.use(notFound);
+server.use(showProblem);
+server.listen(port, (err) => {
+  if (err) {
+    console.error(\`Cannot listen on port \${port}: \${err.message}. Try another: PORT=3001 npm start\`);
+    process.exit(1);
+  }
+  console.log(\`Stage ${number} is running at http://localhost:\${port}\`);
+});
+`;
+}
+
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function packageJson(name: string, number: number, packages: Set<string>): string {
+  const own = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    engines: Record<string, string>;
+  };
+  const dependencies = Object.fromEntries(
+    [...packages].sort().map((pkg) => {
+      const version = own.dependencies[pkg];
+      if (!version)
+        throw new Error(`stage ${number} imports ${pkg}, which session-tutor does not depend on`);
+      return [pkg, version];
+    }),
+  );
+  return `${JSON.stringify(
+    {
+      name: `session-tutor-stage-${name}`,
+      version: '1.0.0',
+      private: true,
+      description: `Stage ${number} of session-tutor, ejected to edit and run on your own.`,
+      type: 'module',
+      scripts: { start: 'node --watch server.js' },
+      engines: own.engines,
+      dependencies,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function readme(number: number): string {
+  return `# session-tutor, stage ${number}
+
+A small Express server that remembers a visitor with a session, ejected from session-tutor
+so you can change it. \`server.js\` is the stage's code as the tutor runs it; \`lib/\` holds the
+small helpers it imports; \`form.html\` is the body of the page with the name form.
+
+## Run it
+
+\`\`\`sh
+npm install
+export SESSION_SECRET="$(openssl rand -hex 32)"   # the secret that signs the session cookie
+npm start                                         # PORT=3001 npm start for another port
+\`\`\`
+
+\`npm start\` runs \`node --watch server.js\`: save a file and the server restarts.
+
+## Check it
+
+In another terminal:
+
+\`\`\`sh
+npx session-tutor check ${number}                # or --url http://localhost:3001
+npx session-tutor check ${number} --watch        # again on every save
+\`\`\`
+
+Each expectation prints what was sent, what came back, and a hint when it fails. Break something
+on purpose, watch which expectation fails and why, then fix it.
+`;
+}
