@@ -55,6 +55,11 @@ program
   )
   .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
   .option('--open', 'open the demo server in your default browser')
+  .option(
+    '--store <store>',
+    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+    'memory',
+  )
   .action(async (options) => {
     const { start } = await import('./commands/start.js');
     return start(options);
@@ -77,6 +82,11 @@ program
   .option('--port <port>', 'port for the demo server', portNumber)
   .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
   .option('--open', 'open the demo server in your default browser')
+  .option(
+    '--store <store>',
+    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+    'memory',
+  )
   .action(async (n: string, options) => {
     const { lesson } = await import('./commands/start.js');
     return lesson(n, options);
@@ -89,6 +99,11 @@ program
   .option('--port <port>', 'port to listen on', portNumber, 3000)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--open', 'open the page in your default browser')
+  .option(
+    '--store <store>',
+    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+    'memory',
+  )
   .action(async (n: string, options) => {
     const { serve } = await import('./commands/serve.js');
     return serve(n, options);

@@ -80,6 +80,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
           hop.status < 400 ? chalk.green : chalk.red,
         ],
         [hop.location ? `  Location: ${hop.location}` : ''],
+        [hop.servedBy ? `  answered by ${hop.servedBy}` : '', chalk.magenta],
         [body ? `  ${body}` : '', chalk.italic],
       ]),
     );

@@ -4,6 +4,7 @@ import { readPages } from '../course/catalog.js';
 import { runDemo } from '../course/run.js';
 import { held, type Verdict } from '../course/types.js';
 import type { StageHost } from '../server/host.js';
+import type { StoreChoice } from '../server/stores/choose.js';
 import type { Action, KeyReader } from './keys.js';
 import { stageListing } from './listing.js';
 import { renderMarkdown } from './markdown.js';
@@ -18,6 +19,8 @@ export interface WalkOptions {
   /** How many lessons the course has, for "lesson k of N". */
   total: number;
   host: StageHost;
+  /** Where sessions live (`--store`), for demos that start servers of their own. */
+  storeChoice?: StoreChoice;
   progress: ProgressFile;
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
@@ -108,11 +111,16 @@ async function walkLesson(
         if (shown !== undefined) write(shown);
         else {
           let text = '';
-          verdicts = await runDemo(lesson, stage, (step) => {
-            const drawn = `${renderStep(step)}\n\n`;
-            text += drawn;
-            write(drawn);
-          });
+          verdicts = await runDemo(
+            lesson,
+            stage,
+            (step) => {
+              const drawn = `${renderStep(step)}\n\n`;
+              text += drawn;
+              write(drawn);
+            },
+            options.storeChoice,
+          );
           demoOutput.set(n, text);
         }
       } else write(`${renderMarkdown(fill(part), pageWidth())}\n\n`);

@@ -40,8 +40,9 @@ export async function tellNameThenReturn(
   visitor: Visitor,
   name: string,
   expected: 'remembered' | 'forgotten',
+  base = ctx.stage.probeUrl,
 ): Promise<Verdict> {
-  const { posted, again } = await postNameThenReturn(ctx.stage.probeUrl, visitor, name);
+  const { posted, again } = await postNameThenReturn(base, visitor, name);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...posted, ...again] });
   return rememberedVerdict(visitor.label, again.at(-1), name, expected);
 }

@@ -1,22 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onShutdown } from '../cli/shutdown.js';
 import type { CookieHabit } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
+import type { StoreChoice } from '../server/stores/choose.js';
 import type { LessonInfo } from './catalog.js';
 import { lessonModule } from './catalog.js';
-import type { DemoContext, DemoStep, Verdict } from './types.js';
+import type { DemoContext, DemoStep, Stoppable, Verdict } from './types.js';
 
 /** Runs a lesson's live demo against a running stage, showing each step as it happens. */
 export async function runDemo(
   lesson: LessonInfo,
   stage: RunningStage,
   show: (step: DemoStep) => void,
+  storeChoice: StoreChoice = { kind: 'memory' },
 ): Promise<Verdict[]> {
   const { Visitor } = await import('../probe/visitor.js');
   const { demo } = await lessonModule(lesson);
   const visitors: InstanceType<typeof Visitor>[] = [];
+  // what the demo started, newest first, each also stopped if the tutor is interrupted
+  const owned: { thing: Stoppable; forget: () => void }[] = [];
   const ctx: DemoContext = {
     stage,
     show,
+    storeChoice,
+    own(thing) {
+      owned.unshift({ thing, forget: onShutdown(() => thing.stop()) });
+      return thing;
+    },
     visitor(label: string, habit: CookieHabit) {
       const visitor = new Visitor(label, habit);
       visitors.push(visitor);
@@ -33,5 +43,9 @@ export async function runDemo(
     return verdicts;
   } finally {
     await Promise.all(visitors.map((v) => v.close()));
+    for (const { thing, forget } of owned) {
+      await thing.stop();
+      forget();
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { ExplainedCookie } from '../probe/cookies.js';
 import type { CookieHabit, Hop, Visitor } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
+import type { StoreChoice } from '../server/stores/choose.js';
 
 /** One thing a demo shows, as data: the CLI draws it, tests read it. */
 export type DemoStep =
@@ -38,6 +39,14 @@ export interface DemoContext {
    * it is shown to the learner, and the benchmark counts it apart from the tutor's own time.
    */
   wait(ms: number, why: string): Promise<void>;
+  /** Where the learner chose to keep sessions (`--store`; memory unless asked). */
+  storeChoice: StoreChoice;
+  /** Hands over something the demo started (a server, a process, a temporary folder): the runner stops it when the demo ends, however it ends. */
+  own<T extends Stoppable>(thing: T): T;
+}
+
+export interface Stoppable {
+  stop(): Promise<void>;
 }
 
 /*

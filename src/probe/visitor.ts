@@ -23,6 +23,8 @@ export interface Hop {
   body: string;
   /** The one line of the body that matters, such as `<h1>Ada</h1>`. */
   keyLine: string;
+  /** Which server process answered, when the server says so (X-Served-By, stage 10 on). */
+  servedBy?: string;
 }
 
 /** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */
@@ -154,6 +156,7 @@ export class Visitor {
       }
       const text = await readCapped(response.body, this.limits.maxBodyBytes);
       const location = response.headers.location;
+      const servedBy = response.headers['x-served-by'];
       return {
         method,
         url,
@@ -164,6 +167,7 @@ export class Visitor {
         setCookie,
         body: text,
         keyLine: keyLine(text),
+        servedBy: typeof servedBy === 'string' ? servedBy : undefined,
       };
     } catch (err) {
       throw new ProbeError(explainFailure(err, url, this.limits.timeoutMs), hops);

@@ -7,7 +7,7 @@ export interface HostOptions {
   port: number;
   portAskedFor: boolean;
   host: string;
-  secret: string;
+  secret: string | string[];
   store?: Store;
 }
 

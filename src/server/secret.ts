@@ -1,14 +1,44 @@
 import { randomBytes } from 'node:crypto';
+import { UserError } from '../errors.js';
 
 export interface SecretChoice {
-  secret: string;
+  /** One secret, or several (newest first) when SESSION_SECRET lists them separated by commas. */
+  secret: string | string[];
   /** True when the secret came from SESSION_SECRET; false when one was made up for this run. */
   fromEnvironment: boolean;
 }
 
 /** SESSION_SECRET when set, otherwise a random 32-byte secret that lives only as long as this run. */
 export function chooseSecret(env: NodeJS.ProcessEnv = process.env): SecretChoice {
-  const fromEnv = env.SESSION_SECRET?.trim();
-  if (fromEnv) return { secret: fromEnv, fromEnvironment: true };
+  const secrets = splitSecrets(env.SESSION_SECRET);
+  if (secrets.length > 0)
+    return { secret: secrets.length === 1 ? secrets[0] : secrets, fromEnvironment: true };
   return { secret: randomBytes(32).toString('hex'), fromEnvironment: false };
+}
+
+function splitSecrets(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Shorter than this, a secret can be guessed by trying: 32 random characters cannot. */
+export const minSecretLength = 32;
+
+/** Throws a clear UserError when SESSION_SECRET is missing or any of its secrets is too short. */
+export function refuseWeakSecret(value: string | undefined): void {
+  const secrets = splitSecrets(value);
+  const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`openssl rand -hex 32\`.`;
+  if (secrets.length === 0) {
+    throw new UserError(
+      `NODE_ENV is production but SESSION_SECRET is not set, so sessions would be signed with a made-up secret. ${fix}`,
+    );
+  }
+  const short = secrets.find((s) => s.length < minSecretLength);
+  if (short !== undefined) {
+    throw new UserError(
+      `NODE_ENV is production and SESSION_SECRET holds a weak secret (${short.length} characters): anyone who guesses it can sign cookies. ${fix}`,
+    );
+  }
 }

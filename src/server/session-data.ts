@@ -2,6 +2,8 @@
 declare module 'express-session' {
   interface SessionData {
     myName: string;
+    // when the name was stored (stage 9 on), as an ISO date
+    since: string;
   }
 }
 

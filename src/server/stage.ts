@@ -5,6 +5,8 @@ import type { Store } from 'express-session';
 export interface StageOptions {
   secret: string | string[];
   store: Store;
+  /** How long a session lives without a visit, in ms, for stages that set it; each has its default. */
+  maxAge?: number;
 }
 
 /** A stage module: one small Express app that teaches one idea. */

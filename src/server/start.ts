@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session, { type Store } from 'express-session';
@@ -15,18 +15,13 @@ export interface StartOptions {
   host?: string;
   secret?: string | string[];
   store?: Store;
+  /** How long a session lives, for stages that set it (lesson 7 on). */
+  maxAge?: number;
 }
 
-export interface RunningStage {
+export interface RunningStage extends ListeningApp {
   number: number;
-  port: number;
-  host: string;
-  /** The address to open in a browser. */
-  url: string;
-  /** The same server by IP address, for the probe: no name lookup, no IPv6 surprise. */
-  probeUrl: string;
   store: Store;
-  stop(): Promise<void>;
 }
 
 /** Starts stage N's app and resolves once it is listening; the caller owns stopping it. */
@@ -34,14 +29,32 @@ export async function startStage(
   number: number,
   options: StartOptions = {},
 ): Promise<RunningStage> {
-  const { port = 0, host = '127.0.0.1' } = options;
   const stage = findStage(number);
   const { createApp } = await loadStage(stage);
   const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
+  const app = createApp({ secret, store, maxAge: options.maxAge });
+  return { number, store, ...(await listenApp(app, options)) };
+}
 
+export interface ListeningApp {
+  port: number;
+  host: string;
+  /** The address to open in a browser. */
+  url: string;
+  /** The same server by IP address, for the probe: no name lookup, no IPv6 surprise. */
+  probeUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Serves an app, with the tutor's 404 and error pages, once it is listening; the caller stops it. */
+export async function listenApp(
+  inner: RequestListener,
+  options: { port?: number; host?: string } = {},
+): Promise<ListeningApp> {
+  const { port = 0, host = '127.0.0.1' } = options;
   const app = express();
-  app.use(createApp({ secret, store }));
+  app.use(inner as express.RequestHandler);
   app.use(notFound);
   app.use(showProblem);
 
@@ -62,12 +75,10 @@ export async function startStage(
     host === '127.0.0.1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   let stopping: Promise<void> | undefined;
   return {
-    number,
     port: actualPort,
     host,
     url: `http://${shownHost}:${actualPort}`,
     probeUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host}:${actualPort}`,
-    store,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -11,6 +11,7 @@ interface StartOptions {
   port?: number;
   host: string;
   open?: boolean;
+  store: string;
 }
 
 /** `start`: the course from the first unfinished lesson (or --from N) to the end. */
@@ -41,17 +42,22 @@ async function runLessons(
   options: Omit<StartOptions, 'from'>,
   first = 0,
 ) {
-  const [{ StageHost }, { chooseSecret }, { walk }] = await Promise.all([
+  const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
     import('../../server/secret.js'),
     import('../walkthrough.js'),
+    import('../../server/stores/choose.js'),
   ]);
   const { secret, fromEnvironment } = chooseSecret();
+  const storeChoice = parseStore(options.store);
+  const opened = await openStore(storeChoice);
+  onShutdown(() => opened.close());
   const host = new StageHost({
     port: options.port ?? 3000,
     portAskedFor: options.port !== undefined,
     host: options.host,
     secret,
+    store: opened.store,
   });
   onShutdown(() => host.stop());
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -63,6 +69,7 @@ async function runLessons(
       first,
       total: listLessons().length,
       host,
+      storeChoice,
       progress,
       keys,
       secretFromEnvironment: fromEnvironment,
@@ -72,6 +79,7 @@ async function runLessons(
   } finally {
     keys?.close();
     await host.stop();
+    await opened.close();
   }
   process.stdout.write(`${summary(result, progress)}\n`);
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;

@@ -1,0 +1,74 @@
+import { setTimeout as wait } from 'node:timers/promises';
+import { explainCookie } from '../probe/cookies.js';
+import { startStage } from '../server/start.js';
+import { greets, rememberedVerdict } from './kit.js';
+import type { DemoContext, Verdict } from './types.js';
+
+// A copy of this stage whose sessions live 2 seconds, so the wait stays short.
+const shortLife = 2000;
+
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const stage = ctx.own(await startStage(7, { maxAge: shortLife }));
+  ctx.show({
+    kind: 'say',
+    text: `A copy of stage 7 whose sessions live ${shortLife / 1000} s runs at ${stage.probeUrl}.`,
+  });
+  const ada = ctx.visitor('Ada (cookie jar)', 'jar');
+  const grace = ctx.visitor('Grace (cookie jar, keeps visiting)', 'jar');
+
+  const posted = await ada.post(`${stage.probeUrl}/setName`, { name: 'Ada' });
+  ctx.show({ kind: 'hops', visitor: ada.label, hops: posted });
+  const setCookie = posted[0].setCookie[0];
+  const cookie = setCookie === undefined ? undefined : explainCookie(setCookie);
+  if (cookie) ctx.show({ kind: 'cookie', cookie });
+  const oldCookie = setCookie?.split(';')[0];
+  // Expires is written to the second, rounded down: the session ends within a second after it
+  const expires = Date.parse(setCookie?.match(/Expires=([^;]+)/i)?.[1] ?? '');
+  const endsBy = (Number.isNaN(expires) ? Date.now() + shortLife : expires) + 1000;
+  const verdicts: Verdict[] = [
+    {
+      label: 'the cookie',
+      outcome: cookie?.lifetime ? 'persistent (it has an expiry date)' : 'until the browser closes',
+      expected: 'persistent (it has an expiry date)',
+      evidence: setCookie ? `Set-Cookie: ${setCookie}` : 'no Set-Cookie',
+    },
+    rememberedVerdict('Ada, at once', posted.at(-1), 'Ada', 'remembered'),
+  ];
+
+  // Grace comes back every half lifetime until Ada's cookie has surely expired: each
+  // response restarts Grace's clock (rolling), while Ada's runs out.
+  await grace.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
+  ctx.show({
+    kind: 'say',
+    text: `Ada now stays away until her cookie's expiry date has passed. Grace visits every ${shortLife / 2000} s meanwhile.`,
+  });
+  let graceHops = await grace.get(`${stage.probeUrl}/`);
+  let graceKept = greets(graceHops.at(-1), 'Grace');
+  while (Date.now() < endsBy) {
+    await wait(Math.min(shortLife / 2, Math.max(0, endsBy - Date.now())));
+    graceHops = await grace.get(`${stage.probeUrl}/`);
+    graceKept &&= greets(graceHops.at(-1), 'Grace');
+  }
+  ctx.show({ kind: 'hops', visitor: grace.label, hops: graceHops });
+  verdicts.push({
+    ...rememberedVerdict(grace.label, graceHops.at(-1), 'Grace', 'remembered'),
+    outcome: graceKept ? 'remembered' : 'forgotten',
+  });
+
+  // By now Ada's lifetime, counted from the server's last answer to her, has passed.
+  const back = await ada.get(`${stage.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: ada.label, hops: back });
+  verdicts.push({
+    ...rememberedVerdict('Ada, after her cookie expired', back.at(-1), 'Ada', 'forgotten'),
+    evidence:
+      back[0].cookieSent === undefined
+        ? `her jar dropped the expired cookie, so GET / carried none and got ${back.at(-1)?.keyLine}`
+        : `GET / carried Cookie: ${back[0].cookieSent} and got ${back.at(-1)?.keyLine}`,
+  });
+  const replayed = await ada.get(`${stage.probeUrl}/`, { cookie: oldCookie ?? '' });
+  ctx.show({ kind: 'hops', visitor: `${ada.label}, replaying her old cookie`, hops: replayed });
+  verdicts.push(
+    rememberedVerdict("Ada's old cookie, replayed", replayed.at(-1), 'Ada', 'forgotten'),
+  );
+  return verdicts;
+}

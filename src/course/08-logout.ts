@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { Visitor } from '../probe/visitor.js';
+import { clientSideSessionApp } from '../server/contrasts.js';
+import { listenApp } from '../server/start.js';
+import { rememberedVerdict, storedSessions, tellNameThenReturn } from './kit.js';
+import type { DemoContext, Verdict } from './types.js';
+
+// Logging out of a server-side session destroys the data; a copy of the cookie then
+// leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const ada = ctx.visitor('Ada (cookie jar)', 'jar');
+  const serverSide = await logOutAndReplay(ctx, ada, ctx.stage.probeUrl, 'Ada', 'forgotten');
+  ctx.show({ kind: 'store', entries: await storedSessions(ctx.stage.store) });
+
+  const clientSide = ctx.own(
+    await listenApp(clientSideSessionApp(randomBytes(32).toString('hex'))),
+  );
+  ctx.show({
+    kind: 'say',
+    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}: the name travels in the cookie.`,
+  });
+  const grace = ctx.visitor('Grace (cookie jar, client-side session)', 'jar');
+  // cookie-session's logout empties the jar's cookie, but the copy still holds the signed name
+  const clientSideVerdicts = await logOutAndReplay(
+    ctx,
+    grace,
+    clientSide.probeUrl,
+    'Grace',
+    'remembered',
+  );
+  return [...serverSide, ...clientSideVerdicts];
+}
+
+/** Tell the name, copy the cookie, log out, then come back with the copy. */
+async function logOutAndReplay(
+  ctx: DemoContext,
+  visitor: Visitor,
+  base: string,
+  name: string,
+  copyAfterLogout: 'remembered' | 'forgotten',
+): Promise<Verdict[]> {
+  const told = await tellNameThenReturn(ctx, visitor, name, 'remembered', base);
+  const copy = await visitor.jar.getCookieString(base);
+  ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept: ${copy}` });
+  const out = await visitor.post(`${base}/logout`, {});
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: out });
+  const replayed = await visitor.get(`${base}/`, { cookie: copy });
+  ctx.show({ kind: 'hops', visitor: `${visitor.label}, replaying the copy`, hops: replayed });
+  return [
+    { ...told, label: `${name}, before logging out` },
+    rememberedVerdict(`${name}, after logging out`, out.at(-1), name, 'forgotten'),
+    rememberedVerdict(
+      `${name}'s copied cookie, after logout`,
+      replayed.at(-1),
+      name,
+      copyAfterLogout,
+    ),
+  ];
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Visitor } from '../probe/visitor.js';
+import { startStageProcess } from '../server/stage-process.js';
+import { describeStore, type StoreChoice } from '../server/stores/choose.js';
+import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
+import { rememberedVerdict } from './kit.js';
+import type { DemoContext, Verdict } from './types.js';
+
+// A real restart: stage 9 runs in its own process, which is stopped and started again.
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  // both processes of a restart must sign cookies with the same secret, as a real deployment does
+  const secret = randomBytes(32).toString('hex');
+  const ada = ctx.visitor('Ada (cookie jar)', 'jar');
+  const memory = await restart(ctx, ada, 'Ada', { kind: 'memory' }, secret, 'forgotten');
+  const verdicts = [memory.verdict];
+  const warning = memory.stderr.match(
+    /Warning: connect\.session\(\) MemoryStore[\s\S]*?process\./,
+  )?.[0];
+  verdicts.push({
+    label: "express-session's warning in production (NODE_ENV=production)",
+    outcome: warning ? 'warns about MemoryStore' : 'no warning',
+    expected: 'warns about MemoryStore',
+    evidence: warning
+      ? warning.replace(/\s+/g, ' ').trim()
+      : 'stderr said nothing about MemoryStore',
+  });
+
+  const label = 'Grace, after a restart, --store sqlite';
+  if (!hasNodeSqlite()) {
+    const reason = `not run: node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}`;
+    ctx.show({ kind: 'say', text: `The SQLite half is ${reason}. Upgrade Node to see it.` });
+    verdicts.push({
+      label,
+      outcome: reason,
+      expected: reason,
+      evidence: 'only the memory half ran',
+    });
+    return verdicts;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-9-'));
+  ctx.own({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
+  const grace = ctx.visitor('Grace (cookie jar)', 'jar');
+  const sqlite = await restart(
+    ctx,
+    grace,
+    'Grace',
+    { kind: 'sqlite', file: join(dir, 'sessions.sqlite') },
+    secret,
+    'remembered',
+  );
+  verdicts.push({ ...sqlite.verdict, label });
+  return verdicts;
+}
+
+/** Tell the name to one server process, stop it, start another on the same port, come back. */
+async function restart(
+  ctx: DemoContext,
+  visitor: Visitor,
+  name: string,
+  store: StoreChoice,
+  secret: string,
+  expected: 'remembered' | 'forgotten',
+): Promise<{ verdict: Verdict; stderr: string }> {
+  // production mode, as a deployed server runs: express-session then warns about MemoryStore
+  const env = { NODE_ENV: 'production' };
+  const before = ctx.own(await startStageProcess(9, { store, secret, env }));
+  ctx.show({
+    kind: 'say',
+    text: `Stage 9 runs as process ${before.pid} on port ${before.port}; sessions live in ${describeStore(store)}.`,
+  });
+  const posted = await visitor.post(`${before.probeUrl}/setName`, { name });
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
+  await before.stop();
+  const after = ctx.own(await startStageProcess(9, { store, secret, env, port: before.port }));
+  ctx.show({
+    kind: 'say',
+    text: `Process ${before.pid} stopped. Process ${after.pid} now serves the same port.`,
+  });
+  const again = await visitor.get(`${after.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: again });
+  return {
+    verdict: rememberedVerdict(
+      `${name}, after a restart, --store ${store.kind}`,
+      again.at(-1),
+      name,
+      expected,
+    ),
+    stderr: before.stderr(),
+  };
+}

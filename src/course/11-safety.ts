@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import signature from 'cookie-signature';
+import session from 'express-session';
+import { explainCookie } from '../probe/cookies.js';
+import { rawGreetingApp } from '../server/contrasts.js';
+import { StageRefused, startStageProcess } from '../server/stage-process.js';
+import { listenApp, startStage } from '../server/start.js';
+import { greets } from './kit.js';
+import type { DemoContext, Verdict } from './types.js';
+
+const hostile = '<script>alert(document.cookie)</script>';
+const freshSecret = () => randomBytes(32).toString('hex');
+
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  return [
+    ...(await escaping(ctx)),
+    ...(await cookieFlags(ctx)),
+    ...(await fixation(ctx)),
+    ...(await rotation(ctx)),
+    await production(ctx),
+  ];
+}
+
+/** A name that is a script, put into the page raw and escaped. */
+async function escaping(ctx: DemoContext): Promise<Verdict[]> {
+  const raw = ctx.own(await listenApp(rawGreetingApp(freshSecret(), new session.MemoryStore())));
+  const verdicts: Verdict[] = [];
+  for (const [label, base, expected] of [
+    ['the name, put into the page raw', raw.probeUrl, 'runs as a script'],
+    ['the name, escaped (stage 11)', ctx.stage.probeUrl, 'shown as text'],
+  ] as const) {
+    const mallory = ctx.visitor(`Mallory (cookie jar), on ${label.split(', ')[1]}`, 'jar');
+    const hops = await mallory.post(`${base}/setName`, { name: hostile });
+    ctx.show({ kind: 'hops', visitor: mallory.label, hops });
+    const page = hops.at(-1)?.body ?? '';
+    verdicts.push({
+      label,
+      outcome: page.includes(hostile)
+        ? 'runs as a script'
+        : greets(hops.at(-1), hostile)
+          ? 'shown as text'
+          : 'not shown',
+      expected,
+      evidence: hops.at(-1)?.keyLine ?? 'no page',
+    });
+  }
+  return verdicts;
+}
+
+/** The cookie's flags, over plain HTTP and as if behind an HTTPS proxy. */
+async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
+  const visitor = ctx.visitor('Ada (no jar, to read each Set-Cookie as sent)', 'goldfish');
+  const plain = await visitor.post(
+    `${ctx.stage.probeUrl}/setName`,
+    { name: 'Ada' },
+    { follow: false },
+  );
+  // what a TLS-terminating proxy on this machine adds to a request that came over HTTPS
+  const viaHttps = await visitor.post(
+    `${ctx.stage.probeUrl}/setName`,
+    { name: 'Ada' },
+    { follow: false, headers: { 'x-forwarded-proto': 'https' } },
+  );
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...plain, ...viaHttps] });
+  const overHttp = explainCookie(plain[0].setCookie[0] ?? '');
+  const overHttps = explainCookie(viaHttps[0].setCookie[0] ?? '');
+  if (overHttp) ctx.show({ kind: 'cookie', cookie: overHttp });
+  const secureWord = (secure: boolean | undefined) => (secure ? 'Secure' : 'not Secure');
+  return [
+    {
+      label: 'the cookie, for page scripts and other sites',
+      outcome: [
+        overHttp?.httpOnly ? 'HttpOnly' : 'readable by scripts',
+        `SameSite=${overHttp?.sameSite ?? 'unset'}`,
+      ].join(', '),
+      expected: 'HttpOnly, SameSite=lax',
+      evidence: `Set-Cookie: ${plain[0].setCookie[0] ?? 'none'}`,
+    },
+    {
+      label: 'the Secure flag',
+      outcome: `${secureWord(overHttp?.secure)} over HTTP, ${secureWord(overHttps?.secure)} behind HTTPS`,
+      expected: 'not Secure over HTTP, Secure behind HTTPS',
+      evidence: `with X-Forwarded-Proto: https from a trusted proxy: Set-Cookie: ${viaHttps[0].setCookie[0] ?? 'none'}`,
+    },
+  ];
+}
+
+/** Mallory plants her own session ID in Ada's browser, then waits for Ada to sign in. */
+async function fixation(ctx: DemoContext): Promise<Verdict[]> {
+  const stage10 = ctx.own(await startStage(10, { secret: freshSecret() }));
+  const verdicts: Verdict[] = [];
+  for (const [where, base, expected] of [
+    ['stage 10', stage10.probeUrl, 'kept'],
+    ['stage 11', ctx.stage.probeUrl, 'changed'],
+  ] as const) {
+    const mallory = ctx.visitor(`Mallory, on ${where}`, 'jar');
+    const ada = ctx.visitor(`Ada, on ${where}, with Mallory's cookie planted`, 'jar');
+    await mallory.post(`${base}/setName`, { name: 'Mallory' });
+    const planted = await mallory.jar.getCookieString(base);
+    const signIn = await ada.post(
+      `${base}/setName`,
+      { name: 'Ada' },
+      { cookie: planted, follow: false },
+    );
+    ctx.show({ kind: 'hops', visitor: ada.label, hops: signIn });
+    const before = sessionId(planted);
+    const after = sessionId(signIn[0].setCookie[0] ?? planted);
+    ctx.show({
+      kind: 'say',
+      text: `${where}: session ID before sign-in ${before}, after ${after}.`,
+    });
+    const spy = await mallory.get(`${base}/`);
+    ctx.show({ kind: 'hops', visitor: mallory.label, hops: spy });
+    verdicts.push(
+      {
+        label: `the session ID when Ada signs in, ${where}`,
+        outcome: before !== undefined && before === after ? 'kept' : 'changed',
+        expected,
+        evidence: `before ${before}, after ${after}`,
+      },
+      {
+        label: `Mallory, with the ID she planted, ${where}`,
+        outcome: greets(spy.at(-1), 'Ada') ? "sees Ada's session" : "does not see Ada's session",
+        expected: expected === 'kept' ? "sees Ada's session" : "does not see Ada's session",
+        evidence: `GET / answered ${spy.at(-1)?.keyLine}`,
+      },
+    );
+  }
+  return verdicts;
+}
+
+/** A new secret put first: old cookies still verify, new ones are signed with the new secret. */
+async function rotation(ctx: DemoContext): Promise<Verdict[]> {
+  const [oldSecret, newSecret] = [freshSecret(), freshSecret()];
+  const store = new session.MemoryStore();
+  const before = ctx.own(await startStage(11, { secret: oldSecret, store }));
+  const ada = ctx.visitor('Ada (cookie jar)', 'jar');
+  await ada.post(`${before.probeUrl}/setName`, { name: 'Ada' });
+  await before.stop();
+  const after = ctx.own(await startStage(11, { secret: [newSecret, oldSecret], store }));
+  ctx.show({ kind: 'say', text: 'The server restarts with secret: [newSecret, oldSecret].' });
+  const back = await ada.get(`${after.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: ada.label, hops: back });
+  const resent = back.at(-1)?.setCookie[0];
+  return [
+    {
+      label: "Ada's cookie signed with the old secret, after rotation",
+      outcome: greets(back.at(-1), 'Ada') ? 'still verifies' : 'rejected',
+      expected: 'still verifies',
+      evidence: `GET / answered ${back.at(-1)?.keyLine}`,
+    },
+    {
+      label: 'the cookie the server sends now',
+      outcome:
+        resent === undefined ? 'none sent' : signedWith(resent, { new: newSecret, old: oldSecret }),
+      expected: 'signed with the new secret',
+      evidence: resent ? `Set-Cookie: ${resent.split(';')[0]}` : 'no Set-Cookie',
+    },
+  ];
+}
+
+/** Stage 11 in production mode with a guessable secret: it must refuse to start. */
+async function production(ctx: DemoContext): Promise<Verdict> {
+  const weak = 'keyboard cat';
+  try {
+    const started = ctx.own(
+      await startStageProcess(11, {
+        store: { kind: 'memory' },
+        secret: weak,
+        env: { NODE_ENV: 'production' },
+      }),
+    );
+    await started.stop();
+    return {
+      label: `NODE_ENV=production, SESSION_SECRET="${weak}"`,
+      outcome: 'started anyway',
+      expected: 'refused to start',
+      evidence: `it listened on port ${started.port}`,
+    };
+  } catch (err) {
+    if (!(err instanceof StageRefused)) throw err;
+    ctx.show({ kind: 'say', text: `session-tutor serve 11 said: ${err.said}` });
+    return {
+      label: `NODE_ENV=production, SESSION_SECRET="${weak}"`,
+      outcome: 'refused to start',
+      expected: 'refused to start',
+      evidence: `exit code ${err.exitCode}: ${err.said.split(':')[0]}`,
+    };
+  }
+}
+
+function sessionId(cookie: string): string | undefined {
+  return explainCookie(cookie)?.sessionId;
+}
+
+function signedWith(setCookie: string, secrets: Record<string, string>): string {
+  const value = decodeURIComponent(explainCookie(setCookie)?.value ?? '').replace(/^s:/, '');
+  const which = Object.entries(secrets).find(
+    ([, secret]) => signature.unsign(value, secret) !== false,
+  );
+  return which ? `signed with the ${which[0]} secret` : 'signed with neither secret';
+}

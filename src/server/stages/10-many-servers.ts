@@ -1,0 +1,91 @@
+// Stage 10: many servers, one memory. Run several copies behind a proxy; each
+// response says which process answered. A shared store lets them all find a session.
+import express from 'express';
+import session from 'express-session';
+import { nameFromForm } from '../name.js';
+import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import type { StageOptions } from '../stage.js';
+
+// when this server process started: a session older than this survived a restart
+const serverStarted = new Date();
+
+export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
+  const app = express();
+  // behind a proxy, believe its X-Forwarded-* headers, but only from this machine
+  app.set('trust proxy', 'loopback');
+  // say which server process answered, to watch a proxy share requests between processes
+  app.use((_req, res, next) => {
+    res.set('X-Served-By', `process ${process.pid}`);
+    next();
+  });
+
+  app.use(
+    session({
+      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      store, // where the session data lives: memory, a SQLite file or Redis (--store chooses)
+      resave: false, // don't save a session that did not change
+      saveUninitialized: false, // no session, and no cookie, until something is stored
+      cookie: { maxAge }, // the cookie, and the session, end maxAge ms (30 minutes) after...
+      rolling: true, // ...the last visit: every response sends the cookie again and restarts the clock
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+
+  app.get('/', (req, res) => {
+    const name = req.session.myName;
+    if (name === undefined) {
+      res.send(formPage());
+      return;
+    }
+    // the name came from a visitor: escape it, or a name like <script> would run
+    res.send(
+      page(
+        `Hello, ${name}`,
+        `<h1>${escapeHtml(name)}</h1>
+<p>Your session began at ${req.session.since ?? 'an earlier stage'}; this server started at ${serverStarted.toISOString()}.</p>
+<form method="post" action="logout"><button type="submit">Forget me</button></form>`,
+      ),
+    );
+  });
+
+  app.post('/setName', (req, res, next) => {
+    const form = nameFromForm(req);
+    if (!form.ok) {
+      res.status(form.status).send(problemPage(form.status, form.problem));
+      return;
+    }
+    req.session.myName = form.name;
+    req.session.since = new Date().toISOString();
+    // save before redirecting, so the next request is sure to find the name
+    req.session.save((err) => {
+      if (err) return next(err);
+      res.redirect('/');
+    });
+  });
+
+  app.post('/logout', (req, res, next) => {
+    // destroy deletes the session from the store: even a copy of the old cookie now finds nothing
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      res.redirect('/');
+    });
+  });
+
+  app.get('/embedded', (req, res) => {
+    // localhost and 127.0.0.1 are different sites to a browser, so framing one
+    // from the other makes the frame a third party, like an editor's preview pane
+    const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const framed = `http://${otherHost}:${req.socket.localPort}/`;
+    res.send(
+      page(
+        'The app, embedded',
+        `<h1>The app inside another site</h1>
+<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
+<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
+      ),
+    );
+  });
+
+  return app;
+}

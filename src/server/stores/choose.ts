@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import session, { type Store } from 'express-session';
+import { tutorHome } from '../../cli/progress.js';
+import { UserError } from '../../errors.js';
+import { hasNodeSqlite, sqliteSince } from './sqlite.js';
+
+/** Where sessions live, as chosen with `--store`. */
+export type StoreChoice =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'redis'; url: string };
+
+export const storeUsage = 'memory, sqlite, sqlite:FILE or redis://HOST:PORT';
+
+/** Reads a `--store` value; a SQLite store without a file lives in the tutor's home folder. */
+export function parseStore(text: string, home = tutorHome()): StoreChoice {
+  const value = text.trim();
+  if (value === 'memory') return { kind: 'memory' };
+  if (value === 'sqlite') return { kind: 'sqlite', file: join(home, 'sessions.sqlite') };
+  if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length)
+    return { kind: 'sqlite', file: value.slice('sqlite:'.length) };
+  if (/^rediss?:\/\/[^/\s]+/.test(value)) return { kind: 'redis', url: value };
+  throw new UserError(`"${text}" is not a session store: use ${storeUsage}.`);
+}
+
+/** The value to pass to `--store` to choose the same store again (for a child process). */
+export function storeArgument(choice: StoreChoice): string {
+  if (choice.kind === 'memory') return 'memory';
+  return choice.kind === 'sqlite' ? `sqlite:${choice.file}` : choice.url;
+}
+
+export function describeStore(choice: StoreChoice): string {
+  if (choice.kind === 'memory') return "this process's memory";
+  return choice.kind === 'sqlite' ? `the SQLite file ${choice.file}` : `Redis at ${choice.url}`;
+}
+
+export interface OpenStore {
+  store: Store;
+  choice: StoreChoice;
+  close(): Promise<void>;
+}
+
+/** Opens the chosen store; SQLite and Redis code loads only when they are chosen. */
+export async function openStore(choice: StoreChoice): Promise<OpenStore> {
+  if (choice.kind === 'memory') {
+    return { store: new session.MemoryStore(), choice, close: async () => {} };
+  }
+  if (choice.kind === 'sqlite') {
+    if (!hasNodeSqlite()) {
+      throw new UserError(
+        `The SQLite store uses Node's built-in node:sqlite, which needs Node ${sqliteSince} or newer; ` +
+          `this is Node ${process.versions.node}. Upgrade Node, or use --store memory or --store redis://HOST:PORT.`,
+      );
+    }
+    const { mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const { SqliteStore } = await import('./sqlite.js');
+    try {
+      mkdirSync(dirname(choice.file), { recursive: true });
+      const store = await SqliteStore.open(choice.file);
+      return { store, choice, close: async () => store.close() };
+    } catch (err) {
+      throw new UserError(
+        `Cannot open the SQLite file ${choice.file}: ${(err as Error).message}. Pick another with --store sqlite:FILE.`,
+      );
+    }
+  }
+  return openRedis(choice);
+}
+
+async function openRedis(choice: { kind: 'redis'; url: string }): Promise<OpenStore> {
+  const [{ createClient }, { RedisStore }] = await Promise.all([
+    import('redis'),
+    import('connect-redis'),
+  ]);
+  // no reconnecting: a tutor that lost its Redis should say so, not wait forever
+  const client = createClient({
+    url: choice.url,
+    socket: { connectTimeout: 3000, reconnectStrategy: false },
+  });
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    client.destroy();
+    const reason = (lastError ?? (err as Error)).message || 'no answer';
+    throw new UserError(
+      `Cannot reach Redis at ${choice.url} (${reason}): is redis-server running there? Or use --store memory.`,
+    );
+  }
+  return {
+    store: new RedisStore({ client, prefix: 'session-tutor:' }),
+    choice,
+    close: async () => {
+      if (client.isOpen) await client.close();
+    },
+  };
+}

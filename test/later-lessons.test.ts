@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { findLesson } from '../src/course/catalog.js';
+import { runDemo } from '../src/course/run.js';
+import { type DemoStep, held } from '../src/course/types.js';
+import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+import { runCli, spawnCli, waitForOutput, withStage } from './helpers.js';
+
+const redisUrl = process.env.REDIS_URL;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('lessons 7 to 11', () => {
+  it('run unattended with `start --yes --from 7`, every verdict held', async () => {
+    const run = await runCli(['start', '--yes', '--from', '7', '--port', '0'], {}, 120_000);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const title of [
+      'How long a session lives',
+      'Forget me: logging out',
+      'Where the data lives',
+      'Many servers, one memory',
+      'Keeping sessions safe',
+    ]) {
+      expect(run.stdout).toMatch(new RegExp(`✔ +\\d+ ${title}`));
+    }
+    if (hasNodeSqlite()) {
+      expect(run.stdout).toContain('Grace, after a restart, --store sqlite: remembered');
+      expect(run.stdout).toContain('remembered by both processes');
+    } else {
+      expect(run.stdout).toMatch(/--store sqlite: not run: node:sqlite needs Node 22\.13/);
+      expect(run.stdout).toMatch(/one shared store: not run/);
+    }
+  }, 150_000);
+
+  it('stops the two stage processes of lesson 10 when the tutor gets SIGTERM mid-demo', async () => {
+    const child = spawnCli(['lesson', '10', '--yes', '--port', '0']);
+    try {
+      const [, first, second] = await waitForOutput(child, /Processes (\d+) and (\d+)/, 30_000);
+      child.kill('SIGTERM');
+      const [code] = (await new Promise((resolve) => child.once('exit', (...a) => resolve(a)))) as [
+        number | null,
+      ];
+      expect(code).toBe(143);
+      expect(alive(Number(first))).toBe(false);
+      expect(alive(Number(second))).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+async function demoOf(n: number, storeChoice?: Parameters<typeof runDemo>[3]) {
+  const steps: DemoStep[] = [];
+  const verdicts = await withStage(n, (stage) =>
+    runDemo(findLesson(n), stage, (step) => steps.push(step), storeChoice),
+  );
+  return { steps, verdicts };
+}
+
+describe('the two-process demo (lesson 10)', () => {
+  it('forgets every other request with a memory store each', async () => {
+    const { verdicts } = await demoOf(10);
+    expect(verdicts[0]).toMatchObject({
+      outcome: 'remembered by one process, forgotten by the other',
+    });
+    expect(verdicts[0].evidence).toMatch(/process \d+: stranger, process \d+: Ada/);
+    expect(verdicts.every(held)).toBe(true);
+  });
+
+  it.skipIf(!hasNodeSqlite())('remembers on both processes with one SQLite file', async () => {
+    const { verdicts } = await demoOf(10);
+    expect(verdicts[1]).toMatchObject({
+      label: 'Grace, one shared store (sqlite)',
+      outcome: 'remembered by both processes',
+    });
+  });
+
+  it.skipIf(hasNodeSqlite())(
+    'says the shared half was not run on a Node without node:sqlite',
+    async () => {
+      const { verdicts } = await demoOf(10);
+      expect(verdicts[1].outcome).toMatch(
+        /^not run: .*node:sqlite \(Node 22\.13 or newer; this is Node 20/,
+      );
+    },
+  );
+
+  it.runIf(redisUrl)('remembers on both processes with one Redis', async () => {
+    const { verdicts } = await demoOf(10, { kind: 'redis', url: redisUrl ?? '' });
+    expect(verdicts[1]).toMatchObject({
+      label: 'Grace, one shared store (redis)',
+      outcome: 'remembered by both processes',
+    });
+  });
+});
