@@ -41,13 +41,18 @@ describe('lessons 7 to 11', () => {
 
   it('stops the two stage processes of lesson 10 when the tutor gets SIGTERM mid-demo', async () => {
     const child = spawnCli(['lesson', '10', '--yes', '--port', '0']);
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
     try {
       const [, first, second] = await waitForOutput(child, /Processes (\d+) and (\d+)/, 30_000);
       child.kill('SIGTERM');
-      const [code] = (await new Promise((resolve) => child.once('exit', (...a) => resolve(a)))) as [
-        number | null,
-      ];
-      expect(code).toBe(143);
+      const code = await new Promise((resolve) =>
+        child.once('exit', (c, sig) => resolve([c, sig])),
+      );
+      expect(code).toEqual([143, null]);
+      expect(stderr).toBe('');
       expect(alive(Number(first))).toBe(false);
       expect(alive(Number(second))).toBe(false);
     } finally {

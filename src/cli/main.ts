@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
-import { handleSignals, shutdown } from './shutdown.js';
+import { handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
 // Heavy modules (express, undici, tough-cookie) are imported inside the commands that use them,
 // so `--version`, `--help` and `list` start as fast as Node itself.
@@ -172,6 +172,8 @@ try {
   await program.parseAsync();
   await shutdown(Number(process.exitCode ?? 0));
 } catch (err) {
+  // a signal's cleanup stopped what this was using: the signal decides how the process ends
+  if (shuttingDown()) await shutdown(1);
   if (err instanceof UserError) {
     process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
     await shutdown(err.exitCode);

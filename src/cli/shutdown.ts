@@ -6,7 +6,7 @@
 type Cleanup = () => unknown;
 
 const cleanups = new Set<Cleanup>();
-let exiting = false;
+let finishing: Promise<void> | undefined;
 
 /** Registers a cleanup; call the returned function once it has been done the normal way. */
 export function onShutdown(cleanup: Cleanup): () => void {
@@ -14,9 +14,14 @@ export function onShutdown(cleanup: Cleanup): () => void {
   return () => cleanups.delete(cleanup);
 }
 
+/**
+ * Runs every cleanup, then exits. The first call decides the exit code; a later one (say, an
+ * error thrown because a signal's cleanup stopped a server mid-request) waits for the same
+ * cleanups instead of exiting before they are done.
+ */
 export async function shutdown(exitCode: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
+  finishing ??= (async () => {
+    process.exitCode = exitCode;
     for (const cleanup of [...cleanups].reverse()) {
       try {
         await cleanup();
@@ -25,9 +30,14 @@ export async function shutdown(exitCode: number): Promise<never> {
       }
     }
     cleanups.clear();
-    process.exitCode = exitCode;
-  }
+  })();
+  await finishing;
   process.exit(process.exitCode);
+}
+
+/** True once the process has begun to end: errors from servers being stopped are expected then. */
+export function shuttingDown(): boolean {
+  return finishing !== undefined;
 }
 
 export const interruptedExitCode = 130;

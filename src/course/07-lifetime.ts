@@ -1,17 +1,16 @@
-import { setTimeout as wait } from 'node:timers/promises';
 import { explainCookie } from '../probe/cookies.js';
 import { startStage } from '../server/start.js';
-import { greets, rememberedVerdict } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import { greets, postNameThenReturn, rememberedVerdict } from './kit.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // A copy of this stage whose sessions live 2 seconds, so the wait stays short.
 const shortLife = 2000;
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const stage = ctx.own(await startStage(7, { maxAge: shortLife }));
+  const stage = ctx.own(await startStage(ctx.stage.number, { maxAge: shortLife }));
   ctx.show({
     kind: 'say',
-    text: `A copy of stage 7 whose sessions live ${shortLife / 1000} s runs at ${stage.probeUrl}.`,
+    text: `A copy of stage ${ctx.stage.number} whose sessions live ${shortLife / 1000} s runs at ${stage.probeUrl}.`,
   });
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const grace = ctx.visitor('Grace (cookie jar, keeps visiting)', 'jar');
@@ -45,7 +44,10 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   let graceHops = await grace.get(`${stage.probeUrl}/`);
   let graceKept = greets(graceHops.at(-1), 'Grace');
   while (Date.now() < endsBy) {
-    await wait(Math.min(shortLife / 2, Math.max(0, endsBy - Date.now())));
+    await ctx.wait(
+      Math.min(shortLife / 2, Math.max(0, endsBy - Date.now())),
+      "Grace comes back before her session's lifetime runs out; Ada stays away",
+    );
     graceHops = await grace.get(`${stage.probeUrl}/`);
     graceKept &&= greets(graceHops.at(-1), 'Grace');
   }
@@ -72,3 +74,26 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   );
   return verdicts;
 }
+
+export const checks: Expectation[] = [
+  {
+    title: 'the session cookie has an expiry date, so the session has a lifetime',
+    hint: 'Give the session cookie a maxAge (express-session: cookie: { maxAge }), which sends Expires with it.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));
+      const cookies = posted.flatMap((hop) => hop.setCookie);
+      const lasting = cookies.find((line) => explainCookie(line)?.lifetime !== undefined);
+      return {
+        label: 'the cookie set when the name is stored',
+        outcome: lasting
+          ? 'persistent (it has an expiry date)'
+          : cookies.length > 0
+            ? 'until the browser closes'
+            : 'no cookie',
+        expected: 'persistent (it has an expiry date)',
+        evidence: `Set-Cookie: ${lasting ?? cookies[0] ?? 'none'}`,
+      };
+    },
+  },
+];

@@ -2,8 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Visitor } from '../probe/visitor.js';
 import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
-import { rememberedVerdict, storedSessions, tellNameThenReturn } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import {
+  greets,
+  postNameThenReturn,
+  rememberedVerdict,
+  storedSessions,
+  tellNameThenReturn,
+} from './kit.js';
+import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
 // leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
@@ -57,3 +63,48 @@ async function logOutAndReplay(
     ),
   ];
 }
+
+/** Signs in, keeps a copy of the cookies, logs out; then the browser, and the copy, come back. */
+async function logOut(ctx: CheckContext) {
+  const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+  const name = ctx.name('Ada');
+  const { again } = await postNameThenReturn(ctx.url, browser, name);
+  const copy = await browser.jar.getCookieString(ctx.url);
+  const out = await browser.post(`${ctx.url}/logout`, {});
+  return { browser, name, signedIn: greets(again.at(-1), name), copy, out };
+}
+
+export const checks: Expectation[] = [
+  {
+    title: 'after POST /logout, the browser is a stranger again',
+    hint: 'Add POST /logout: destroy the session (req.session.destroy), clear the cookie, redirect to /.',
+    async run(ctx) {
+      const { browser, name, signedIn, out } = await logOut(ctx);
+      const back = await browser.get(`${ctx.url}/`);
+      const verdict = rememberedVerdict(browser.label, back.at(-1), name, 'forgotten');
+      return signedIn
+        ? { ...verdict, evidence: `POST /logout answered ${out[0].status}; ${verdict.evidence}` }
+        : {
+            ...verdict,
+            outcome: 'never remembered',
+            evidence: 'the name was not greeted before logout',
+          };
+    },
+  },
+  {
+    title: 'after logout, a copy of the old cookie is forgotten too',
+    hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere.',
+    async run(ctx) {
+      const { browser, name, signedIn, copy } = await logOut(ctx);
+      const replayed = await browser.get(`${ctx.url}/`, { cookie: copy });
+      const verdict = rememberedVerdict('the copied cookie', replayed.at(-1), name, 'forgotten');
+      return signedIn
+        ? verdict
+        : {
+            ...verdict,
+            outcome: 'never remembered',
+            evidence: 'the name was not greeted before logout',
+          };
+    },
+  },
+];

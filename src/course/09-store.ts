@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Visitor } from '../probe/visitor.js';
+import type { Hop, Visitor } from '../probe/visitor.js';
 import { startStageProcess } from '../server/stage-process.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { rememberedVerdict } from './kit.js';
+import { pageOf, rememberedVerdict } from './kit.js';
 import type { DemoContext, Verdict } from './types.js';
 
 // A real restart: stage 9 runs in its own process, which is stopped and started again.
@@ -15,7 +15,17 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const secret = randomBytes(32).toString('hex');
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const memory = await restart(ctx, ada, 'Ada', { kind: 'memory' }, secret, 'forgotten');
-  const verdicts = [memory.verdict];
+  const dates =
+    memory.greeting && pageOf(memory.greeting).match(/Your session began at [^<]*/)?.[0];
+  const verdicts: Verdict[] = [
+    {
+      label: 'the greeting',
+      outcome: dates ? 'dates the session and the server' : 'no dates',
+      expected: 'dates the session and the server',
+      evidence: dates ?? `GET / answered ${memory.greeting?.keyLine ?? 'nothing'}`,
+    },
+    memory.verdict,
+  ];
   const warning = memory.stderr.match(
     /Warning: connect\.session\(\) MemoryStore[\s\S]*?process\./,
   )?.[0];
@@ -63,18 +73,25 @@ async function restart(
   store: StoreChoice,
   secret: string,
   expected: 'remembered' | 'forgotten',
-): Promise<{ verdict: Verdict; stderr: string }> {
+): Promise<{ verdict: Verdict; stderr: string; greeting?: Hop }> {
   // production mode, as a deployed server runs: express-session then warns about MemoryStore
   const env = { NODE_ENV: 'production' };
-  const before = ctx.own(await startStageProcess(9, { store, secret, env }));
+  const before = ctx.own(await startStageProcess(ctx.stage.number, { store, secret, env }));
   ctx.show({
     kind: 'say',
-    text: `Stage 9 runs as process ${before.pid} on port ${before.port}; sessions live in ${describeStore(store)}.`,
+    text: `Stage ${ctx.stage.number} runs as process ${before.pid} on port ${before.port}; sessions live in ${describeStore(store)}.`,
   });
   const posted = await visitor.post(`${before.probeUrl}/setName`, { name });
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
   await before.stop();
-  const after = ctx.own(await startStageProcess(9, { store, secret, env, port: before.port }));
+  const after = ctx.own(
+    await startStageProcess(ctx.stage.number, {
+      store,
+      secret,
+      env,
+      port: before.port,
+    }),
+  );
   ctx.show({
     kind: 'say',
     text: `Process ${before.pid} stopped. Process ${after.pid} now serves the same port.`,
@@ -89,5 +106,6 @@ async function restart(
       expected,
     ),
     stderr: before.stderr(),
+    greeting: posted.at(-1),
   };
 }

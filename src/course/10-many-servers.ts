@@ -55,8 +55,8 @@ async function twoServers(
   // processes that share sessions must also share the secret that signs the cookies
   const secret = randomBytes(32).toString('hex');
   const servers = [
-    ctx.own(await startStageProcess(10, { store, secret })),
-    ctx.own(await startStageProcess(10, { store, secret })),
+    ctx.own(await startStageProcess(ctx.stage.number, { store, secret })),
+    ctx.own(await startStageProcess(ctx.stage.number, { store, secret })),
   ];
   const proxy = ctx.own(await startRoundRobin(servers));
   ctx.show({

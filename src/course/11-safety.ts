@@ -5,8 +5,8 @@ import { explainCookie } from '../probe/cookies.js';
 import { rawGreetingApp } from '../server/contrasts.js';
 import { StageRefused, startStageProcess } from '../server/stage-process.js';
 import { listenApp, startStage } from '../server/start.js';
-import { greets } from './kit.js';
-import type { DemoContext, Verdict } from './types.js';
+import { greets, pageOf, postNameThenReturn } from './kit.js';
+import type { DemoContext, Expectation, Verdict } from './types.js';
 
 const hostile = '<script>alert(document.cookie)</script>';
 const freshSecret = () => randomBytes(32).toString('hex');
@@ -32,7 +32,8 @@ async function escaping(ctx: DemoContext): Promise<Verdict[]> {
     const mallory = ctx.visitor(`Mallory (cookie jar), on ${label.split(', ')[1]}`, 'jar');
     const hops = await mallory.post(`${base}/setName`, { name: hostile });
     ctx.show({ kind: 'hops', visitor: mallory.label, hops });
-    const page = hops.at(-1)?.body ?? '';
+    const last = hops.at(-1);
+    const page = last ? pageOf(last) : '';
     verdicts.push({
       label,
       outcome: page.includes(hostile)
@@ -133,11 +134,13 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
 async function rotation(ctx: DemoContext): Promise<Verdict[]> {
   const [oldSecret, newSecret] = [freshSecret(), freshSecret()];
   const store = new session.MemoryStore();
-  const before = ctx.own(await startStage(11, { secret: oldSecret, store }));
+  const before = ctx.own(await startStage(ctx.stage.number, { secret: oldSecret, store }));
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   await ada.post(`${before.probeUrl}/setName`, { name: 'Ada' });
   await before.stop();
-  const after = ctx.own(await startStage(11, { secret: [newSecret, oldSecret], store }));
+  const after = ctx.own(
+    await startStage(ctx.stage.number, { secret: [newSecret, oldSecret], store }),
+  );
   ctx.show({ kind: 'say', text: 'The server restarts with secret: [newSecret, oldSecret].' });
   const back = await ada.get(`${after.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: ada.label, hops: back });
@@ -164,7 +167,7 @@ async function production(ctx: DemoContext): Promise<Verdict> {
   const weak = 'keyboard cat';
   try {
     const started = ctx.own(
-      await startStageProcess(11, {
+      await startStageProcess(ctx.stage.number, {
         store: { kind: 'memory' },
         secret: weak,
         env: { NODE_ENV: 'production' },
@@ -179,7 +182,7 @@ async function production(ctx: DemoContext): Promise<Verdict> {
     };
   } catch (err) {
     if (!(err instanceof StageRefused)) throw err;
-    ctx.show({ kind: 'say', text: `session-tutor serve 11 said: ${err.said}` });
+    ctx.show({ kind: 'say', text: `session-tutor serve ${ctx.stage.number} said: ${err.said}` });
     return {
       label: `NODE_ENV=production, SESSION_SECRET="${weak}"`,
       outcome: 'refused to start',
@@ -200,3 +203,51 @@ function signedWith(setCookie: string, secrets: Record<string, string>): string 
   );
   return which ? `signed with the ${which[0]} secret` : 'signed with neither secret';
 }
+
+export const checks: Expectation[] = [
+  {
+    title: 'the session cookie is HttpOnly and SameSite=Lax (or Strict)',
+    hint: 'Set the cookie options httpOnly: true and sameSite: "lax".',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));
+      const line = posted.flatMap((hop) => hop.setCookie)[0];
+      const cookie = line === undefined ? undefined : explainCookie(line);
+      const sameSite = cookie?.sameSite === 'lax' || cookie?.sameSite === 'strict';
+      return {
+        label: 'the cookie set when the name is stored',
+        outcome: !cookie
+          ? 'no cookie'
+          : [
+              cookie.httpOnly ? 'HttpOnly' : 'readable by page scripts',
+              sameSite ? 'SameSite set' : 'no SameSite',
+            ].join(', '),
+        expected: 'HttpOnly, SameSite set',
+        evidence: `Set-Cookie: ${line ?? 'none'}`,
+      };
+    },
+  },
+  {
+    title: 'signing in gives a new session ID, so an ID planted beforehand leads nowhere',
+    hint: 'In POST /setName, call req.session.regenerate() before storing the name.',
+    async run(ctx) {
+      const mallory = ctx.visitor('Mallory (cookie jar)', 'jar');
+      const ada = ctx.visitor("Ada, with Mallory's cookie planted", 'jar');
+      const [malloryName, adaName] = [ctx.name('Mallory'), ctx.name('Ada')];
+      await mallory.post(`${ctx.url}/setName`, { name: malloryName });
+      const planted = await mallory.jar.getCookieString(ctx.url);
+      const signIn = await ada.post(`${ctx.url}/setName`, { name: adaName }, { cookie: planted });
+      const spy = await mallory.get(`${ctx.url}/`);
+      return {
+        label: 'Mallory, after Ada signed in with the planted cookie',
+        outcome: !greets(signIn.at(-1), adaName)
+          ? 'Ada was not signed in'
+          : greets(spy.at(-1), adaName)
+            ? "sees Ada's session"
+            : "does not see Ada's session",
+        expected: "does not see Ada's session",
+        evidence: `Mallory's GET / answered ${spy.at(-1)?.keyLine ?? 'nothing'}`,
+      };
+    },
+  },
+];

@@ -4,6 +4,7 @@ import express from 'express';
 import session from 'express-session';
 import { nameFromForm } from '../name.js';
 import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
 
 export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
@@ -15,11 +16,12 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
       saveUninitialized: false, // no session, and no cookie, until something is stored
-      cookie: { maxAge }, // the cookie, and the session, end maxAge ms (30 minutes) after...
-      rolling: true, // ...the last visit: every response sends the cookie again and restarts the clock
+      cookie: { maxAge }, // an expiry date: the session ends maxAge ms (30 min) after the last visit
+      rolling: true, // because every response sends the cookie again, restarting the clock
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
   app.get('/', (req, res) => {
     const name = req.session.myName;

@@ -4,6 +4,7 @@ import express from 'express';
 import session from 'express-session';
 import { nameFromForm } from '../name.js';
 import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { whatTheServerSees } from '../panel.js';
 import { refuseWeakSecret } from '../secret.js';
 import type { StageOptions } from '../stage.js';
 
@@ -29,16 +30,17 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       store, // where the session data lives: memory, a SQLite file or Redis (--store chooses)
       resave: false, // don't save a session that did not change
       saveUninitialized: false, // no session, and no cookie, until something is stored
-      rolling: true, // every response sends the cookie again and restarts its clock
       cookie: {
-        maxAge, // the cookie, and the session, end maxAge ms (30 minutes) after the last visit
+        maxAge, // an expiry date: the session ends maxAge ms (30 min) after the last visit
         httpOnly: true, // page scripts cannot read it, so an injected script cannot steal it
         sameSite: 'lax', // not sent with another site's forms or hidden requests
         secure: 'auto', // Secure when the request came over HTTPS (via a trusted proxy too)
       },
+      rolling: true, // because every response sends the cookie again, restarting the clock
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
   app.get('/', (req, res) => {
     const name = req.session.myName;
