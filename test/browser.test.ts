@@ -150,6 +150,20 @@ describe.each([5, 6])('stage %i in a real browser: a name that is HTML', (number
 });
 
 describe('the "What the server sees" panel in a real browser', () => {
+  it('on stage 4 shows the stored name while the page still asks for it', async () => {
+    await withStage(4, async (stage) => {
+      await withContext(async (_context, page) => {
+        await page.goto(stage.url);
+        await tellName(page, page, 'Ada');
+        expect(await h1(page)).toBe('Hello, stranger');
+        expect(await serverSees(page)).toMatchObject({
+          'Data stored': '{ myName: "Ada" }',
+          Visitor: 'returning: the cookie named a session in the store',
+        });
+      });
+    });
+  });
+
   it('shows each browser profile its own cookie, session and data', async () => {
     await withStage(5, async (stage) => {
       await withContext((adaContext, ada) =>
