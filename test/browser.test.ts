@@ -1,5 +1,9 @@
+import session from 'express-session';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawGreetingApp } from '../src/server/contrasts.js';
+import { listStages } from '../src/server/stages.js';
+import { listenApp } from '../src/server/start.js';
 import { launchChromium, serverSees, submitted, tellName } from './browser.js';
 import { withStage } from './helpers.js';
 
@@ -125,27 +129,62 @@ describe('stage 6 in a real browser: the preview pane', () => {
   });
 });
 
-describe.each([5, 6])('stage %i in a real browser: a name that is HTML', (number) => {
-  it('is shown as text and runs nothing', async () => {
-    const name = `<img src=x onerror="document.title='ran'">`;
-    await withStage(number, async (stage) => {
-      await withContext(async (_context, page) => {
-        const ran: string[] = [];
-        page.on('dialog', (dialog) => ran.push(dialog.message()));
-        page.on('request', (r) => {
-          if (new URL(r.url()).pathname === '/x') ran.push(r.url());
-        });
-        await page.goto(stage.url);
-        await tellName(page, page, name);
-        expect(await h1(page)).toBe(name);
-        expect((await serverSees(page))['Data stored']).toContain(
-          `myName: ${JSON.stringify(name)}`,
-        );
-        expect(await page.locator('img').count()).toBe(0);
-        expect(await page.title()).toBe(`Hello, ${name}`);
-        expect(ran).toEqual([]);
-      });
+// every stage that greets the visitor by name, the safety stage included
+const greetingStages = listStages()
+  .map((stage) => stage.number)
+  .filter((number) => number >= 5);
+
+// runs if put into the page as HTML: the broken image's onerror renames the tab
+const hostileName = `<img src=x onerror="document.title='ran'">`;
+
+/** Tells the app at `url` the hostile name, in a fresh profile, and reports what the page did. */
+function showHostileName(url: string) {
+  return withContext(async (_context, page) => {
+    const fetched: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/x') fetched.push(r.url());
     });
+    await page.goto(url);
+    // waits for the load event, which comes after a broken image's error handler has run
+    await tellName(page, page, hostileName);
+    return {
+      heading: await h1(page),
+      images: await page.locator('img').count(),
+      title: await page.title(),
+      fetched,
+      stored: (await serverSees(page))['Data stored'],
+    };
+  });
+}
+
+describe.each(greetingStages)('stage %i in a real browser: a name that is HTML', (number) => {
+  it('is shown as text and runs nothing', async () => {
+    await withStage(number, async (stage) => {
+      const seen = await showHostileName(stage.url);
+      expect(seen).toMatchObject({
+        heading: hostileName,
+        images: 0,
+        title: `Hello, ${hostileName}`,
+        fetched: [],
+      });
+      expect(seen.stored).toContain(`myName: ${JSON.stringify(hostileName)}`);
+    });
+  });
+});
+
+describe("lesson 11's contrast in a real browser", () => {
+  it('the same name put into the HTML raw does run, so the test above would see it', async () => {
+    const raw = await listenApp(rawGreetingApp('a test secret', new session.MemoryStore()));
+    try {
+      const seen = await withContext(async (_context, page) => {
+        await page.goto(raw.url);
+        await tellName(page, page, hostileName);
+        return { images: await page.locator('img').count(), title: await page.title() };
+      });
+      expect(seen).toEqual({ images: 1, title: 'ran' });
+    } finally {
+      await raw.stop();
+    }
   });
 });
 
