@@ -108,7 +108,19 @@ describe('check on the command line', () => {
       expect(run.stdout).toContain('✔ a browser that sends the cookie back is greeted by its name');
       expect(run.stdout).toContain('→ POST /setName');
       expect(run.stdout).toContain('All 4 expectations of lesson 5 pass.');
+      // once it passes, the reference code is shown
+      expect(run.stdout).toContain("The tutor's stage 5, for comparison");
+      expect(run.stdout).toContain('src/server/stages/05-remember.ts');
     });
+  });
+
+  it('the walkthrough ends each lesson with "Your turn": the expectations, eject and check', async () => {
+    const run = await runCli(['lesson', '5', '--yes', '--port', '0']);
+    expect(run.code).toBe(0);
+    const turn = run.stdout.slice(run.stdout.indexOf('Your turn'));
+    expect(turn).toContain('a browser that sends the cookie back is greeted by its name');
+    expect(turn).toContain('npx session-tutor eject 5');
+    expect(turn).toMatch(/npx session-tutor\s+check 5/);
   });
 
   it('exits 1 with the failing expectation, what came back and a hint', async () => {

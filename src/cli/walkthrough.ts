@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { LessonInfo } from '../course/catalog.js';
 import { readPages } from '../course/catalog.js';
+import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
 import { held, type Verdict } from '../course/types.js';
 import type { StageHost } from '../server/host.js';
@@ -125,6 +126,8 @@ async function walkLesson(
         }
       } else write(`${renderMarkdown(fill(part), pageWidth())}\n\n`);
     }
+    if (n === pages.length - 1)
+      write(`${renderMarkdown(await yourTurn(lesson, keys !== undefined), pageWidth())}\n\n`);
   };
 
   if (!keys) {
@@ -155,6 +158,26 @@ async function walkLesson(
       page += 1;
     }
   }
+}
+
+/** The lesson's last words: build it yourself, and let `check` say whether it works. */
+async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<string> {
+  const checks = await lessonChecks(lesson);
+  if (!checks) return '';
+  const n = lesson.number;
+  const start =
+    n > 1
+      ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from the one before with \`eject ${n - 1}\` and add the new idea yourself`
+      : `Start from this stage with \`npx session-tutor eject ${n}\`, or write one from scratch`;
+  return [
+    '## Your turn',
+    '',
+    'Make a server of your own, in any language, that does this:',
+    '',
+    ...checks.map((c) => `- ${c.title}`),
+    '',
+    `${start}. Run it, then \`npx session-tutor check ${n}\` (add \`--watch\` to check again on every save).${interactive ? ' Press h for a hint.' : ''}`,
+  ].join('\n');
 }
 
 /** Splits a page into Markdown parts and the directive lines `.code` and `.demo`. */

@@ -12,6 +12,7 @@ import {
 import type { Expectation } from '../../course/types.js';
 import { UserError } from '../../errors.js';
 import { briefHop } from '../../probe/visitor.js';
+import { stageListing } from '../listing.js';
 import { onShutdown } from '../shutdown.js';
 import { httpUrl } from './probe.js';
 
@@ -83,14 +84,16 @@ function hopLines({ visitor, hop }: SeenHop): string[] {
 }
 
 function summaryLines(report: CheckReport): string {
+  if (report.passed) {
+    // once it works, the tutor's own version is worth comparing with
+    return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(report.lesson)}\n`;
+  }
   if (report.unreachable) {
     return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Start your server, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
-  return report.passed
-    ? `${chalk.green.bold(`All ${total} expectations of lesson ${report.lesson} pass.`)}\n`
-    : `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above, change your server, and run check again.\n`;
+  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above, change your server, and run check again.\n`;
 }
 
 /** The report as one JSON document: hops without their full bodies, which can be large. */
