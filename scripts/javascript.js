@@ -1,5 +1,4 @@
-// Part of `npm run build`: writes dist/javascript/, the stage apps and the server helpers as plain
-// JavaScript with the same lines and comments as their TypeScript source, for `session-tutor eject`.
+// Part of `npm run build`: writes dist/javascript/, src/ as plain JavaScript with the same lines and comments as their TypeScript source, for `session-tutor eject`.
 // Sucrase only removes the types (tsc would reflow the code); lines left empty by a removed type
 // or `import type` are dropped.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +30,7 @@ export function stripTypes(source) {
     .trimEnd()}\n`;
 }
 
-for (const file of [...sources(join(root, 'src/server')), join(root, 'src/paths.ts')]) {
+for (const file of sources(join(root, 'src'))) {
   const target = join(out, relative(join(root, 'src'), file)).replace(/\.ts$/, '.js');
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, stripTypes(readFileSync(file, 'utf8')));

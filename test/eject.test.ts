@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { findLesson } from '../src/course/catalog.js';
+import { lessonChecks } from '../src/course/check.js';
 import { listStages } from '../src/server/stages.js';
 import { freshHome, runCli, waitForOutput } from './helpers.js';
 
@@ -65,7 +67,7 @@ describe('eject', () => {
     }
   }, 300_000);
 
-  it('ejects every stage as JavaScript that runs and passes its own check', async () => {
+  it('ejects every stage as JavaScript that runs and passes its own check (or, without one, answers)', async () => {
     for (const stage of listStages()) {
       const folder = join(freshHome(), stage.name);
       expect((await runCli(['eject', String(stage.number), folder])).code).toBe(0);
@@ -83,12 +85,9 @@ describe('eject', () => {
       });
       try {
         await waitForOutput(server, new RegExp(`Stage ${stage.number} is running at`));
-        const check = await runCli([
-          'check',
-          String(stage.number),
-          '--url',
-          `http://127.0.0.1:${port}`,
-        ]);
+        // a lesson whose idea cannot be seen over HTTP has no check; lesson 1's asks that GET / answers
+        const lesson = (await lessonChecks(findLesson(stage.number))) ? stage.number : 1;
+        const check = await runCli(['check', String(lesson), '--url', `http://127.0.0.1:${port}`]);
         expect(check.code, `${stage.name}\n${check.stdout}`).toBe(0);
       } finally {
         await stop(server);

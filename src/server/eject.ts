@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot, stageSourceDir } from '../paths.js';
 import { findStage } from './stages.js';
 
-// Written by `npm run build` (scripts/javascript.js): src/server and src/paths.ts as JavaScript,
-// the same lines and comments without the types.
+// Written by `npm run build` (scripts/javascript.js): src/ as JavaScript, the same lines and
+// comments without the types.
 const javascriptDir = join(packageRoot, 'dist/javascript');
 
 /** The files of an ejected stage: path inside the folder → contents. */
@@ -14,7 +14,7 @@ export type EjectedFiles = Map<string, string>;
 /**
  * Stage N as a standalone project: server.js is the stage's own code, without types, plus the
  * few lines the tutor wraps around every stage (PORT, SESSION_SECRET, the 404 and error pages);
- * the helpers it imports go to lib/, and package.json starts it with `node --watch`.
+ * the helpers it imports go to lib/, laid out as in src/, and package.json starts it with `node --watch`.
  */
 export function ejectedStage(number: number): EjectedFiles {
   const stage = findStage(number);
@@ -35,12 +35,8 @@ export function ejectedStage(number: number): EjectedFiles {
           return `${open}${spec}${close}`;
         }
         const imported = resolve(dirname(file), spec);
-        place(
-          imported,
-          imported === join(javascriptDir, 'paths.js')
-            ? 'lib/paths.js'
-            : `lib/${basename(imported)}`,
-        );
+        // helpers keep their places relative to each other, under lib/
+        place(imported, join('lib', relative(javascriptDir, imported)));
         const to = relative(dirname(join('/', target)), join('/', placed.get(imported) ?? ''));
         return `${open}${to.startsWith('.') ? to : `./${to}`}${close}`;
       }),
@@ -50,7 +46,7 @@ export function ejectedStage(number: number): EjectedFiles {
     throw new Error(`${javascriptDir} is missing: run npm run build`);
   }
   place(join(javascriptDir, 'server/stages', `${stage.name}.js`), 'server.js');
-  // In the ejected folder form.html sits beside server.js, one folder up from lib/.
+  // form.html sits beside server.js, so the helpers that read it look there
   files.set('lib/paths.js', pathsModule);
   files.set('form.html', readFileSync(join(stageSourceDir, 'form.html'), 'utf8'));
   files.set('package.json', packageJson(stage.name, number, packages));
@@ -73,7 +69,7 @@ export function writeEjected(files: EjectedFiles, dir: string, force: boolean): 
 
 const pathsModule = `import { fileURLToPath } from 'node:url';
 
-// form.html sits in the project folder, one folder up from this file.
+// form.html sits in the project folder, beside server.js, one folder up from this file.
 export const stageSourceDir = fileURLToPath(new URL('../', import.meta.url));
 `;
 
@@ -87,8 +83,9 @@ function withStart(stageCode: string, number: number): string {
 
 // Below: what session-tutor does around every stage. The port and the secret come from the
 // environment, and requests no route answers get a page that says what went wrong.
-const secret = process.env.SESSION_SECRET;
-if (!secret) {
+// several secrets, newest first and separated by commas, let old cookies verify while new ones use the first
+const secrets = (process.env.SESSION_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+if (secrets.length === 0) {
   console.error(
     'SESSION_SECRET is not set: the session cookie cannot be signed without a secret.\\n' +
       'Set it to a long random string, then run npm start again:\\n' +
@@ -100,7 +97,7 @@ if (!secret) {
 const port = Number(process.env.PORT || 3000);
 
 const server = express();
-server.use(createApp({ secret }));
+server.use(createApp({ secret: secrets.length === 1 ? secrets[0] : secrets }));
 server.use(notFound);
 server.use(showProblem);
 server.listen(port, (err) => {
