@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawGreetingApp } from '../src/server/contrasts.js';
 import { listStages } from '../src/server/stages.js';
@@ -18,8 +18,14 @@ afterAll(async () => {
 });
 
 /** A new browser profile (its own cookie jar, like a private window) that is always closed. */
-async function withContext<T>(body: (context: BrowserContext, page: Page) => Promise<T>) {
-  const context = await (await browser()).newContext({ viewport: { width: 900, height: 760 } });
+async function withContext<T>(
+  body: (context: BrowserContext, page: Page) => Promise<T>,
+  options: BrowserContextOptions = {},
+) {
+  const context = await (await browser()).newContext({
+    viewport: { width: 900, height: 760 },
+    ...options,
+  });
   try {
     return await body(context, await context.newPage());
   } finally {
@@ -66,6 +72,24 @@ describe('stage 5 in a real browser', () => {
           expect(await h1(stranger)).toBe('Hello, stranger');
         });
       });
+    });
+  });
+
+  it('works with JavaScript turned off, and asks nothing of any other server', async () => {
+    await withStage(5, async (stage) => {
+      await withContext(
+        async (_context, page) => {
+          const origins = new Set<string>();
+          page.on('request', (r) => origins.add(new URL(r.url()).origin));
+          await page.goto(stage.url);
+          await tellName(page, page, 'Ada');
+          expect(await h1(page)).toBe('Ada');
+          await page.goto(`${stage.url}/nowhere`);
+          expect([...origins]).toEqual([new URL(stage.url).origin]);
+          expect(await page.locator('script, link, img, iframe').count()).toBe(0);
+        },
+        { javaScriptEnabled: false },
+      );
     });
   });
 
