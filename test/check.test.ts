@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
@@ -101,6 +103,24 @@ describe('checks against hand-written servers', () => {
 });
 
 describe('check on the command line', () => {
+  it('fails, without crashing, an expectation whose answer makes no sense', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(302, { location: 'http://[broken' });
+      res.end();
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const run = await runCli(['check', '4', '--url', `http://127.0.0.1:${port}`]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('✘ POST /setName answers with a redirect back to /');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('exits 0 and prints each expectation when all pass', async () => {
     await withStage(5, async (stage) => {
       const run = await runCli(['check', '5', '--url', stage.probeUrl]);
@@ -180,6 +200,22 @@ describe('check on the command line', () => {
         await once(child, 'close');
       }
     });
+  });
+
+  it('--watch waits for a server that is down, then checks it once it answers', async () => {
+    const probe = await startFixture('correct');
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const child = spawnCli(['check', '5', '--url', probe.url, '--watch'], {}, freshHome());
+    try {
+      await waitForOutput(child, /Waiting for your server/);
+      await withStage(5, () => waitForOutput(child, /All 4 expectations of lesson 5 pass/), {
+        port,
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'close');
+    }
   });
 
   it('exits 2 with one clear message for a usage error', async () => {

@@ -107,11 +107,14 @@ export async function runChecks(
         hops,
       };
     } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
+      // a learner's server can answer anything; whatever it was, this expectation failed on it
       result = {
         title: expectation.title,
         passed: false,
-        problem: err.message,
+        problem:
+          err instanceof ProbeError
+            ? err.message
+            : `The answer could not be understood: ${(err as Error).message}`,
         hint: expectation.hint,
         hops,
       };

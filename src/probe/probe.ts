@@ -70,11 +70,15 @@ export async function probeServer(
       hops.push(...(await visitor.get(url)));
       visit.verdict = rememberedVerdict(label, hops.at(-1), told, expected);
     } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
-      // nothing answered at all: there is nothing to show, only the reason
-      if (hops.length === 0 && err.hops.length === 0) throw err;
-      hops.push(...err.hops);
-      visit.problem = err.message;
+      if (err instanceof ProbeError) {
+        // nothing answered at all: there is nothing to show, only the reason
+        if (hops.length === 0 && err.hops.length === 0) throw err;
+        hops.push(...err.hops);
+      }
+      visit.problem =
+        err instanceof ProbeError
+          ? err.message
+          : `The answer could not be understood: ${(err as Error).message}`;
     } finally {
       await visitor.close();
     }
