@@ -29,7 +29,7 @@ export function tutorEnv() {
 
 /**
  * Spawns a process and resolves with the milliseconds from spawn until `until` says the output so
- * far is enough (then the process is stopped with `stop`), or until it exits. Rejects on a non-zero
+ * far is enough (then the process is stopped with `stop`), or until it exits, and all its output. Rejects on a non-zero
  * exit before that, and after `timeoutMs` whatever happens. `onChunk` sees each piece of stdout
  * with the time it arrived.
  */
@@ -51,7 +51,7 @@ export function timeProcess(command, args, options = {}) {
     });
     let output = '';
     let stderr = '';
-    let result;
+    let untilMs;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${output}`));
@@ -59,8 +59,8 @@ export function timeProcess(command, args, options = {}) {
     child.stdout.on('data', (chunk) => {
       output += chunk;
       onChunk?.(chunk, elapsed());
-      if (result === undefined && until?.(output)) {
-        result = { ms: elapsed(), output };
+      if (untilMs === undefined && until?.(output)) {
+        untilMs = elapsed();
         stop(child);
       }
     });
@@ -70,7 +70,7 @@ export function timeProcess(command, args, options = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (result) return resolve(result);
+      if (untilMs !== undefined) return resolve({ ms: untilMs, output });
       const ms = elapsed();
       if (code !== 0) {
         reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}${stderr}`));

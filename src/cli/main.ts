@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import chalk from 'chalk';
-import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
 import { handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
 // Heavy modules (express, undici, tough-cookie) are imported inside the commands that use them,
-// so `--version`, `--help` and `list` start as fast as Node itself.
+// so `--version`, `--help` and `list` start as fast as Node itself. `--version` alone, which
+// scripts and installers call, is answered before even commander and chalk load.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${packageVersion()}\n`);
+  await shutdown(0);
+}
+const [{ default: chalk }, { Command, InvalidArgumentError }] = await Promise.all([
+  import('chalk'),
+  import('commander'),
+]);
 
 if (process.env.NO_COLOR || process.argv.includes('--no-color')) chalk.level = 0;
 

@@ -7,7 +7,6 @@ import { held, type Verdict } from '../course/types.js';
 import type { StageHost } from '../server/host.js';
 import type { StoreChoice } from '../server/stores/choose.js';
 import type { Action, KeyReader } from './keys.js';
-import { stageListing } from './listing.js';
 import { renderMarkdown } from './markdown.js';
 import type { ProgressFile } from './progress.js';
 import { pageWidth, progressBar, renderStep } from './render.js';
@@ -106,8 +105,10 @@ async function walkLesson(
     // unattended, the lesson's pages follow each other: one header is enough
     if (keys || n === 0) write(`${header()}\n\n`);
     for (const part of splitDirectives(pages[n])) {
-      if (part === '.code') write(`${stageListing(lesson.number)}\n\n`);
-      else if (part === '.demo') {
+      if (part === '.code') {
+        const { stageListing } = await import('./listing.js'); // diff loads only for listings
+        write(`${stageListing(lesson.number)}\n\n`);
+      } else if (part === '.demo') {
         const shown = demoOutput.get(n);
         if (shown !== undefined) write(shown);
         else {
@@ -142,6 +143,7 @@ async function walkLesson(
     write(
       chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
     );
+    stage.warm(); // while the learner reads, so the demo and their browser need not wait
     let action: Action = await keys.next();
     while (action === 'hint') {
       write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
 import { notFound, showProblem } from './errors.js';
+import { problemPage } from './pages.js';
 import { chooseSecret } from './secret.js';
 import { findStage, loadStage } from './stages.js';
 import './session-data.js';
@@ -24,17 +25,20 @@ export interface RunningStage extends ListeningApp {
   store: Store;
 }
 
-/** Starts stage N's app and resolves once it is listening; the caller owns stopping it. */
+/**
+ * Starts stage N and resolves once it is listening; the caller owns stopping it.
+ * The app loads on the first request or on `warm()` (see listenLazily).
+ */
 export async function startStage(
   number: number,
   options: StartOptions = {},
 ): Promise<RunningStage> {
   const stage = findStage(number);
-  const { createApp } = await loadStage(stage);
   const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
-  const app = createApp({ secret, store, maxAge: options.maxAge });
-  return { number, store, ...(await listenApp(app, options)) };
+  const app = async () =>
+    (await loadStage(stage)).createApp({ secret, store, maxAge: options.maxAge });
+  return { number, store, ...(await listenLazily(app, options)) };
 }
 
 export interface ListeningApp {
@@ -44,21 +48,49 @@ export interface ListeningApp {
   url: string;
   /** The same server by IP address, for the probe: no name lookup, no IPv6 surprise. */
   probeUrl: string;
+  /** Loads the app now, in the background, rather than on the first request. */
+  warm(): void;
   stop(): Promise<void>;
 }
 
+interface ListenOptions {
+  port?: number;
+  host?: string;
+}
+
 /** Serves an app, with the tutor's 404 and error pages, once it is listening; the caller stops it. */
-export async function listenApp(
+export function listenApp(
   inner: RequestListener,
-  options: { port?: number; host?: string } = {},
+  options: ListenOptions = {},
+): Promise<ListeningApp> {
+  return listenLazily(async () => inner, options);
+}
+
+/**
+ * Takes the port first, and loads the app with Express and the tutor's 404 and error pages around
+ * it on the first request or on `warm()`: the first page of the course shows the address without
+ * waiting for Express (about 100 ms to load), which then loads while the learner reads.
+ */
+async function listenLazily(
+  loadInner: () => Promise<RequestListener>,
+  options: ListenOptions,
 ): Promise<ListeningApp> {
   const { port = 0, host = '127.0.0.1' } = options;
-  const app = express();
-  app.use(inner as express.RequestHandler);
-  app.use(notFound);
-  app.use(showProblem);
-
-  const server = createServer(app);
+  let app: Promise<RequestListener> | undefined;
+  const loadApp = () => {
+    app ??= withErrorPages(loadInner);
+    return app;
+  };
+  const server = createServer((req, res) => {
+    loadApp().then(
+      (handle) => handle(req, res),
+      (err) => {
+        console.error(err);
+        res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(problemPage(500, 'The demo server could not be loaded.'));
+      },
+    );
+  });
   server.listen({ port, host });
   try {
     await Promise.race([
@@ -79,6 +111,10 @@ export async function listenApp(
     host,
     url: `http://${shownHost}:${actualPort}`,
     probeUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host}:${actualPort}`,
+    warm() {
+      // a failure to load is reported by the request that needs the app
+      loadApp().catch(() => {});
+    },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -87,6 +123,15 @@ export async function listenApp(
       return stopping;
     },
   };
+}
+
+async function withErrorPages(loadInner: () => Promise<RequestListener>): Promise<RequestListener> {
+  const [{ default: express }, inner] = await Promise.all([import('express'), loadInner()]);
+  const app = express();
+  app.use(inner as RequestHandler);
+  app.use(notFound);
+  app.use(showProblem);
+  return app;
 }
 
 function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): Error {
