@@ -22,6 +22,7 @@ try {
       let failed = 0;
       const started = performance.now();
       const { stage } = await host.switchTo(lesson.number);
+      await stage.ready();
       const switched = performance.now();
       const verdicts = await runDemo(lesson, stage, (step) => {
         if (step.kind === 'wait') waitMs += step.ms;

@@ -132,6 +132,7 @@ async function walkLesson(
   };
 
   if (!keys) {
+    await stage.ready();
     for (let n = 0; n < pages.length; n++) await showPage(n);
     return { action: 'done', verdicts };
   }
@@ -143,8 +144,10 @@ async function walkLesson(
     write(
       chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
     );
-    stage.warm(); // while the learner reads, so the demo and their browser need not wait
-    let action: Action = await keys.next();
+    // the stage's app loads while the learner reads; a stage that cannot load ends the walk here
+    const key = keys.next();
+    await stage.ready();
+    let action: Action = await key;
     while (action === 'hint') {
       write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);
       action = await keys.next();

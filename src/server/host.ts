@@ -26,13 +26,23 @@ export class StageHost {
     this.store = options.store ?? new session.MemoryStore();
   }
 
-  /** Stops the running stage, if any, and starts stage N; returns a note when the port had to change. */
+  /**
+   * Stops the running stage, if any, and starts stage N; returns a note when the port had to change.
+   * The stage's app loads on its first request or `ready()`, so a lesson's first page need not wait.
+   */
   async switchTo(number: number): Promise<{ stage: RunningStage; note?: string }> {
     await this.stop();
     const { host, secret, portAskedFor } = this.options;
+    const lazy = true;
     let note: string | undefined;
     try {
-      this.current = await startStage(number, { port: this.port, host, secret, store: this.store });
+      this.current = await startStage(number, {
+        port: this.port,
+        host,
+        secret,
+        store: this.store,
+        lazy,
+      });
     } catch (err) {
       if (
         !(err instanceof UserError) ||
@@ -41,7 +51,7 @@ export class StageHost {
         !/busy/.test(err.message)
       )
         throw err;
-      this.current = await startStage(number, { port: 0, host, secret, store: this.store });
+      this.current = await startStage(number, { port: 0, host, secret, store: this.store, lazy });
       note = `Port ${this.port} is busy, so this run uses port ${this.current.port} instead.`;
     }
     this.port = this.current.port;

@@ -18,6 +18,11 @@ export interface StartOptions {
   store?: Store;
   /** How long a session lives, for stages that set it (lesson 7 on). */
   maxAge?: number;
+  /**
+   * Resolve once the port is taken, and load the app on the first request or on `ready()`:
+   * a lesson's first page shows the address without waiting for Express (about 100 ms to load).
+   */
+  lazy?: boolean;
 }
 
 export interface RunningStage extends ListeningApp {
@@ -25,10 +30,7 @@ export interface RunningStage extends ListeningApp {
   store: Store;
 }
 
-/**
- * Starts stage N and resolves once it is listening; the caller owns stopping it.
- * The app loads on the first request or on `warm()` (see listenLazily).
- */
+/** Starts stage N and resolves once it is listening; the caller owns stopping it. */
 export async function startStage(
   number: number,
   options: StartOptions = {},
@@ -38,7 +40,9 @@ export async function startStage(
   const secret = options.secret ?? chooseSecret().secret;
   const app = async () =>
     (await loadStage(stage)).createApp({ secret, store, maxAge: options.maxAge });
-  return { number, store, ...(await listenLazily(app, options)) };
+  const listening = await listenLazily(app, options);
+  if (!options.lazy) await readyOrStop(listening);
+  return { number, store, ...listening };
 }
 
 export interface ListeningApp {
@@ -48,8 +52,8 @@ export interface ListeningApp {
   url: string;
   /** The same server by IP address, for the probe: no name lookup, no IPv6 surprise. */
   probeUrl: string;
-  /** Loads the app now, in the background, rather than on the first request. */
-  warm(): void;
+  /** Resolves once the app is loaded (at once, unless started lazily); rejects if it cannot load. */
+  ready(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,18 +63,25 @@ interface ListenOptions {
 }
 
 /** Serves an app, with the tutor's 404 and error pages, once it is listening; the caller stops it. */
-export function listenApp(
+export async function listenApp(
   inner: RequestListener,
   options: ListenOptions = {},
 ): Promise<ListeningApp> {
-  return listenLazily(async () => inner, options);
+  return readyOrStop(await listenLazily(async () => inner, options));
 }
 
-/**
- * Takes the port first, and loads the app with Express and the tutor's 404 and error pages around
- * it on the first request or on `warm()`: the first page of the course shows the address without
- * waiting for Express (about 100 ms to load), which then loads while the learner reads.
- */
+async function readyOrStop(listening: ListeningApp): Promise<ListeningApp> {
+  try {
+    await listening.ready();
+    return listening;
+  } catch (err) {
+    await listening.stop();
+    throw err;
+  }
+}
+
+/** Takes the port, then loads the app, with Express and the tutor's 404 and error pages around it,
+ * on the first request or on `ready()`. */
 async function listenLazily(
   loadInner: () => Promise<RequestListener>,
   options: ListenOptions,
@@ -111,9 +122,8 @@ async function listenLazily(
     host,
     url: `http://${shownHost}:${actualPort}`,
     probeUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host}:${actualPort}`,
-    warm() {
-      // a failure to load is reported by the request that needs the app
-      loadApp().catch(() => {});
+    async ready() {
+      await loadApp();
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
