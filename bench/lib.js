@@ -56,6 +56,7 @@ export function timeProcess(command, args, options = {}) {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       output += chunk;
       onChunk?.(chunk, elapsed());

@@ -32,6 +32,7 @@ try {
       switches.push({
         lesson: lesson.number,
         title: lesson.title,
+        name: lesson.name,
         first: pass === 0,
         switchMs: switched - started,
         demoMs: done - switched - waitMs,

@@ -1,5 +1,6 @@
 // Stage switch: stop one stage server, start the next, run its demo. Each run is a fresh process
 // (stage-switch-child.js), so first visits pay for loading modules as a learner's run does.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, ms, root, timeProcess } from './lib.js';
 
@@ -41,6 +42,19 @@ export async function stageSwitch({ runs, warm }) {
       ? 'no demo waits yet.'
       : `${[...waits].map(([lesson, w]) => `lesson ${lesson} ${ms(w)}`).join(', ')}.`;
   const firstVisits = all.filter((s) => s.first && s.lesson !== firstLesson);
+  const lessons = [...new Set(firstVisits.map((s) => s.lesson))];
+  const slow = lessons
+    .map((lesson) => {
+      const visits = firstVisits.filter((s) => s.lesson === lesson);
+      const demo = readFileSync(join(root, 'src/course', `${visits[0].name}.ts`), 'utf8');
+      return {
+        lesson,
+        title: visits[0].title,
+        ms: median(visits.map(total)),
+        spawns: demo.includes('startStageProcess('),
+      };
+    })
+    .filter((s) => s.ms > target * 4);
   return {
     title: 'Stage switch',
     header: ['switch', 'samples', 'stop + start', 'demo', 'median total', 'slowest', 'target', ''],
@@ -59,7 +73,15 @@ export async function stageSwitch({ runs, warm }) {
     median: median(firstVisits.map(total)),
     notes: [
       `${runs} fresh processes, each walking every stage once (first visits) and then ${warm} more times. Demo times leave out deliberate waits (\`ctx.wait\`): ${waitNote}`,
-      `The first visit to lesson ${firstLesson} also starts its stage as the first page, so it is reported apart; its demo loads undici and tough-cookie.`,
+      `"Stop + start" includes loading the stage's app (\`stage.ready()\`). The first visit to lesson ${firstLesson} also starts its stage as the first page, so it is reported apart; its demo loads undici and tough-cookie.`,
+      ...slow.map(
+        (s) =>
+          `Lesson ${s.lesson} (${s.title}) takes ${ms(s.ms)} on a first visit, median${
+            s.spawns
+              ? ': its demo starts stage servers as separate `session-tutor serve` processes (to restart a server for real, or run two), each a whole cold start.'
+              : '.'
+          }`,
+      ),
     ],
   };
 }

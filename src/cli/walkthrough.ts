@@ -144,9 +144,10 @@ async function walkLesson(
     write(
       chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
     );
-    // the stage's app loads while the learner reads; a stage that cannot load ends the walk here
+    // While the learner reads, the stage's app and the demo's HTTP client load (keys wait in line);
+    // a stage that cannot load ends the walk here.
     const key = keys.next();
-    await stage.ready();
+    await Promise.all([stage.ready(), import('../probe/visitor.js')]);
     let action: Action = await key;
     while (action === 'hint') {
       write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);
