@@ -19,8 +19,8 @@ function alive(pid: number): boolean {
 describe('lessons 7 to 11', () => {
   it('run unattended with `start --yes --from 7`, every verdict held', async () => {
     const run = await runCli(['start', '--yes', '--from', '7', '--port', '0'], {}, 120_000);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.stderr, run.stdout).toBe('');
+    expect(run.code, run.stdout).toBe(0);
     for (const title of [
       'How long a session lives',
       'Forget me: logging out',

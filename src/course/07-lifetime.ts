@@ -21,8 +21,11 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const cookie = setCookie === undefined ? undefined : explainCookie(setCookie);
   if (cookie) ctx.show({ kind: 'cookie', cookie });
   const oldCookie = setCookie?.split(';')[0];
-  // Expires is written to the second, rounded down: the session ends within a second after it
-  const expires = Date.parse(setCookie?.match(/Expires=([^;]+)/i)?.[1] ?? '');
+  // With rolling, the GET / after the redirect sent the cookie again with a later date: the last
+  // Set-Cookie tells when Ada's session ends. Expires is rounded down to the second, so the
+  // session ends within a second after it.
+  const last = posted.flatMap((hop) => hop.setCookie).at(-1);
+  const expires = Date.parse(last?.match(/Expires=([^;]+)/i)?.[1] ?? '');
   const endsBy = (Number.isNaN(expires) ? Date.now() + shortLife : expires) + 1000;
   const verdicts: Verdict[] = [
     {

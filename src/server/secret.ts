@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../errors.js';
 
 export interface SecretChoice {
   /** One secret, or several (newest first) when SESSION_SECRET lists them separated by commas. */
@@ -26,18 +25,23 @@ function splitSecrets(value: string | undefined): string[] {
 /** Shorter than this, a secret can be guessed by trying: 32 random characters cannot. */
 export const minSecretLength = 32;
 
-/** Throws a clear UserError when SESSION_SECRET is missing or any of its secrets is too short. */
+/** Why a server refused its secret; the tutor reports it as a usage error, without a stack trace. */
+export class WeakSecretError extends Error {
+  override name = 'WeakSecretError';
+}
+
+/** Throws a WeakSecretError when SESSION_SECRET is missing or any of its secrets is too short. */
 export function refuseWeakSecret(value: string | undefined): void {
   const secrets = splitSecrets(value);
   const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`openssl rand -hex 32\`.`;
   if (secrets.length === 0) {
-    throw new UserError(
+    throw new WeakSecretError(
       `NODE_ENV is production but SESSION_SECRET is not set, so sessions would be signed with a made-up secret. ${fix}`,
     );
   }
   const short = secrets.find((s) => s.length < minSecretLength);
   if (short !== undefined) {
-    throw new UserError(
+    throw new WeakSecretError(
       `NODE_ENV is production and SESSION_SECRET holds a weak secret (${short.length} characters): anyone who guesses it can sign cookies. ${fix}`,
     );
   }

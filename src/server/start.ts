@@ -6,7 +6,7 @@ import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
 import { notFound, showProblem } from './errors.js';
 import { problemPage } from './pages.js';
-import { chooseSecret } from './secret.js';
+import { chooseSecret, WeakSecretError } from './secret.js';
 import { findStage, loadStage } from './stages.js';
 import './session-data.js';
 
@@ -38,8 +38,15 @@ export async function startStage(
   const stage = findStage(number);
   const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
-  const app = async () =>
-    (await loadStage(stage)).createApp({ secret, store, maxAge: options.maxAge });
+  const app = async () => {
+    const { createApp } = await loadStage(stage);
+    try {
+      return createApp({ secret, store, maxAge: options.maxAge });
+    } catch (err) {
+      // a stage that refuses its secret (stage 11 in production) is a setting to fix, not a crash
+      throw err instanceof WeakSecretError ? new UserError(err.message) : err;
+    }
+  };
   const listening = await listenLazily(app, options);
   if (!options.lazy) await readyOrStop(listening);
   return { number, store, ...listening };
