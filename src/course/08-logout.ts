@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { explainCookie } from '../probe/cookies.js';
 import type { Visitor } from '../probe/visitor.js';
 import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
@@ -47,6 +48,10 @@ async function logOutAndReplay(
 ): Promise<Verdict[]> {
   const told = await tellNameThenReturn(ctx, visitor, name, 'remembered', base);
   const copy = await visitor.jar.getCookieString(base);
+  // the session cookie, taken apart: a session ID (Ada) or the data itself (Grace)
+  const [kept] = await visitor.jar.getCookies(base);
+  const cookie = kept && explainCookie(kept.toString());
+  if (cookie) ctx.show({ kind: 'cookie', cookie });
   ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept: ${copy}` });
   const out = await visitor.post(`${base}/logout`, {});
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: out });
