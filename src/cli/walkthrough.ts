@@ -127,8 +127,8 @@ async function walkLesson(
         }
       } else write(`${renderMarkdown(fill(part), pageWidth())}\n\n`);
     }
-    if (n === pages.length - 1)
-      write(`${renderMarkdown(await yourTurn(lesson, keys !== undefined), pageWidth())}\n\n`);
+    const turn = n === pages.length - 1 ? await yourTurn(lesson, keys !== undefined) : '';
+    if (turn !== '') write(`${renderMarkdown(turn, pageWidth())}\n\n`);
   };
 
   if (!keys) {
