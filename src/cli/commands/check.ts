@@ -89,7 +89,7 @@ function summaryLines(report: CheckReport): string {
     return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(report.lesson)}\n`;
   }
   if (report.unreachable) {
-    return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Start your server, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
+    return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
