@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 
 export const maxNameLength = 100;
@@ -38,4 +39,27 @@ export function nameFromForm(req: Request): NameResult {
     };
   }
   return { ok: true, name };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A `verify` hook for express.urlencoded: express's parser keeps a broken %-escape (`%ZZ`,
+ * `%C3%28`) as typed, so without this the server would store junk it could not decode.
+ */
+export function refuseBrokenEncoding(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  body: Buffer,
+  encoding: string,
+): void {
+  if (encoding !== 'utf-8') return;
+  try {
+    decodeURIComponent(utf8.decode(body));
+  } catch {
+    throw Object.assign(new Error('broken percent-encoding'), {
+      status: 400,
+      type: 'form.encoding.broken',
+    });
+  }
 }

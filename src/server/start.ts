@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, maxHeaderSize, type RequestListener, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
@@ -109,6 +110,7 @@ async function listenLazily(
       },
     );
   });
+  server.on('clientError', answerUnreadableRequest);
   server.listen({ port, host });
   try {
     await Promise.race([
@@ -149,6 +151,31 @@ async function withErrorPages(loadInner: () => Promise<RequestListener>): Promis
   app.use(notFound);
   app.use(showProblem);
   return app;
+}
+
+/**
+ * Node answers a request it cannot even parse with a bare status line; answer with a page
+ * that says what was wrong instead, as the app does for everything else.
+ */
+function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, problem]: [number, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          `The request headers are larger than ${maxHeaderSize / 1024} KB: is the Cookie header too big? Clear this site's cookies.`,
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive.']
+        : [400, 'The request is not valid HTTP.'];
+  const body = problemPage(status, problem);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/html; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): Error {

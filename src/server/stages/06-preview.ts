@@ -3,7 +3,7 @@
 // preview pane does. The browser treats the framed copy's cookie as third-party.
 import express from 'express';
 import session from 'express-session';
-import { nameFromForm } from '../name.js';
+import { nameFromForm, refuseBrokenEncoding } from '../name.js';
 import { escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
@@ -19,7 +19,8 @@ export function createApp({ secret, store }: StageOptions) {
       saveUninitialized: false, // no session, and no cookie, until something is stored
     }),
   );
-  app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
   app.get('/', (req, res) => {
