@@ -23,26 +23,42 @@ const bindings: Record<string, Action> = {
 export class KeyReader {
   private readonly stdin = process.stdin;
   private readonly removeCleanup: () => void;
+  private readonly quitting = new AbortController();
+  private waiting = false;
+  /** Aborted when q is pressed while the tutor is busy (a demo runs), so the busy work can stop. */
+  readonly quitSignal = this.quitting.signal;
 
   constructor() {
     emitKeypressEvents(this.stdin);
     this.stdin.setRawMode(true);
     this.stdin.resume();
+    this.stdin.on('keypress', this.onAnyKey);
     this.removeCleanup = onShutdown(() => this.close());
   }
 
+  // Listens all the time, not only while a page waits for a key: Ctrl-C and q must work mid-demo.
+  private readonly onAnyKey = (
+    _text: string | undefined,
+    key: { name?: string; ctrl?: boolean } | undefined,
+  ) => {
+    // raw mode turns Ctrl-C into a key; make it the signal again, so one path handles it
+    if (key?.ctrl && key.name === 'c') process.kill(process.pid, 'SIGINT');
+    else if (!this.waiting && key?.name && bindings[key.name] === 'quit') this.quitting.abort();
+  };
+
   next(): Promise<Action> {
+    if (this.quitSignal.aborted) return Promise.resolve('quit');
+    this.waiting = true;
     return new Promise((resolve) => {
       const onKey = (
         _text: string | undefined,
         key: { name?: string; ctrl?: boolean } | undefined,
       ) => {
-        // raw mode turns Ctrl-C into a key; make it the signal again, so one path handles it
-        if (key?.ctrl && key.name === 'c') return void process.kill(process.pid, 'SIGINT');
-        const action = key?.name ? bindings[key.name] : undefined;
+        const action = key?.name && !key.ctrl ? bindings[key.name] : undefined;
         if (action) finish(action);
       };
       const finish = (action: Action) => {
+        this.waiting = false;
         this.stdin.off('keypress', onKey);
         resolve(action);
       };
@@ -51,6 +67,7 @@ export class KeyReader {
   }
 
   close(): void {
+    this.stdin.off('keypress', this.onAnyKey);
     if (this.stdin.isTTY) this.stdin.setRawMode(false);
     this.stdin.pause();
     this.removeCleanup();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { handleSignals, shutdown, shuttingDown } from './shutdown.js';
+import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
 // Heavy modules (express, undici, tough-cookie) are imported inside the commands that use them,
 // so `--version`, `--help` and `list` start as fast as Node itself. `--version` alone, which
@@ -191,8 +191,5 @@ try {
     // commander has already printed help, the version, or what was wrong with the arguments
     await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
   }
-  process.stderr.write(
-    `${chalk.red('session-tutor hit a problem it did not expect:')}\n${(err as Error).stack}\n`,
-  );
-  await shutdown(1);
+  await endUnexpectedly(err);
 }

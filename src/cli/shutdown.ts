@@ -1,3 +1,5 @@
+import chalk from 'chalk';
+
 /**
  * One place that knows how the process ends. Whoever starts something that must be
  * undone (a server, raw terminal mode) registers how to undo it here, and every exit
@@ -43,9 +45,26 @@ export function shuttingDown(): boolean {
 export const interruptedExitCode = 130;
 export const terminatedExitCode = 143;
 
-/** Ctrl-C ends with 130 and SIGTERM with 143, as shells expect, after every cleanup has run. */
+/**
+ * Ctrl-C ends with 130, SIGTERM with 143 and SIGHUP with 129 (128 + the signal's number, as
+ * shells report a process killed by it), after every cleanup has run. An error that escapes
+ * everything (thrown from a timer or a stray promise) ends with 1, also after the cleanups.
+ */
 export function handleSignals(): void {
   process.once('SIGINT', () => void shutdown(interruptedExitCode));
   process.once('SIGTERM', () => void shutdown(terminatedExitCode));
   process.once('SIGHUP', () => void shutdown(129));
+  process.on('uncaughtException', (err) => void endUnexpectedly(err));
+  process.on('unhandledRejection', (err) => void endUnexpectedly(err));
+}
+
+/** A bug, not a user mistake: the stack trace helps whoever reports it. Exits with 1. */
+export function endUnexpectedly(err: unknown): Promise<never> {
+  // while ending, errors from what the cleanups stop are expected: the first cause decides
+  if (shuttingDown()) return shutdown(1);
+  const stack = err instanceof Error ? err.stack : String(err);
+  process.stderr.write(
+    `${chalk.red('session-tutor hit a problem it did not expect:')}\n${stack}\n`,
+  );
+  return shutdown(1);
 }

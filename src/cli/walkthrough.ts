@@ -122,6 +122,7 @@ async function walkLesson(
               write(drawn);
             },
             options.storeChoice,
+            keys?.quitSignal,
           );
           demoOutput.set(n, text);
         }
@@ -140,7 +141,13 @@ async function walkLesson(
   let page = startAtEnd ? pages.length - 1 : 0;
   for (;;) {
     write('\x1b[2J\x1b[H');
-    await showPage(page);
+    try {
+      await showPage(page);
+    } catch (err) {
+      // q pressed mid-demo stops the demo part-way, which it reports as an error: that is a quit
+      if (keys.quitSignal.aborted) return { action: 'quit', verdicts };
+      throw err;
+    }
     write(
       chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
     );

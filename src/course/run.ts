@@ -13,6 +13,8 @@ export async function runDemo(
   stage: RunningStage,
   show: (step: DemoStep) => void,
   storeChoice: StoreChoice = { kind: 'memory' },
+  /** Stops the demo part-way (the learner quit): waits end and requests in flight are dropped. */
+  signal?: AbortSignal,
 ): Promise<Verdict[]> {
   const { Visitor } = await import('../probe/visitor.js');
   const { demo } = await lessonModule(lesson);
@@ -34,14 +36,18 @@ export async function runDemo(
     },
     async wait(ms: number, why: string) {
       show({ kind: 'wait', ms, why });
-      await sleep(ms);
+      await sleep(ms, undefined, { signal });
     },
   };
+  const dropRequests = () => void Promise.all(visitors.map((v) => v.close()));
+  signal?.addEventListener('abort', dropRequests, { once: true });
   try {
+    signal?.throwIfAborted();
     const verdicts = await demo(ctx);
     for (const verdict of verdicts) show({ kind: 'verdict', verdict });
     return verdicts;
   } finally {
+    signal?.removeEventListener('abort', dropRequests);
     await Promise.all(visitors.map((v) => v.close()));
     for (const { thing, forget } of owned) {
       await thing.stop();

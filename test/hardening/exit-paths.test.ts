@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, freshHome, waitForOutput } from '../helpers.js';
+import { plantedCli } from './fixture.js';
+import { descendants, isAlive, processesWithEnv, somebodyListensOn } from './leftovers.js';
+import { Terminal } from './terminal.js';
+
+// Every way out of the walkthrough, in a real terminal, against the real process: afterwards
+// no server listens, no process the CLI started lives on, the terminal is back in normal
+// (canonical) mode, the lessons finished before are saved, and the exit code says how it ended.
+
+let planted: string;
+beforeAll(() => {
+  planted = plantedCli();
+});
+
+let terminal: Terminal | undefined;
+afterEach(() => {
+  terminal?.close();
+  terminal = undefined;
+});
+
+interface Situation {
+  home: string;
+  port: number;
+  pid: number;
+}
+
+/** Starts the course in a terminal, finishes lesson 1, and goes on until `where` shows. */
+async function reach(where: RegExp, fault?: string): Promise<Situation> {
+  const home = freshHome();
+  const env: Record<string, string> = { SESSION_TUTOR_HOME: home };
+  if (fault) env.FIXTURE_DEMO = fault;
+  terminal = new Terminal(`${process.execPath} ${fault ? planted : cliPath} start --port 0`, env);
+  const first = await terminal.waitFor(/page 1\/\d+ +\[Enter\]/);
+  const port = Number(first.match(/running at http:\/\/localhost:(\d+)/)?.[1]);
+  expect(somebodyListensOn(port)).toBe(true);
+  const pid = terminal.cliPid();
+  await terminal.pageUntil(where);
+  return { home, port, pid };
+}
+
+const lessonTwo = /Lesson 2 of[\s\S]*page 1\/\d+ +\[Enter\]/;
+const midDemo = /waiting 60\.0 s: a pause planted by the test/;
+
+async function expectCleanEnd(situation: Situation, code: number): Promise<string> {
+  const started = descendants(situation.pid);
+  const end = await (terminal as Terminal).ended();
+  expect(end.code).toBe(code);
+  expect(end.normalMode).toBe(true);
+  expect(isAlive(situation.pid)).toBe(false);
+  expect(started.filter(isAlive)).toEqual([]);
+  // anything the CLI started carries its SESSION_TUTOR_HOME, even if it was orphaned
+  expect(processesWithEnv('SESSION_TUTOR_HOME', situation.home)).toEqual([]);
+  expect(somebodyListensOn(situation.port)).toBe(false);
+  const progress = JSON.parse(readFileSync(join(situation.home, 'progress.json'), 'utf8'));
+  expect(progress.done).toEqual(['01-goldfish']);
+  return end.screen;
+}
+
+const kill = (signal: NodeJS.Signals) => (s: Situation) => process.kill(s.pid, signal);
+const press = (key: string) => () => terminal?.keys(key);
+
+describe('leaving the walkthrough on a page', () => {
+  it.each([
+    { how: 'q', leave: press('q'), code: 0 },
+    { how: 'Ctrl-C', leave: press('C-c'), code: 130 },
+    { how: 'SIGINT', leave: kill('SIGINT'), code: 130 },
+    { how: 'SIGTERM', leave: kill('SIGTERM'), code: 143 },
+    { how: 'SIGHUP (the terminal closed)', leave: kill('SIGHUP'), code: 129 },
+  ])('$how leaves nothing behind and exits with $code', async ({ leave, code }) => {
+    const situation = await reach(lessonTwo);
+    leave(situation);
+    await expectCleanEnd(situation, code);
+  });
+});
+
+describe('leaving the walkthrough in the middle of a demo', () => {
+  it.each([
+    { how: 'q', leave: press('q'), code: 0 },
+    { how: 'Ctrl-C', leave: press('C-c'), code: 130 },
+    { how: 'SIGTERM', leave: kill('SIGTERM'), code: 143 },
+  ])(
+    '$how stops the demo at once, leaves nothing behind and exits with $code',
+    async ({ leave, code }) => {
+      const situation = await reach(midDemo, 'pause');
+      leave(situation);
+      await expectCleanEnd(situation, code);
+    },
+  );
+
+  it('an error thrown by the demo is reported, and nothing is left behind (exit 1)', async () => {
+    const situation = await reach(/hit a problem it did not expect/, 'reject');
+    const screen = await expectCleanEnd(situation, 1);
+    expect(screen).toContain('a fault planted in the demo by the test');
+  });
+
+  it('an uncaught exception is reported, and nothing is left behind (exit 1)', async () => {
+    const situation = await reach(midDemo, 'uncaught');
+    const screen = await expectCleanEnd(situation, 1);
+    expect(screen).toContain('a fault planted outside any promise by the test');
+    expect(screen).toContain('hit a problem it did not expect');
+  });
+});
+
+describe('leaving an unattended run (no terminal)', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s in the middle of a demo frees the port and exits with %i',
+    async (signal, code) => {
+      const home = freshHome();
+      const child = spawn(process.execPath, [planted, 'start', '--yes', '--port', '0'], {
+        env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: home, FIXTURE_DEMO: 'pause' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const [, port] = await waitForOutput(child, /running at http:\/\/localhost:(\d+)/);
+      await waitForOutput(child, midDemo);
+      const started = descendants(child.pid as number);
+      child.kill(signal);
+      expect(await exited).toBe(code);
+      expect(started.filter(isAlive)).toEqual([]);
+      expect(processesWithEnv('SESSION_TUTOR_HOME', home)).toEqual([]);
+      expect(somebodyListensOn(Number(port))).toBe(false);
+      expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toEqual([
+        '01-goldfish',
+      ]);
+    },
+  );
+});

@@ -1,0 +1,36 @@
+import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+// Lesson 2's demo, replaced: it behaves as FIXTURE_DEMO says, so a test can catch the CLI
+// mid-demo (a long ctx.wait) or plant a fault there. Lesson 1 stays real, so progress exists.
+const plantedDemo = `
+export async function demo(ctx) {
+  const fault = process.env.FIXTURE_DEMO;
+  if (fault === 'reject') throw new Error('a fault planted in the demo by the test');
+  if (fault === 'uncaught') {
+    setTimeout(() => {
+      throw new Error('a fault planted outside any promise by the test');
+    }, 100);
+  }
+  await ctx.wait(60_000, 'a pause planted by the test');
+  return [];
+}
+`;
+
+/**
+ * A copy of the built package whose lesson 2 demo is planted (see above). Returns the path of
+ * its CLI entry point. The real dist/ is never touched.
+ */
+export function plantedCli(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'session-tutor-planted-'));
+  for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
+    cpSync(join(root, part), join(dir, part), { recursive: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'dist/course/02-secret.js'), plantedDemo);
+  return join(dir, 'dist/cli/main.js');
+}
