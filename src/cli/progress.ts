@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,12 +85,18 @@ export class ProgressFile {
   }
 
   private save(): void {
+    const temp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(join(this.path, '..'), { recursive: true });
-      const temp = `${this.path}.${process.pid}.tmp`;
       writeFileSync(temp, `${JSON.stringify(this.progress, null, 2)}\n`);
       renameSync(temp, this.path);
     } catch (err) {
+      // written but not renamed into place: leave nothing behind
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // the folder itself is unusable, so no temporary file was made there
+      }
       if (!this.warned) {
         this.warned = true;
         this.warn(
