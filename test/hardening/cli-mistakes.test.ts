@@ -64,7 +64,11 @@ describe('a second copy while one runs', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const [, port] = await waitForOutput(first, /running at http:\/\/localhost:(\d+)/);
+      // lesson 1 runs by itself; lesson 2, on the same port, pauses in its planted demo
+      const [, port] = await waitForOutput(
+        first,
+        /running at http:\/\/localhost:(\d+)[\s\S]*a pause planted by the test/,
+      );
       const second = await runCli(['start', '--yes', '--port', port]);
       expectUsageError(second, new RegExp(`Port ${port} is busy`));
       expect(first.exitCode).toBeNull();
