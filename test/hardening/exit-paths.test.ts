@@ -118,8 +118,11 @@ describe('leaving an unattended run (no terminal)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      const [, port] = await waitForOutput(child, /running at http:\/\/localhost:(\d+)/);
-      await waitForOutput(child, midDemo);
+      // lesson 1 runs by itself; lesson 2, on the same port, pauses in its planted demo
+      const [, port] = await waitForOutput(
+        child,
+        new RegExp(`running at http://localhost:(\\d+)[\\s\\S]*${midDemo.source}`),
+      );
       const started = descendants(child.pid as number);
       child.kill(signal);
       expect(await exited).toBe(code);
