@@ -242,7 +242,7 @@ describe.each(nameStages)('stage %i answers bad input with a 4xx page', (number)
           expect(hop.body, cookie).not.toContain('Ada');
         }
         const stored = await storedSessions(stage.store);
-        expect(stored).toEqual([{ id, data: { myName: 'Ada' } }]);
+        expect(stored.map((s) => [s.id, s.data.myName])).toEqual([[id, 'Ada']]);
         if (number >= 5) expect(greets((await ada.get(`${stage.probeUrl}/`))[0], 'Ada')).toBe(true);
       }),
     );

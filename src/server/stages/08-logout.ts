@@ -2,7 +2,7 @@
 // asks the browser to drop the cookie.
 import express from 'express';
 import session from 'express-session';
-import { nameFromForm } from '../name.js';
+import { nameFromForm, refuseBrokenEncoding } from '../name.js';
 import { escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
@@ -20,7 +20,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       rolling: true, // because every response sends the cookie again, restarting the clock
     }),
   );
-  app.use(express.urlencoded({ extended: false, limit: '1kb' }));
+  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
   app.get('/', (req, res) => {
