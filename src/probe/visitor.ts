@@ -40,8 +40,9 @@ export interface VisitorLimits {
   maxBodyBytes: number;
 }
 
+// 3 s per request: a server that never answers is reported, process start included, within 5 s
 export const defaultLimits: VisitorLimits = {
-  timeoutMs: 5000,
+  timeoutMs: 3000,
   maxRedirects: 10,
   maxBodyBytes: 1_000_000,
 };
@@ -155,6 +156,12 @@ export class Visitor {
         for (const line of setCookie) await this.jar.setCookie(line, url, { ignoreError: true });
       }
       const text = await readCapped(response.body, this.limits.maxBodyBytes);
+      if (text === undefined) {
+        throw new ProbeError(
+          `${url} sent a page larger than ${this.limits.maxBodyBytes / 1_000_000} MB, more than a visitor reads: is this the address of your app?`,
+          hops,
+        );
+      }
       const location = response.headers.location;
       const servedBy = response.headers['x-served-by'];
       return {
@@ -170,6 +177,7 @@ export class Visitor {
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
       };
     } catch (err) {
+      if (err instanceof ProbeError) throw err;
       throw new ProbeError(explainFailure(err, url, this.limits.timeoutMs), hops);
     }
   }
@@ -200,11 +208,11 @@ function asList(header: string | string[] | undefined): string[] {
   return Array.isArray(header) ? header : [header];
 }
 
-/** Reads the body to the end (so the connection can be reused), keeping at most `cap` bytes. */
+/** Reads the body to the end (so the connection can be reused); undefined when over `cap` bytes. */
 async function readCapped(
   body: AsyncIterable<Buffer> & { destroy(): void },
   cap: number,
-): Promise<string> {
+): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -212,10 +220,10 @@ async function readCapped(
     size += chunk.length;
     if (size > cap) {
       body.destroy();
-      break;
+      return undefined;
     }
   }
-  return Buffer.concat(chunks).subarray(0, cap).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The line of a page that tells what the server said: its <h1>, or else its first line. */

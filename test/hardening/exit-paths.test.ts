@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, freshHome, waitForOutput } from '../helpers.js';
+import { cliPath, freshHome, waitForOutput, withStage } from '../helpers.js';
+import { silent } from './bad-targets.js';
 import { plantedCli } from './fixture.js';
 import { descendants, isAlive, processesWithEnv, somebodyListensOn } from './leftovers.js';
 import { Terminal } from './terminal.js';
@@ -134,4 +135,54 @@ describe('leaving an unattended run (no terminal)', () => {
       ]);
     },
   );
+});
+
+describe('leaving check --watch', () => {
+  /** Runs `check 5 --watch` in a terminal, in an empty folder (it watches the folder it runs in). */
+  async function watching(url: string, until: RegExp): Promise<Situation> {
+    const home = freshHome();
+    terminal = new Terminal(
+      `${process.execPath} ${cliPath} check 5 --watch --url ${url}`,
+      { SESSION_TUTOR_HOME: home },
+      freshHome(),
+    );
+    await terminal.waitFor(until);
+    return { home, port: Number(new URL(url).port), pid: terminal.cliPid() };
+  }
+
+  async function expectWatchEnded(situation: Situation, code: number): Promise<void> {
+    const started = descendants(situation.pid);
+    const end = await (terminal as Terminal).ended();
+    expect(end.code).toBe(code);
+    expect(end.normalMode).toBe(true);
+    expect(isAlive(situation.pid)).toBe(false);
+    expect(started.filter(isAlive)).toEqual([]);
+    expect(processesWithEnv('SESSION_TUTOR_HOME', situation.home)).toEqual([]);
+  }
+
+  it.each([
+    { how: 'q Enter', leave: () => terminal?.keys('q', 'Enter'), code: 0 },
+    { how: 'Ctrl-C', leave: () => terminal?.keys('C-c'), code: 130 },
+    { how: 'SIGTERM', leave: (s: Situation) => process.kill(s.pid, 'SIGTERM'), code: 143 },
+  ])('$how between runs ends it with $code, leaving nothing behind', async ({ leave, code }) => {
+    await withStage(5, async (stage) => {
+      const situation = await watching(
+        stage.probeUrl,
+        /expectations of lesson 5 pass[\s\S]*q Enter: quit/,
+      );
+      leave(situation);
+      await expectWatchEnded(situation, code);
+    });
+  });
+
+  it('Ctrl-C in the middle of a check (the server never answers) ends it with 130', async () => {
+    const target = await silent();
+    try {
+      const situation = await watching(target.url.replace(/\/$/, ''), /Checking lesson 5/);
+      terminal?.keys('C-c');
+      await expectWatchEnded(situation, 130);
+    } finally {
+      await target.close();
+    }
+  });
 });

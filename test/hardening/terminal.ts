@@ -20,11 +20,12 @@ export class Terminal {
   private readonly socket =
     `session-tutor-hardening-${process.pid}-${Math.random().toString(36).slice(2)}`;
 
-  constructor(command: string, env: Record<string, string>) {
+  constructor(command: string, env: Record<string, string>, cwd = process.cwd()) {
     const vars = Object.entries({ NO_COLOR: '1', ...env })
       .map(([k, v]) => `${k}='${v}'`)
       .join(' ');
-    const script = `env ${vars} ${command}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'; exec cat`;
+    // the shell outlives a Ctrl-C sent to the whole foreground group, to report the exit code
+    const script = `trap : INT; cd '${cwd}' && env ${vars} ${command}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'; exec cat`;
     this.tmux('new-session', '-d', '-s', 'tutor', '-x', '100', '-y', '50', 'sh', '-c', script);
   }
 

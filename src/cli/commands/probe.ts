@@ -2,6 +2,9 @@ import chalk from 'chalk';
 import { UserError } from '../../errors.js';
 import { drawHops, explainCookieLines, pageWidth, verdictLine } from '../render.js';
 
+// enough to show every cookie a session app sets; a flood of them is summed up in one line
+const cookiesExplained = 10;
+
 interface ProbeOptions {
   post: string;
   field: string[];
@@ -36,13 +39,23 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
       if (visit.problem) write(`${chalk.red('✘')} ${visit.problem}\n\n`);
     });
+    // a visit that could not finish (a redirect loop, a page too large) is a problem to fix
+    if (report.visits.some((visit) => visit.problem)) process.exitCode = 1;
     if (options.json) {
       const visits = report.visits.map((visit) => ({ ...visit, hops: visit.hops.map(briefHop) }));
       write(`${JSON.stringify({ ...report, visits }, null, 2)}\n`);
       return;
     }
     if (report.cookies.length === 0) write(chalk.dim('The server set no cookies.\n'));
-    for (const cookie of report.cookies) write(`${explainCookieLines(cookie)}\n\n`);
+    for (const cookie of report.cookies.slice(0, cookiesExplained)) {
+      write(`${explainCookieLines(cookie)}\n\n`);
+    }
+    if (report.cookies.length > cookiesExplained) {
+      write(
+        `${chalk.yellow('!')} The server set ${report.cookies.length} cookies; the first ${cookiesExplained} are explained above. ` +
+          'A session needs one; browsers keep only about 180 per site, dropping the oldest.\n',
+      );
+    }
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     if (options.json) write(`${JSON.stringify({ url, error: err.message }, null, 2)}\n`);
