@@ -46,7 +46,8 @@ async function reach(where: RegExp, fault?: string): Promise<Situation> {
 const lessonTwo = /Lesson 2 of[\s\S]*page 1\/\d+ +\[Enter\]/;
 const midDemo = /waiting 60\.0 s: a pause planted by the test/;
 
-async function expectCleanEnd(situation: Situation, code: number): Promise<string> {
+/** The CLI in the terminal ended with `code`, in normal mode, and nothing it started lives on. */
+async function expectEnded(situation: Situation, code: number): Promise<string> {
   const started = descendants(situation.pid);
   const end = await (terminal as Terminal).ended();
   expect(end.code).toBe(code);
@@ -55,10 +56,16 @@ async function expectCleanEnd(situation: Situation, code: number): Promise<strin
   expect(started.filter(isAlive)).toEqual([]);
   // anything the CLI started carries its SESSION_TUTOR_HOME, even if it was orphaned
   expect(processesWithEnv('SESSION_TUTOR_HOME', situation.home)).toEqual([]);
+  return end.screen;
+}
+
+/** As expectEnded, and the stage server is gone and lesson 1 is saved as done. */
+async function expectCleanEnd(situation: Situation, code: number): Promise<string> {
+  const screen = await expectEnded(situation, code);
   expect(somebodyListensOn(situation.port)).toBe(false);
   const progress = JSON.parse(readFileSync(join(situation.home, 'progress.json'), 'utf8'));
   expect(progress.done).toEqual(['01-goldfish']);
-  return end.screen;
+  return screen;
 }
 
 const kill = (signal: NodeJS.Signals) => (s: Situation) => process.kill(s.pid, signal);
@@ -150,16 +157,6 @@ describe('leaving check --watch', () => {
     return { home, port: Number(new URL(url).port), pid: terminal.cliPid() };
   }
 
-  async function expectWatchEnded(situation: Situation, code: number): Promise<void> {
-    const started = descendants(situation.pid);
-    const end = await (terminal as Terminal).ended();
-    expect(end.code).toBe(code);
-    expect(end.normalMode).toBe(true);
-    expect(isAlive(situation.pid)).toBe(false);
-    expect(started.filter(isAlive)).toEqual([]);
-    expect(processesWithEnv('SESSION_TUTOR_HOME', situation.home)).toEqual([]);
-  }
-
   it.each([
     { how: 'q Enter', leave: () => terminal?.keys('q', 'Enter'), code: 0 },
     { how: 'Ctrl-C', leave: () => terminal?.keys('C-c'), code: 130 },
@@ -171,7 +168,7 @@ describe('leaving check --watch', () => {
         /expectations of lesson 5 pass[\s\S]*q Enter: quit/,
       );
       leave(situation);
-      await expectWatchEnded(situation, code);
+      await expectEnded(situation, code);
     });
   });
 
@@ -180,7 +177,7 @@ describe('leaving check --watch', () => {
     try {
       const situation = await watching(target.url.replace(/\/$/, ''), /Checking lesson 5/);
       terminal?.keys('C-c');
-      await expectWatchEnded(situation, 130);
+      await expectEnded(situation, 130);
     } finally {
       await target.close();
     }
