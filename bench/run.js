@@ -40,8 +40,8 @@ async function measure(name, fn) {
   return section;
 }
 
-const cold = await measure('cold start', () => coldStart({ rounds: 15 }));
-const switching = await measure('stage switch', () => stageSwitch({ runs: 3, warm: 1 }));
+const cold = await measure('cold start', () => coldStart({ rounds: 25 }));
+const switching = await measure('stage switch', () => stageSwitch({ runs: 4, warm: 1 }));
 const unattended = await measure('the unattended course', () => course({ runs: 3 }));
 const server = await measure('demo server throughput', () =>
   throughput({ rounds: 3, duration: 5 }),
