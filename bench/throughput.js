@@ -44,6 +44,9 @@ async function expectedBody(url, headers) {
   return response.text();
 }
 
+// autocannon counts latency in whole milliseconds
+const p99 = (value) => (value < 1 ? '< 1 ms' : ms(value));
+
 function fire(target, duration) {
   return autocannon({
     url: target.url,
@@ -90,7 +93,7 @@ export async function throughput({ rounds, duration }) {
   const rows = targets.map((t) => [
     t.name,
     Math.round(rps(t)).toLocaleString('en'),
-    ms(median(t.results.map((r) => r.latency.p99))),
+    p99(median(t.results.map((r) => r.latency.p99))),
     ratio(rps(t) / ceiling),
   ]);
   return {
