@@ -1,7 +1,7 @@
 import { emitKeypressEvents } from 'node:readline';
 import { onShutdown } from './shutdown.js';
 
-export type Action = 'next' | 'back' | 'hint' | 'quit';
+export type Action = 'next' | 'back' | 'hint' | 'quit' | 'restart';
 
 const bindings: Record<string, Action> = {
   return: 'next',
@@ -12,6 +12,7 @@ const bindings: Record<string, Action> = {
   b: 'back',
   left: 'back',
   h: 'hint',
+  r: 'restart',
   q: 'quit',
   escape: 'quit',
 };

@@ -76,7 +76,7 @@ async function walkLesson(
 ): Promise<LessonOutcome> {
   const { host, keys, write } = options;
   const pages = readPages(lesson);
-  const { stage, note: portNote } = await host.switchTo(lesson.number);
+  let { stage, note: portNote } = await host.switchTo(lesson.number);
   const opened = await options.openBrowser?.(stage.url);
   const note = [portNote, opened].filter(Boolean).join('; ');
   const fill = (text: string) =>
@@ -132,9 +132,41 @@ async function walkLesson(
     if (turn !== '') write(`${renderMarkdown(turn, pageWidth())}\n\n`);
   };
 
+  /**
+   * When a page fails because the stage's server stopped answering (closed from outside), says
+   * so and offers a restart at the same address: true once restarted, false when the learner quits
+   * instead. Any other failure is thrown on.
+   */
+  const recover = async (err: unknown): Promise<boolean> => {
+    if ((err as Error).name !== 'ProbeError' || (await host.answering())) throw err;
+    write(
+      `\n${chalk.red('✘')} Stage ${lesson.number}'s server stopped answering: ${(err as Error).message}\n`,
+    );
+    if (keys) {
+      write(chalk.dim('[r] restart it and show this page again   [q] quit'));
+      let action: Action;
+      do action = await keys.next();
+      while (action !== 'restart' && action !== 'quit');
+      if (action === 'quit') return false;
+    } else write('Restarting it.\n\n');
+    ({ stage } = await host.switchTo(lesson.number));
+    await stage.ready();
+    return true;
+  };
+
   if (!keys) {
     await stage.ready();
-    for (let n = 0; n < pages.length; n++) await showPage(n);
+    let restarted = false;
+    for (let n = 0; n < pages.length; n++) {
+      try {
+        await showPage(n);
+      } catch (err) {
+        // unattended, one restart: a stage that dies again ends the run
+        if (restarted) throw err;
+        restarted = await recover(err);
+        n -= 1;
+      }
+    }
     return { action: 'done', verdicts };
   }
 
@@ -146,7 +178,8 @@ async function walkLesson(
     } catch (err) {
       // q pressed mid-demo stops the demo part-way, which it reports as an error: that is a quit
       if (keys.quitSignal.aborted) return { action: 'quit', verdicts };
-      throw err;
+      if (await recover(err)) continue;
+      return { action: 'quit', verdicts };
     }
     write(
       chalk.dim(`page ${page + 1}/${pages.length}   [Enter] next  [b] back  [h] hint  [q] quit`),
@@ -156,8 +189,8 @@ async function walkLesson(
     const key = keys.next();
     await Promise.all([stage.ready(), import('../probe/visitor.js')]);
     let action: Action = await key;
-    while (action === 'hint') {
-      write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);
+    while (action === 'hint' || action === 'restart') {
+      if (action === 'hint') write(`\n\n${chalk.yellow('Hint:')} ${lesson.hint}`);
       action = await keys.next();
     }
     write('\n');

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
 import { type RunningStage, startStage } from './start.js';
@@ -56,6 +57,20 @@ export class StageHost {
     }
     this.port = this.current.port;
     return { stage: this.current, note };
+  }
+
+  /** True when the running stage still accepts connections (something outside may have closed it). */
+  async answering(): Promise<boolean> {
+    const running = this.current;
+    if (!running) return false;
+    const socket = connect({ port: running.port, host: new URL(running.probeUrl).hostname });
+    const connected = await new Promise<boolean>((resolve) => {
+      socket.setTimeout(1000, () => resolve(false));
+      socket.once('connect', () => resolve(true));
+      socket.once('error', () => resolve(false));
+    });
+    socket.destroy();
+    return connected;
   }
 
   async stop(): Promise<void> {

@@ -1,11 +1,18 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, freshHome, waitForOutput, withStage } from '../helpers.js';
 import { silent } from './bad-targets.js';
 import { plantedCli } from './fixture.js';
-import { descendants, isAlive, processesWithEnv, somebodyListensOn } from './leftovers.js';
+import {
+  descendants,
+  isAlive,
+  killListener,
+  processesWithEnv,
+  somebodyListensOn,
+} from './leftovers.js';
 import { Terminal } from './terminal.js';
 
 // Every way out of the walkthrough, in a real terminal, against the real process: afterwards
@@ -181,5 +188,61 @@ describe('leaving check --watch', () => {
     } finally {
       await target.close();
     }
+  });
+});
+
+// A stage killed from outside: its listening socket is destroyed by `ss --kill` while the tutor
+// runs, as a crash of the server (not of the tutor) would leave it: nothing answers at the address.
+const canKillListeners = await (async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const killed = killListener((probe.address() as { port: number }).port);
+  probe.close();
+  return killed;
+})();
+
+describe.skipIf(!canKillListeners)('a stage server killed from outside mid-lesson', () => {
+  it('is reported at the next demo, and r restarts it at the same address', async () => {
+    const situation = await reach(lessonTwo);
+    expect(killListener(situation.port)).toBe(true);
+    await (terminal as Terminal).pageUntil(/stopped answering/);
+    const screen = await (terminal as Terminal).waitFor(/\[r\] restart it/);
+    expect(screen).toMatch(/Stage 2's server stopped answering: Nothing is listening at/);
+    terminal?.keys('r');
+    // the page is drawn again below the report, with the demo's verdict from the new server
+    await (terminal as Terminal).waitFor(/stopped answering[\s\S]*✔[\s\S]*page 5\/\d+ +\[Enter\]/);
+    expect(somebodyListensOn(situation.port)).toBe(true);
+    terminal?.keys('q');
+    await expectCleanEnd(situation, 0);
+  });
+
+  it('unattended, is reported, restarted once, and the lesson goes on', async () => {
+    const home = freshHome();
+    const child = spawn(process.execPath, [planted, 'start', '--yes', '--port', '0'], {
+      env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: home, FIXTURE_DEMO: 'visit' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (d) => {
+        out += d;
+      });
+    }
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const [, port] = await waitForOutput(
+      child,
+      /running at http:\/\/localhost:(\d+)[\s\S]*a short pause planted by the test/,
+    );
+    expect(killListener(Number(port))).toBe(true);
+    const code = await exited;
+    expect(out).toMatch(
+      /Stage 2's server stopped answering: Nothing is listening at[\s\S]*Restarting it/,
+    );
+    expect(out).toMatch(/✔ a planted visit: answered 200/);
+    expect(code).toBe(0);
+    expect(somebodyListensOn(Number(port))).toBe(false);
+    expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toContain(
+      '02-secret',
+    );
   });
 });

@@ -16,6 +16,13 @@ export async function demo(ctx) {
       throw new Error('a fault planted outside any promise by the test');
     }, 100);
   }
+  if (fault === 'visit') {
+    // a pause in which the test closes the stage from outside, then a visit to it
+    await ctx.wait(2000, 'a short pause planted by the test');
+    const [hop] = await ctx.visitor('a planted visitor', 'goldfish').get(ctx.stage.probeUrl + '/');
+    const outcome = 'answered ' + hop.status;
+    return [{ label: 'a planted visit', outcome, expected: 'answered 200', evidence: outcome }];
+  }
   await ctx.wait(60_000, 'a pause planted by the test');
   return [];
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 // What a process leaves behind, read from /proc (Linux): the listeners it holds and the
@@ -98,4 +99,19 @@ export function somebodyListensOn(port: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Closes the listening socket on `port` from outside the process that owns it, the way
+ * `ss --kill` does (the kernel's SOCK_DESTROY). False when this system does not allow it.
+ */
+export function killListener(port: number): boolean {
+  try {
+    execFileSync('ss', ['--kill', 'state', 'listening', 'sport', '=', `:${port}`], {
+      stdio: 'ignore',
+    });
+  } catch {
+    return false;
+  }
+  return !somebodyListensOn(port);
 }
