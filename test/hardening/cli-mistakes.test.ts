@@ -7,6 +7,7 @@ import { StageHost } from '../../src/server/host.js';
 import { type CliRun, cliPath, freshHome, runCli, waitForOutput } from '../helpers.js';
 import { plantedCli } from './fixture.js';
 
+const planted = plantedCli();
 const stackTrace = /\bat \S+:\d+/;
 
 /** A clear user mistake: exit 2, one message naming the problem, no stack trace. */
@@ -54,7 +55,7 @@ describe('mistyped lessons and ports', () => {
 
 describe('a second copy while one runs', () => {
   it('refuses the port the first copy holds, with a clear message; the first goes on', async () => {
-    const first = spawn(process.execPath, [plantedCli(), 'start', '--yes', '--port', '0'], {
+    const first = spawn(process.execPath, [planted, 'start', '--yes', '--port', '0'], {
       env: {
         ...process.env,
         NO_COLOR: '1',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, freshHome, waitForOutput, withStage } from '../helpers.js';
 import { silent } from './bad-targets.js';
 import { plantedCli } from './fixture.js';
@@ -19,10 +19,7 @@ import { Terminal } from './terminal.js';
 // no server listens, no process the CLI started lives on, the terminal is back in normal
 // (canonical) mode, the lessons finished before are saved, and the exit code says how it ended.
 
-let planted: string;
-beforeAll(() => {
-  planted = plantedCli();
-});
+const planted = plantedCli();
 
 let terminal: Terminal | undefined;
 afterEach(() => {

@@ -1,7 +1,8 @@
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -28,16 +29,23 @@ export async function demo(ctx) {
 }
 `;
 
+let copy: string | undefined;
+
 /**
- * A copy of the built package whose lesson 2 demo is planted (see above). Returns the path of
- * its CLI entry point. The real dist/ is never touched.
+ * A copy of the built package whose lesson 2 demo is planted (see above), made once per test
+ * file and removed when the file's tests end. Returns the path of its CLI entry point. The real
+ * dist/ is never touched.
  */
 export function plantedCli(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'session-tutor-planted-'));
-  for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
-    cpSync(join(root, part), join(dir, part), { recursive: true });
+  if (!copy) {
+    const dir = mkdtempSync(join(tmpdir(), 'session-tutor-planted-'));
+    for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
+      cpSync(join(root, part), join(dir, part), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'dist/course/02-secret.js'), plantedDemo);
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    copy = dir;
   }
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'dist/course/02-secret.js'), plantedDemo);
-  return join(dir, 'dist/cli/main.js');
+  return join(copy, 'dist/cli/main.js');
 }
