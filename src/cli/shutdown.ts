@@ -1,5 +1,3 @@
-import chalk from 'chalk';
-
 /**
  * One place that knows how the process ends. Whoever starts something that must be
  * undone (a server, raw terminal mode) registers how to undo it here, and every exit
@@ -59,9 +57,11 @@ export function handleSignals(): void {
 }
 
 /** A bug, not a user mistake: the stack trace helps whoever reports it. Exits with 1. */
-export function endUnexpectedly(err: unknown): Promise<never> {
+export async function endUnexpectedly(err: unknown): Promise<never> {
   // while ending, errors from what the cleanups stop are expected: the first cause decides
   if (shuttingDown()) return shutdown(1);
+  // loaded only here: every command, `--version` too, imports this module as it starts
+  const { default: chalk } = await import('chalk');
   const stack = err instanceof Error ? err.stack : String(err);
   process.stderr.write(
     `${chalk.red('session-tutor hit a problem it did not expect:')}\n${stack}\n`,
