@@ -29,7 +29,8 @@ export function tutorEnv() {
 
 /**
  * Spawns a process and resolves with the milliseconds from spawn until `until` says the output so
- * far is enough (then the process is stopped with `stop`), or until it exits, and all its output. Rejects on a non-zero
+ * far is enough (then the process is stopped with `stop`), or until it exits, and all its output.
+ * An exit code not in `exitCodes` (only 0 by default) rejects. Rejects on a non-zero
  * exit before that, and after `timeoutMs` whatever happens. `onChunk` sees each piece of stdout
  * with the time it arrived.
  */
@@ -41,6 +42,7 @@ export function timeProcess(command, args, options = {}) {
     env = process.env,
     timeoutMs = 60_000,
     keepStdin = false,
+    exitCodes = [0],
   } = options;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -73,7 +75,7 @@ export function timeProcess(command, args, options = {}) {
       clearTimeout(timer);
       if (untilMs !== undefined) return resolve({ ms: untilMs, output });
       const ms = elapsed();
-      if (code !== 0) {
+      if (!exitCodes.includes(code)) {
         reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}${stderr}`));
       } else resolve({ ms, output });
     });

@@ -17,9 +17,6 @@ export async function stageSwitch({ runs, warm }) {
     all.push(...JSON.parse(output));
   }
   const failed = all.filter((s) => s.failed > 0);
-  if (failed.length > 0) {
-    throw new Error(`demos did not behave as their lessons say: ${JSON.stringify(failed)}`);
-  }
   const total = (s) => s.switchMs + s.demoMs;
   const row = (name, switches, withTarget = true) => {
     const m = median(switches.map(total));
@@ -73,6 +70,9 @@ export async function stageSwitch({ runs, warm }) {
     median: median(firstVisits.map(total)),
     notes: [
       `${runs} fresh processes, each walking every stage once (first visits) and then ${warm} more times. Demo times leave out deliberate waits (\`ctx.wait\`): ${waitNote}`,
+      failed.length === 0
+        ? 'Every demo behaved as its lesson says.'
+        : `Not every demo behaved as its lesson says (timed all the same): ${failed.map((s) => `lesson ${s.lesson} (${s.failed} verdict${s.failed > 1 ? 's' : ''})`).join(', ')}.`,
       `"Stop + start" includes loading the stage's app (\`stage.ready()\`). The first visit to lesson ${firstLesson} also starts its stage as the first page, so it is reported apart; its demo loads undici and tough-cookie.`,
       ...(median(firstVisits.map(total)) <= target
         ? []
