@@ -3,8 +3,10 @@ import { startStage } from '../server/start.js';
 import { greets, postNameThenReturn, rememberedVerdict } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
-// A copy of this stage whose sessions live 2 seconds, so the wait stays short.
-const shortLife = 2000;
+// A copy of this stage whose sessions live 3 seconds, so the wait stays short.
+const shortLife = 3000;
+// Grace returns four times a lifetime: on a busy machine a late visit still comes well in time.
+const graceEvery = shortLife / 4;
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const stage = ctx.own(await startStage(ctx.stage.number, { maxAge: shortLife }));
@@ -37,18 +39,18 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     rememberedVerdict('Ada, at once', posted.at(-1), 'Ada', 'remembered'),
   ];
 
-  // Grace comes back every half lifetime until Ada's cookie has surely expired: each
+  // Grace comes back several times a lifetime until Ada's cookie has surely expired: each
   // response restarts Grace's clock (rolling), while Ada's runs out.
   await grace.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
   ctx.show({
     kind: 'say',
-    text: `Ada now stays away until her cookie's expiry date has passed. Grace visits every ${shortLife / 2000} s meanwhile.`,
+    text: `Ada now stays away until her cookie's expiry date has passed. Grace visits every ${graceEvery / 1000} s meanwhile.`,
   });
   let graceHops = await grace.get(`${stage.probeUrl}/`);
   let graceKept = greets(graceHops.at(-1), 'Grace');
   while (Date.now() < endsBy) {
     await ctx.wait(
-      Math.min(shortLife / 2, Math.max(0, endsBy - Date.now())),
+      Math.min(graceEvery, Math.max(0, endsBy - Date.now())),
       "Grace comes back before her session's lifetime runs out; Ada stays away",
     );
     graceHops = await grace.get(`${stage.probeUrl}/`);
