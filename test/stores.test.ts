@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { startStageProcess } from '../src/server/stage-process.js';
-import { openStore, parseStore, type StoreChoice } from '../src/server/stores/choose.js';
+import {
+  loadRedisModules,
+  openStore,
+  parseStore,
+  type StoreChoice,
+} from '../src/server/stores/choose.js';
 import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
 import { freshHome, runCli, withStage } from './helpers.js';
 
@@ -129,5 +134,21 @@ describe('stage 11 in production mode', () => {
     });
     await stage.stop();
     expect(stage.port).toBeGreaterThan(0);
+  });
+});
+
+describe('the optional Redis packages', () => {
+  it('are loaded when --store redis is chosen, as a clone installs them', async () => {
+    const [redis, connectRedis] = await loadRedisModules();
+    expect(typeof redis.createClient).toBe('function');
+    expect(typeof connectRedis.RedisStore).toBe('function');
+  });
+
+  it('when missing, are named with the command that installs them', async () => {
+    // the same import, of a package that does not exist, fails the way a missing redis would
+    const missing = () => import(/* @vite-ignore */ ['no-such-package', 'session-tutor'].join('-'));
+    const error = await loadRedisModules(missing as never).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain('npm install redis@6 connect-redis@9');
   });
 });

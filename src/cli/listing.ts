@@ -5,32 +5,58 @@ import { diffLines } from 'diff';
 import { listStages } from '../server/stages.js';
 
 /**
- * The stage's real source file, as it will run, with the lines that are new since
- * the previous stage marked NEW BIT.
+ * The stage's real source file, as it will run, with the lines that are new since the previous
+ * stage marked NEW BIT. Lines longer than the terminal wrap under their own indentation, so the
+ * code stays readable in an 80-column window.
  */
-export function stageListing(number: number): string {
+export function stageListing(number: number, width = listingWidth()): string {
   const stages = listStages();
   const index = stages.findIndex((s) => s.number === number);
   const stage = stages[index];
   const source = readFileSync(stage.sourceFile, 'utf8');
   const before = index > 0 ? readFileSync(stages[index - 1].sourceFile, 'utf8') : '';
   const lines: string[] = [chalk.dim(`── src/server/stages/${basename(stage.sourceFile)} ──`)];
+  const gutterWidth = 6; // "123 ▌ "
   let lineNo = 0;
   for (const part of diffLines(before, source)) {
     if (part.removed) continue;
-    let first = true;
+    const isNew = part.added === true && index > 0;
+    if (isNew) lines.push(`${' '.repeat(4)}${chalk.bgGreen.black(' NEW BIT ')}`);
     for (const text of part.value.replace(/\n$/, '').split('\n')) {
       lineNo += 1;
-      const gutter = chalk.dim(String(lineNo).padStart(3));
-      if (part.added && index > 0) {
-        lines.push(
-          `${gutter} ${chalk.green('▌')} ${chalk.green(text)}${first ? chalk.bgGreen.black(' NEW BIT ') : ''}`,
-        );
-        first = false;
-      } else {
-        lines.push(`${gutter}   ${text}`);
-      }
+      const [head, ...rest] = wrapCode(text, width - gutterWidth);
+      const mark = isNew ? chalk.green('▌') : ' ';
+      const paint = isNew ? chalk.green : (s: string) => s;
+      lines.push(`${chalk.dim(String(lineNo).padStart(3))} ${mark} ${paint(head)}`);
+      for (const more of rest) lines.push(`    ${mark} ${paint(more)}`);
     }
   }
   return lines.join('\n');
+}
+
+function listingWidth(): number {
+  return Math.max(60, process.stdout.columns ?? 100);
+}
+
+/**
+ * Breaks a line of code at spaces to fit `width`. Code continues under its indentation plus two;
+ * a comment continues as a comment, under where it began.
+ */
+function wrapCode(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = `${line.match(/^\s*/)?.[0] ?? ''}  `;
+  const comment = line.indexOf('// ');
+  const commentIndent = `${' '.repeat(Math.max(0, Math.min(comment, Math.floor(width / 2))))}// `;
+  const out: string[] = [];
+  let rest = line;
+  let inComment = false;
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(' ', width);
+    if (cut <= indent.length) cut = width; // one long word: cut it where it must be
+    inComment ||= comment >= 0 && out.length === 0 && cut > comment;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = (inComment ? commentIndent : indent) + rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out;
 }

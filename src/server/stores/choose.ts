@@ -68,11 +68,27 @@ export async function openStore(choice: StoreChoice): Promise<OpenStore> {
   return openRedis(choice);
 }
 
+/**
+ * redis and connect-redis are optional: most learners never use Redis, and they would double the
+ * size of every install. A clone has them (they are dev dependencies); elsewhere they are added by hand.
+ */
+export async function loadRedisModules(
+  load = () => Promise.all([import('redis'), import('connect-redis')]),
+) {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new UserError(
+      'The Redis store needs two packages that are not installed with session-tutor: ' +
+        'run `npm install redis@6 connect-redis@9` beside it ' +
+        '(with npx: `npx -p session-tutor -p redis@6 -p connect-redis@9 session-tutor ...`), or use --store memory.',
+    );
+  }
+}
+
 async function openRedis(choice: { kind: 'redis'; url: string }): Promise<OpenStore> {
-  const [{ createClient }, { RedisStore }] = await Promise.all([
-    import('redis'),
-    import('connect-redis'),
-  ]);
+  const [{ createClient }, { RedisStore }] = await loadRedisModules();
   // no reconnecting: a tutor that lost its Redis should say so, not wait forever
   const client = createClient({
     url: choice.url,
