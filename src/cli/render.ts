@@ -147,7 +147,7 @@ export function verdictLine(verdict: Verdict): string {
 }
 
 export function waitLine(ms: number, why: string): string {
-  return chalk.dim(`… waiting ${(ms / 1000).toFixed(1)} s: ${why}`);
+  return chalk.dim(`… waiting ${Number((ms / 1000).toFixed(2))} s: ${why}`);
 }
 
 /** Finds waitLine's lines in plain output: the benchmark counts a lesson's deliberate waits with it. */
