@@ -10,4 +10,12 @@ describe('a deliberate wait in a demo', () => {
     const seconds = [...line.matchAll(waitPattern)].map((m) => Number(m[1]));
     expect(seconds).toEqual([2.5]);
   });
+
+  it('keeps hundredths, so the benchmark subtracts what was really waited', () => {
+    chalk.level = 0;
+    const lines = [750, 60_000]
+      .map((ms) => renderStep({ kind: 'wait', ms, why: 'a pause' }))
+      .join('\n');
+    expect([...lines.matchAll(waitPattern)].map((m) => Number(m[1]))).toEqual([0.75, 60]);
+  });
 });

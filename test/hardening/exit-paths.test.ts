@@ -48,7 +48,7 @@ async function reach(where: RegExp, fault?: string): Promise<Situation> {
 }
 
 const lessonTwo = /Lesson 2 of[\s\S]*page 1\/\d+ +\[Enter\]/;
-const midDemo = /waiting 60\.0 s: a pause planted by the test/;
+const midDemo = /waiting 60 s: a pause planted by the test/;
 
 /** The CLI in the terminal ended with `code`, in normal mode, and nothing it started lives on. */
 async function expectEnded(situation: Situation, code: number): Promise<string> {
