@@ -34,11 +34,14 @@ const sameAsStageBefore: Record<number, string> = {
   2: 'express-session with saveUninitialized: false sends nothing until something is stored, so stage 2 answers exactly as stage 1 does',
 };
 
+// Lessons 9 and 10 are about where sessions live and how servers share them: from outside, over
+// HTTP, a correct server looks the same either way, so they have no checks.
+const withoutChecks = [9, 10];
+
 describe('every lesson check', () => {
-  for (const lesson of listLessons()) {
+  for (const lesson of listLessons().filter((l) => !withoutChecks.includes(l.number))) {
     it(`lesson ${lesson.number} (${lesson.name}): passes on its own stage, fails on the stage before`, async () => {
-      const checks = await lessonChecks(lesson);
-      if (!checks) return;
+      expect(await lessonChecks(lesson)).toBeDefined();
       const own = await checkStage(lesson, lesson.number);
       expect(failing(own), JSON.stringify(own.results, null, 1)).toEqual([]);
       expect(own.passed).toBe(true);
@@ -49,8 +52,12 @@ describe('every lesson check', () => {
     });
   }
 
-  it('lessons 2 to 6 have checks, and lesson 1 checks that the server answers', async () => {
-    for (const n of [1, 2, 3, 4, 5, 6]) expect(await lessonChecks(findLesson(n))).toBeDefined();
+  it('every lesson has checks but those that cannot be seen over HTTP', async () => {
+    const lessons = listLessons();
+    const missing: number[] = [];
+    for (const lesson of lessons) if (!(await lessonChecks(lesson))) missing.push(lesson.number);
+    expect(missing).toEqual(withoutChecks);
+    expect(await lessonChecks(findLesson(1))).toBeDefined();
   });
 });
 

@@ -121,6 +121,19 @@ describe('eject', () => {
     expect(readFileSync(join(folder, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  it('refuses a file in place of the folder, and a folder it cannot write to, in one sentence', async () => {
+    const file = join(freshHome(), 'notes.txt');
+    writeFileSync(file, 'mine');
+    const onFile = await runCli(['eject', '3', file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain('is a file, not a folder');
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+    const underFile = await runCli(['eject', '3', join(file, 'inside')]);
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toMatch(/Cannot write .*: pick a folder you can write to/);
+    expect(underFile.stderr).not.toMatch(/\bat \S+:\d+/);
+  });
+
   it('says which stages exist when asked for one that does not', async () => {
     const result = await runCli(['eject', '42', join(freshHome(), 'x')]);
     expect(result.code).toBe(2);

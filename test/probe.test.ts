@@ -79,6 +79,15 @@ describe('probe on the command line', () => {
     expect(badField.code).toBe(2);
     expect(badField.stderr).toContain('--field "Grace" is not name=VALUE');
   });
+
+  it('refuses a --post that is not a path on the probed server, before sending anything', async () => {
+    for (const post of ['http://[', '', 'http://example.test/setName']) {
+      const run = await runCli(['probe', 'http://127.0.0.1:9/', '--post', post]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--post "${post}" is not a path on http://127.0.0.1:9`);
+      expect(run.stderr).not.toMatch(/\bat \S+:\d+/);
+    }
+  });
 });
 
 describe('explainCookie', () => {

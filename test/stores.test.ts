@@ -47,6 +47,14 @@ describe('--store', () => {
     expect(() => parseStore('postgres://x')).toThrow(UserError);
   });
 
+  it('refuses a Redis address that is not one, naming the form it takes', () => {
+    for (const typo of ['redis://host:abc', 'redis://a:99999', 'redis://[::1']) {
+      expect(() => parseStore(typo)).toThrow(
+        /is not a Redis address: write it like redis:\/\/127\.0\.0\.1:6379/,
+      );
+    }
+  });
+
   it('refuses an unknown store with one clear message', async () => {
     const run = await runCli(['serve', '9', '--port', '0', '--store', 'mongo']);
     expect(run.code).toBe(2);

@@ -151,7 +151,7 @@ program
 program
   .command('eject')
   .description(
-    'write stage N as a project of your own: server.js, form.html, package.json, README.md',
+    'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
   )
   .argument('<n>', 'stage (lesson) number')
   .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')

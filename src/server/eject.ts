@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot, stageSourceDir } from '../paths.js';
@@ -56,14 +56,25 @@ export function ejectedStage(number: number): EjectedFiles {
 
 /** Writes the files into `dir`, refusing a folder that already holds something unless `force`. */
 export function writeEjected(files: EjectedFiles, dir: string, force: boolean): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UserError(
+      `${dir} is a file, not a folder: pick a folder for the project, such as ./my-stage.`,
+    );
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0 && !force) {
     throw new UserError(
       `${dir} is not empty, and eject never overwrites your work: pick another folder, or add --force to overwrite the files eject writes there.`,
     );
   }
   for (const [path, contents] of files) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), contents);
+    try {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), contents);
+    } catch (err) {
+      throw new UserError(
+        `Cannot write ${join(dir, path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pick a folder you can write to.`,
+      );
+    }
   }
 }
 

@@ -120,12 +120,28 @@ async function watchChecks(lesson: LessonInfo, checks: Expectation[], url: strin
     wake?.();
   };
   let debounce: NodeJS.Timeout | undefined;
-  const watcher = watchFiles(process.cwd(), { recursive: true }, (_event, file) => {
+  const onChange = (_event: string, file: string | null) => {
     if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
     // an editor's save is often several writes: run once they have settled
     clearTimeout(debounce);
     debounce = setTimeout(trigger, 200);
-  });
+  };
+  // a folder too large or unreadable to watch still leaves Enter to run the checks again
+  const noWatching = (err: Error) => {
+    process.stderr.write(
+      `warning: cannot watch ${process.cwd()} for changes (${err.message}); press Enter to check again.\n`,
+    );
+  };
+  let watcher: ReturnType<typeof watchFiles> | undefined;
+  try {
+    watcher = watchFiles(process.cwd(), { recursive: true }, onChange);
+    watcher.on('error', (err) => {
+      noWatching(err);
+      watcher?.close();
+    });
+  } catch (err) {
+    noWatching(err as Error);
+  }
   const input = createInterface({ input: process.stdin });
   let quit = false;
   input.on('line', (line) => {
@@ -136,7 +152,7 @@ async function watchChecks(lesson: LessonInfo, checks: Expectation[], url: strin
   });
   const stop = () => {
     clearTimeout(debounce);
-    watcher.close();
+    watcher?.close();
     input.close();
   };
   const removeCleanup = onShutdown(stop);

@@ -14,6 +14,7 @@ interface ProbeOptions {
 /** `probe URL`: the goldfish-versus-jar demonstration against any server, cookies explained. */
 export async function probe(target: string, options: ProbeOptions): Promise<void> {
   const url = httpUrl(target);
+  samePlacePath(options.post, url);
   const fields: Record<string, string> = {};
   for (const field of options.field) {
     const at = field.indexOf('=');
@@ -76,4 +77,19 @@ export function httpUrl(text: string): string {
     throw new UserError(`"${text}" is not a web address: write it like http://localhost:3000`);
   }
   return url.href;
+}
+
+/** `--post` names a path on the server being probed: anything else would send the form elsewhere. */
+function samePlacePath(post: string, url: string): void {
+  let target: URL | undefined;
+  try {
+    target = post.trim() === '' ? undefined : new URL(post, url);
+  } catch {
+    target = undefined;
+  }
+  if (!target || target.origin !== new URL(url).origin) {
+    throw new UserError(
+      `--post "${post}" is not a path on ${new URL(url).origin}: write it like --post /setName`,
+    );
+  }
 }

@@ -33,7 +33,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       cookie: {
         maxAge, // an expiry date: the session ends maxAge ms (30 min) after the last visit
         httpOnly: true, // page scripts cannot read it, so an injected script cannot steal it
-        sameSite: 'lax', // not sent with another site's forms or hidden requests
+        sameSite: 'lax', // not sent with another site's POST forms or hidden requests
         secure: 'auto', // Secure when the request came over HTTPS (via a trusted proxy too)
       },
       rolling: true, // because every response sends the cookie again, restarting the clock

@@ -19,8 +19,24 @@ export function parseStore(text: string, home = tutorHome()): StoreChoice {
   if (value === 'sqlite') return { kind: 'sqlite', file: join(home, 'sessions.sqlite') };
   if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length)
     return { kind: 'sqlite', file: value.slice('sqlite:'.length) };
-  if (/^rediss?:\/\/[^/\s]+/.test(value)) return { kind: 'redis', url: value };
+  if (/^rediss?:\/\/[^/\s]+/.test(value)) {
+    if (!isRedisAddress(value)) {
+      throw new UserError(
+        `"${text}" is not a Redis address: write it like redis://127.0.0.1:6379.`,
+      );
+    }
+    return { kind: 'redis', url: value };
+  }
   throw new UserError(`"${text}" is not a session store: use ${storeUsage}.`);
+}
+
+function isRedisAddress(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && (url.port === '' || Number(url.port) <= 65535);
+  } catch {
+    return false;
+  }
 }
 
 /** The value to pass to `--store` to choose the same store again (for a child process). */
