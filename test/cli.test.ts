@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { greets } from '../src/course/kit.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
@@ -13,6 +15,16 @@ describe('session-tutor --version and --help', () => {
     const run = await runCli(['--version']);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(version);
+  });
+
+  it('runs as `npx session-tutor`, the README says, from the clone it was built in', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const version = execFileSync('npx', ['--no-install', 'session-tutor', '--version'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('lists every command in --help', async () => {
