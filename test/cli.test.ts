@@ -73,6 +73,19 @@ describe('session-tutor start --yes', () => {
     expect(progress.done).toEqual(expect.arrayContaining(['01-goldfish', '06-preview']));
   });
 
+  it('stops quietly when its reader goes away, as with `| head`', async () => {
+    const child = spawnCli(['start', '--yes', '--port', '0']);
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await waitForOutput(child, /Lesson 1 of/);
+    child.stdout?.destroy();
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+  });
+
   it('starts at the lesson given with --from', async () => {
     const run = await runCli(['start', '--yes', '--from', '5', '--port', '0']);
     expect(run.code).toBe(0);

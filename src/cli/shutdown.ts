@@ -52,6 +52,11 @@ export function handleSignals(): void {
   process.once('SIGINT', () => void shutdown(interruptedExitCode));
   process.once('SIGTERM', () => void shutdown(terminatedExitCode));
   process.once('SIGHUP', () => void shutdown(129));
+  // a reader that went away (`session-tutor start --yes | head`) is no error: stop quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') void shutdown(0);
+    else void endUnexpectedly(err);
+  });
   process.on('uncaughtException', (err) => void endUnexpectedly(err));
   process.on('unhandledRejection', (err) => void endUnexpectedly(err));
 }

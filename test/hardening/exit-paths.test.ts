@@ -134,7 +134,11 @@ describe('leaving an unattended run (no terminal)', () => {
       const [, port] = await waitForOutput(
         child,
         new RegExp(`running at http://localhost:(\\d+)[\\s\\S]*${midDemo.source}`),
-      );
+      ).catch((err: unknown) => {
+        // a test that fails before its signal must not leave the tutor running
+        child.kill('SIGKILL');
+        throw err;
+      });
       const started = descendants(child.pid as number);
       child.kill(signal);
       expect(await exited).toBe(code);
