@@ -26,8 +26,12 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
 ): Promise<CliRun> {
+  return collectRun(spawnCli(args, env), `session-tutor ${args.join(' ')}`, timeoutMs);
+}
+
+/** Gathers a child's output until it ends; one that outlives `timeoutMs` is killed and reported. */
+export function collectRun(child: ChildProcess, what: string, timeoutMs = 60_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => {
@@ -38,11 +42,7 @@ export function runCli(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(
-        new Error(
-          `session-tutor ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`,
-        ),
-      );
+      reject(new Error(`${what} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

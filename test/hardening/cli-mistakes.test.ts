@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StageHost } from '../../src/server/host.js';
-import { type CliRun, cliPath, freshHome, runCli, waitForOutput } from '../helpers.js';
+import { type CliRun, cliPath, collectRun, freshHome, runCli, waitForOutput } from '../helpers.js';
 import { plantedCli } from './fixture.js';
 
 const planted = plantedCli();
@@ -114,21 +114,11 @@ function runUnprivileged(args: string[], home: string): Promise<CliRun> {
   const command = asRoot
     ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
     : [process.execPath];
-  return new Promise((resolve) => {
-    const child = spawn(command[0], [...command.slice(1), cliPath, ...args], {
-      env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  const child = spawn(command[0], [...command.slice(1), cliPath, ...args], {
+    env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return collectRun(child, `session-tutor ${args.join(' ')}, unprivileged`);
 }
 
 describe('a privileged port', () => {
