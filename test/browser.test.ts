@@ -1,8 +1,8 @@
 import session from 'express-session';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listLessons } from '../src/course/catalog.js';
 import { rawGreetingApp } from '../src/server/contrasts.js';
-import { listStages } from '../src/server/stages.js';
 import { listenApp } from '../src/server/start.js';
 import { launchChromium, serverSees, submitted, tellName } from './browser.js';
 import { withStage } from './helpers.js';
@@ -154,8 +154,8 @@ describe('stage 6 in a real browser: the preview pane', () => {
 });
 
 // every stage that greets the visitor by name, the safety stage included
-const greetingStages = listStages()
-  .map((stage) => stage.number)
+const greetingStages = listLessons()
+  .map((lesson) => lesson.number)
   .filter((number) => number >= 5);
 
 // runs if put into the page as HTML: the broken image's onerror renames the tab

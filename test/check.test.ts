@@ -27,16 +27,11 @@ async function checkFixture(lessonNumber: number, flavour: Flavour): Promise<Che
 const failing = (report: CheckReport) =>
   report.results.filter((r) => !r.passed).map((r) => r.title);
 
-// Lessons whose new idea cannot be told apart from the stage before over HTTP; each is proven
-// against a wrong server instead, below. Lesson 1 has no stage before it.
-const sameAsStageBefore: Record<number, string> = {
-  1: 'there is no stage 0',
-  2: 'express-session with saveUninitialized: false sends nothing until something is stored, so stage 2 answers exactly as stage 1 does',
-};
-
-// Lessons 9 and 10 are about where sessions live and how servers share them: from outside, over
-// HTTP, a correct server looks the same either way, so they have no checks.
-const withoutChecks = [9, 10];
+// From the registry: lessons whose idea cannot be seen over HTTP have no checks, and those whose
+// stage looks the same on the wire as the one before are proven against wrong servers, below.
+const withoutChecks = listLessons()
+  .filter((l) => !l.checksOverHttp)
+  .map((l) => l.number);
 
 describe('every lesson check', () => {
   for (const lesson of listLessons().filter((l) => !withoutChecks.includes(l.number))) {
@@ -45,7 +40,7 @@ describe('every lesson check', () => {
       const own = await checkStage(lesson, lesson.number);
       expect(failing(own), JSON.stringify(own.results, null, 1)).toEqual([]);
       expect(own.passed).toBe(true);
-      if (sameAsStageBefore[lesson.number]) return;
+      if (lesson.sameOnTheWireAsBefore) return;
       const before = await checkStage(lesson, lesson.number - 1);
       expect(before.passed).toBe(false);
       expect(failing(before).length).toBeGreaterThan(0);

@@ -5,9 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { findLesson } from '../src/course/catalog.js';
+import { findLesson, listLessons } from '../src/course/catalog.js';
 import { lessonChecks } from '../src/course/check.js';
-import { listStages } from '../src/server/stages.js';
 import { freshHome, runCli, waitForOutput } from './helpers.js';
 
 const run = promisify(execFile);
@@ -68,11 +67,11 @@ describe('eject', () => {
   }, 300_000);
 
   it('ejects every stage as JavaScript that runs and passes its own check (or, without one, answers)', async () => {
-    for (const stage of listStages()) {
+    for (const stage of listLessons()) {
       const folder = join(freshHome(), stage.name);
       expect((await runCli(['eject', String(stage.number), folder])).code).toBe(0);
       // the same code as the stage: its body, line for line, comments included
-      const source = readFileSync(stage.sourceFile, 'utf8').split('\n');
+      const source = readFileSync(stage.stageSource, 'utf8').split('\n');
       const body = source.slice(
         source.findIndex((l) => l.startsWith('export function createApp')) + 1,
       );

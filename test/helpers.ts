@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findLesson } from '../src/course/catalog.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { type RunningStage, type StartOptions, startStage } from '../src/server/start.js';
 
@@ -91,7 +92,7 @@ export async function withStage<T>(
   body: (stage: RunningStage) => Promise<T>,
   options: StartOptions = {},
 ): Promise<T> {
-  const stage = await startStage(number, { secret: 'a test secret', ...options });
+  const stage = await startStage(findLesson(number), { secret: 'a test secret', ...options });
   try {
     return await body(stage);
   } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import { type DemoStep, held } from '../src/course/types.js';
+import type { StoreChoice } from '../src/server/stores/choose.js';
 import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
 import { runCli, spawnCli, waitForOutput, withStage } from './helpers.js';
 
@@ -62,10 +63,10 @@ describe('lessons 7 to 11', () => {
   });
 });
 
-async function demoOf(n: number, storeChoice?: Parameters<typeof runDemo>[3]) {
+async function demoOf(n: number, storeChoice?: StoreChoice) {
   const steps: DemoStep[] = [];
   const verdicts = await withStage(n, (stage) =>
-    runDemo(findLesson(n), stage, (step) => steps.push(step), storeChoice),
+    runDemo(findLesson(n), stage, (step) => steps.push(step), { storeChoice }),
   );
   return { steps, verdicts };
 }

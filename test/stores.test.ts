@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { startStageProcess } from '../src/course/stage-process.js';
 import { UserError } from '../src/errors.js';
 import { Visitor } from '../src/probe/visitor.js';
-import { startStageProcess } from '../src/server/stage-process.js';
 import {
   loadRedisModules,
   openStore,

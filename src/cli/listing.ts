@@ -1,21 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import chalk from 'chalk';
 import { diffLines } from 'diff';
-import { listStages } from '../server/stages.js';
+import { type LessonInfo, listLessons } from '../course/catalog.js';
 
 /**
  * The stage's real source file, as it will run, with the lines that are new since the previous
  * stage marked NEW BIT. Lines longer than the terminal wrap under their own indentation, so the
  * code stays readable in an 80-column window.
  */
-export function stageListing(number: number, width = listingWidth()): string {
-  const stages = listStages();
-  const index = stages.findIndex((s) => s.number === number);
-  const stage = stages[index];
-  const source = readFileSync(stage.sourceFile, 'utf8');
-  const before = index > 0 ? readFileSync(stages[index - 1].sourceFile, 'utf8') : '';
-  const lines: string[] = [chalk.dim(`── src/server/stages/${basename(stage.sourceFile)} ──`)];
+export function stageListing(lesson: LessonInfo, width = listingWidth()): string {
+  const lessons = listLessons();
+  const index = lessons.indexOf(lesson);
+  const source = readFileSync(lesson.stageSource, 'utf8');
+  const before = index > 0 ? readFileSync(lessons[index - 1].stageSource, 'utf8') : '';
+  const lines: string[] = [chalk.dim(`── src/server/stages/${lesson.name}.ts ──`)];
   const gutterWidth = 6; // "123 ▌ "
   let lineNo = 0;
   for (const part of diffLines(before, source)) {

@@ -4,12 +4,14 @@ import { readPages } from '../course/catalog.js';
 import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
 import { held, type Verdict } from '../course/types.js';
+import { ProbeError } from '../probe/errors.js';
 import type { StageHost } from '../server/host.js';
 import type { StoreChoice } from '../server/stores/choose.js';
 import type { Action, KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import type { ProgressFile } from './progress.js';
 import { pageWidth, progressBar, renderStep } from './render.js';
+import { onShutdown } from './shutdown.js';
 
 export interface WalkOptions {
   /** The lessons the learner can move through with Enter and b. */
@@ -76,7 +78,7 @@ async function walkLesson(
 ): Promise<LessonOutcome> {
   const { host, keys, write } = options;
   const pages = readPages(lesson);
-  let { stage, note: portNote } = await host.switchTo(lesson.number);
+  let { stage, note: portNote } = await host.switchTo(lesson);
   const opened = await options.openBrowser?.(stage.url);
   const note = [portNote, opened].filter(Boolean).join('; ');
   const fill = (text: string) =>
@@ -107,7 +109,7 @@ async function walkLesson(
     for (const part of splitDirectives(pages[n])) {
       if (part === '.code') {
         const { stageListing } = await import('./listing.js'); // diff loads only for listings
-        write(`${stageListing(lesson.number)}\n\n`);
+        write(`${stageListing(lesson)}\n\n`);
       } else if (part === '.demo') {
         const shown = demoOutput.get(n);
         if (shown !== undefined) write(shown);
@@ -121,8 +123,7 @@ async function walkLesson(
               text += drawn;
               write(drawn);
             },
-            options.storeChoice,
-            keys?.quitSignal,
+            { storeChoice: options.storeChoice, signal: keys?.quitSignal, alsoOnExit: onShutdown },
           );
           demoOutput.set(n, text);
         }
@@ -138,7 +139,7 @@ async function walkLesson(
    * instead. Any other failure is thrown on.
    */
   const recover = async (err: unknown): Promise<boolean> => {
-    if ((err as Error).name !== 'ProbeError' || (await host.answering())) throw err;
+    if (!(err instanceof ProbeError) || (await host.answering())) throw err;
     write(
       `\n${chalk.red('✘')} Stage ${lesson.number}'s server stopped answering: ${(err as Error).message}\n`,
     );
@@ -149,7 +150,7 @@ async function walkLesson(
       while (action !== 'restart' && action !== 'quit');
       if (action === 'quit') return false;
     } else write('Restarting it.\n\n');
-    ({ stage } = await host.switchTo(lesson.number));
+    ({ stage } = await host.switchTo(lesson));
     await stage.ready();
     return true;
   };

@@ -9,7 +9,7 @@ const shortLife = 3000;
 const graceEvery = shortLife / 4;
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const stage = ctx.own(await startStage(ctx.stage.number, { maxAge: shortLife }));
+  const stage = ctx.own(await startStage(ctx.stage.ref, { maxAge: shortLife }));
   ctx.show({
     kind: 'say',
     text: `A copy of stage ${ctx.stage.number} whose sessions live ${shortLife / 1000} s runs at ${stage.probeUrl}.`,

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hop, Visitor } from '../probe/visitor.js';
-import { startStageProcess } from '../server/stage-process.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
 import { pageOf, rememberedVerdict } from './kit.js';
+import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
 // A real restart: stage 9 runs in its own process, which is stopped and started again.

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
-import { startStageProcess } from '../server/stage-process.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
 import { greets } from './kit.js';
+import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
 const rememberedByOne = 'remembered by one process, forgotten by the other';

@@ -3,9 +3,10 @@ import signature from 'cookie-signature';
 import session from 'express-session';
 import { explainCookie } from '../probe/cookies.js';
 import { rawGreetingApp } from '../server/contrasts.js';
-import { StageRefused, startStageProcess } from '../server/stage-process.js';
 import { listenApp, startStage } from '../server/start.js';
+import { findLesson } from './catalog.js';
 import { greets, pageOf, postNameThenReturn } from './kit.js';
+import { StageRefused, startStageProcess } from './stage-process.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 const hostile = '<script>alert(document.cookie)</script>';
@@ -88,7 +89,7 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
 
 /** Mallory plants her own session ID in Ada's browser, then waits for Ada to sign in. */
 async function fixation(ctx: DemoContext): Promise<Verdict[]> {
-  const stage10 = ctx.own(await startStage(10, { secret: freshSecret() }));
+  const stage10 = ctx.own(await startStage(findLesson(10), { secret: freshSecret() }));
   const verdicts: Verdict[] = [];
   for (const [where, base, expected] of [
     ['stage 10', stage10.probeUrl, 'kept'],
@@ -134,13 +135,11 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
 async function rotation(ctx: DemoContext): Promise<Verdict[]> {
   const [oldSecret, newSecret] = [freshSecret(), freshSecret()];
   const store = new session.MemoryStore();
-  const before = ctx.own(await startStage(ctx.stage.number, { secret: oldSecret, store }));
+  const before = ctx.own(await startStage(ctx.stage.ref, { secret: oldSecret, store }));
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   await ada.post(`${before.probeUrl}/setName`, { name: 'Ada' });
   await before.stop();
-  const after = ctx.own(
-    await startStage(ctx.stage.number, { secret: [newSecret, oldSecret], store }),
-  );
+  const after = ctx.own(await startStage(ctx.stage.ref, { secret: [newSecret, oldSecret], store }));
   ctx.show({ kind: 'say', text: 'The server restarts with secret: [newSecret, oldSecret].' });
   const back = await ada.get(`${after.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: ada.label, hops: back });
@@ -182,7 +181,7 @@ async function production(ctx: DemoContext): Promise<Verdict> {
     };
   } catch (err) {
     if (!(err instanceof StageRefused)) throw err;
-    ctx.show({ kind: 'say', text: `session-tutor serve ${ctx.stage.number} said: ${err.said}` });
+    ctx.show({ kind: 'say', text: `Stage ${ctx.stage.number} said: ${err.said}` });
     return {
       label: `NODE_ENV=production, SESSION_SECRET="${weak}"`,
       outcome: 'refused to start',

@@ -1,61 +1,51 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { lessonsDir } from '../paths.js';
+import { lessonsDir, stageSourceDir } from '../paths.js';
+import { type LessonRow, lessonRows } from './lessons.js';
 import type { LessonModule } from './types.js';
 
-/** What lessons/NN-slug/lesson.json says, plus where the lesson lives. */
-export interface LessonInfo {
-  number: number;
-  slug: string;
-  /** The folder name, such as `05-remember`: also the name of its stage and its demo module. */
+/** A lesson's row in the registry, plus the names and places that follow from it. */
+export interface LessonInfo extends LessonRow {
+  /** `NN-slug`, such as `05-remember`: the name of its folder, its stage and its demo module. */
   name: string;
-  title: string;
-  hint: string;
+  /** lessons/NN-slug: lesson.md, the lesson's text. */
   dir: string;
+  /** src/server/stages/NN-slug.ts: the stage's source, as the learner sees it and eject copies it. */
+  stageSource: string;
 }
 
-let lessons: LessonInfo[] | undefined;
+const lessons: LessonInfo[] = lessonRows.map((row) => {
+  const name = `${String(row.number).padStart(2, '0')}-${row.slug}`;
+  return {
+    ...row,
+    name,
+    dir: join(lessonsDir, name),
+    stageSource: join(stageSourceDir, `${name}.ts`),
+  };
+});
 
-/** Every lesson, from the folders in lessons/, in order. Cheap: reads only the small JSON files. */
+/** Every lesson, in order, from the registry (src/course/lessons.ts). */
 export function listLessons(): LessonInfo[] {
-  lessons ??= readdirSync(lessonsDir)
-    .filter((name) => /^\d\d-[a-z0-9-]+$/.test(name))
-    .sort()
-    .map((name) => {
-      const dir = join(lessonsDir, name);
-      const meta = JSON.parse(readFileSync(join(dir, 'lesson.json'), 'utf8')) as {
-        title: string;
-        hint: string;
-      };
-      return {
-        number: Number(name.slice(0, 2)),
-        slug: name.slice(3),
-        name,
-        title: meta.title,
-        hint: meta.hint,
-        dir,
-      };
-    });
   return lessons;
 }
 
 /** Lesson N, or a message that gives the valid range. */
 export function findLesson(number: number): LessonInfo {
-  const all = listLessons();
-  const lesson = all.find((l) => l.number === number);
+  const lesson = lessons.find((l) => l.number === number);
   if (!lesson) {
-    throw new UserError(`There is no lesson ${number}: lessons are numbered 1 to ${all.length}.`);
+    throw new UserError(
+      `There is no lesson ${number}: lessons are numbered 1 to ${lessons.length}.`,
+    );
   }
   return lesson;
 }
 
 /** Parses a lesson number typed by the user, rejecting anything that is not a whole number. */
 export function lessonNumber(text: string): number {
-  const all = listLessons();
   if (!/^\d+$/.test(text.trim())) {
     throw new UserError(
-      `"${text}" is not a lesson number: lessons are numbered 1 to ${all.length}.`,
+      `"${text}" is not a lesson number: lessons are numbered 1 to ${lessons.length}.`,
     );
   }
   return findLesson(Number(text)).number;
@@ -70,7 +60,6 @@ export function readPages(lesson: LessonInfo): string[] {
     .filter((page) => page !== '');
 }
 
-export async function lessonModule(lesson: LessonInfo): Promise<LessonModule> {
-  const url = new URL(`./${lesson.name}.js`, import.meta.url).href;
-  return (await import(/* @vite-ignore */ url)) as LessonModule;
+export function lessonModule(lesson: LessonInfo): Promise<LessonModule> {
+  return lesson.module();
 }

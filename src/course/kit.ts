@@ -1,24 +1,11 @@
-import escapeHtml from 'escape-html';
 import type { Store } from 'express-session';
 import { explainCookie } from '../probe/cookies.js';
+import { rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import type { DemoContext, StoredSession, Verdict } from './types.js';
 
-/**
- * True when the page shows this name, escaped as HTML should be. Any markup around it will do,
- * so a server written in any language or framework can pass.
- */
-export function greets(hop: Hop | undefined, name: string): boolean {
-  return hop !== undefined && hop.status === 200 && pageOf(hop).includes(escapeHtml(name));
-}
-
-/**
- * The page the app itself wrote: without the tutor's "What the server sees" panel, which shows
- * the stored session on purpose, even on a stage that does not read it back yet.
- */
-export function pageOf(hop: Hop): string {
-  return hop.body.replace(/<aside class="server-sees"[\s\S]*?<\/aside>/g, '');
-}
+// the verdict helpers live beside the visitor, where `probe` uses them too
+export { greets, pageOf, rememberedVerdict } from '../probe/verdict.js';
 
 /** A visitor posts its name to /setName, then asks for / again; both exchanges, every hop. */
 export async function postNameThenReturn(
@@ -74,24 +61,6 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
     }
   }
   return `The browser got Set-Cookie: ${lines[0].split(';')[0]}, but could not use it for ${url}/: check its Domain and Path.`;
-}
-
-export function rememberedVerdict(
-  label: string,
-  hop: Hop | undefined,
-  name: string,
-  expected: 'remembered' | 'forgotten',
-): Verdict {
-  const remembered = greets(hop, name);
-  const answered = hop ? `${hop.status} ${hop.keyLine}` : 'nothing';
-  return {
-    label,
-    outcome: remembered ? 'remembered' : 'forgotten',
-    expected,
-    evidence: remembered
-      ? `GET / answered ${answered}`
-      : `GET / answered ${answered}, without the name ${escapeHtml(name)}`,
-  };
 }
 
 /** What the session store holds right now: session ID → data (without the cookie settings). */

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { onShutdown } from '../cli/shutdown.js';
 import type { CookieHabit } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../server/stores/choose.js';
@@ -7,15 +6,26 @@ import type { LessonInfo } from './catalog.js';
 import { lessonModule } from './catalog.js';
 import type { DemoContext, DemoStep, Stoppable, Verdict } from './types.js';
 
+export interface DemoOptions {
+  /** Where the learner chose to keep sessions (`--store`); memory unless given. */
+  storeChoice?: StoreChoice;
+  /** Stops the demo part-way (the learner quit): waits end and requests in flight are dropped. */
+  signal?: AbortSignal;
+  /**
+   * Registers a stop to run if the process ends mid-demo (the CLI's shutdown list); returns how
+   * to take it back once the demo has stopped the thing itself.
+   */
+  alsoOnExit?: (stop: () => Promise<void>) => () => void;
+}
+
 /** Runs a lesson's live demo against a running stage, showing each step as it happens. */
 export async function runDemo(
   lesson: LessonInfo,
   stage: RunningStage,
   show: (step: DemoStep) => void,
-  storeChoice: StoreChoice = { kind: 'memory' },
-  /** Stops the demo part-way (the learner quit): waits end and requests in flight are dropped. */
-  signal?: AbortSignal,
+  options: DemoOptions = {},
 ): Promise<Verdict[]> {
+  const { storeChoice = { kind: 'memory' }, signal, alsoOnExit = () => () => {} } = options;
   const { Visitor } = await import('../probe/visitor.js');
   const { demo } = await lessonModule(lesson);
   const visitors: InstanceType<typeof Visitor>[] = [];
@@ -26,7 +36,7 @@ export async function runDemo(
     show,
     storeChoice,
     own(thing) {
-      owned.unshift({ thing, forget: onShutdown(() => thing.stop()) });
+      owned.unshift({ thing, forget: alsoOnExit(() => thing.stop()) });
       return thing;
     },
     visitor(label: string, habit: CookieHabit) {

@@ -1,7 +1,10 @@
 import type { ExplainedCookie } from '../probe/cookies.js';
+import type { Verdict } from '../probe/verdict.js';
 import type { CookieHabit, Hop, Visitor } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../server/stores/choose.js';
+
+export type { Verdict };
 
 /** One thing a demo shows, as data: the CLI draws it, tests read it. */
 export type DemoStep =
@@ -15,18 +18,6 @@ export type DemoStep =
 export interface StoredSession {
   id: string;
   data: Record<string, unknown>;
-}
-
-/** A claim of the lesson and what the real responses showed. */
-export interface Verdict {
-  /** Who or what was tried, such as "goldfish (no cookie jar)". */
-  label: string;
-  /** What happened, computed from the responses, such as "forgotten". */
-  outcome: string;
-  /** What the lesson says should happen. */
-  expected: string;
-  /** The response that decided it, quoted. */
-  evidence: string;
 }
 
 export interface DemoContext {

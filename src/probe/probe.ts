@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rememberedVerdict } from '../course/kit.js';
-import type { Verdict } from '../course/types.js';
 import { type ExplainedCookie, explainCookie } from './cookies.js';
+import { rememberedVerdict, type Verdict } from './verdict.js';
 import { type CookieHabit, type Hop, ProbeError, Visitor } from './visitor.js';
 
 export interface ProbePlan {

@@ -1,5 +1,8 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
+import { ProbeError } from './errors.js';
+
+export { ProbeError };
 
 /**
  * How a visitor treats cookies:
@@ -46,17 +49,6 @@ export const defaultLimits: VisitorLimits = {
   maxRedirects: 10,
   maxBodyBytes: 1_000_000,
 };
-
-/** A probe failure explained in words a learner can act on. */
-export class ProbeError extends Error {
-  constructor(
-    message: string,
-    readonly hops: Hop[] = [],
-  ) {
-    super(message);
-    this.name = 'ProbeError';
-  }
-}
 
 export interface VisitOptions {
   form?: Record<string, string>;
@@ -143,13 +135,14 @@ export class Visitor {
       body = new URLSearchParams(form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    const timeout = AbortSignal.timeout(this.limits.timeoutMs);
     try {
       const response = await request(url, {
         method,
         headers,
         body,
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.limits.timeoutMs),
+        signal: timeout,
       });
       const setCookie = asList(response.headers['set-cookie']);
       if (this.habit !== 'goldfish') {
@@ -178,7 +171,7 @@ export class Visitor {
       };
     } catch (err) {
       if (err instanceof ProbeError) throw err;
-      throw new ProbeError(explainFailure(err, url, this.limits.timeoutMs), hops);
+      throw new ProbeError(explainFailure(err, url, this.limits.timeoutMs, timeout.aborted), hops);
     }
   }
 }
@@ -236,7 +229,7 @@ export function keyLine(body: string): string {
   return trimmed.length > 80 ? `${trimmed.slice(0, 79)}…` : trimmed;
 }
 
-function explainFailure(err: unknown, url: string, timeoutMs: number): string {
+function explainFailure(err: unknown, url: string, timeoutMs: number, timedOut: boolean): string {
   const seconds = timeoutMs / 1000;
   const code =
     (err as { code?: string; cause?: { code?: string } }).code ??
@@ -248,7 +241,7 @@ function explainFailure(err: unknown, url: string, timeoutMs: number): string {
     err instanceof errors.HeadersTimeoutError ||
     err instanceof errors.BodyTimeoutError ||
     err instanceof errors.ConnectTimeoutError ||
-    (err as Error).name === 'TimeoutError' ||
+    timedOut ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
   ) {
     return `${url} did not answer within ${seconds} s: is the server stuck, or is this the wrong port?`;

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot, stageSourceDir } from '../paths.js';
-import { findStage } from './stages.js';
 
 // Written by `npm run build` (scripts/javascript.js): src/ as JavaScript, the same lines and
 // comments without the types.
@@ -16,8 +15,8 @@ export type EjectedFiles = Map<string, string>;
  * few lines the tutor wraps around every stage (PORT, SESSION_SECRET, the 404 and error pages);
  * the helpers it imports go to lib/, laid out as in src/, and package.json starts it with `node --watch`.
  */
-export function ejectedStage(number: number): EjectedFiles {
-  const stage = findStage(number);
+export function ejectedStage(stage: { number: number; name: string }): EjectedFiles {
+  const { number } = stage;
   const files: EjectedFiles = new Map();
   const packages = new Set<string>(['express']);
   // original file (under dist/javascript) → where it goes in the ejected folder

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import session, { type Store } from 'express-session';
-import { UserError } from '../errors.js';
-import { type RunningStage, startStage } from './start.js';
+import type { StageRef } from './stage.js';
+import { PortBusyError, type RunningStage, startStage } from './start.js';
 
 export interface HostOptions {
   /** The port to keep for the whole run; when it was not asked for and is busy, a free one is used. */
@@ -28,16 +28,16 @@ export class StageHost {
   }
 
   /**
-   * Stops the running stage, if any, and starts stage N; returns a note when the port had to change.
+   * Stops the running stage, if any, and starts the given one; returns a note when the port had to change.
    * The stage's app loads on its first request or `ready()`, so a lesson's first page need not wait.
    */
-  async switchTo(number: number): Promise<{ stage: RunningStage; note?: string }> {
+  async switchTo(ref: StageRef): Promise<{ stage: RunningStage; note?: string }> {
     await this.stop();
     const { host, secret, portAskedFor } = this.options;
     const lazy = true;
     let note: string | undefined;
     try {
-      this.current = await startStage(number, {
+      this.current = await startStage(ref, {
         port: this.port,
         host,
         secret,
@@ -45,14 +45,8 @@ export class StageHost {
         lazy,
       });
     } catch (err) {
-      if (
-        !(err instanceof UserError) ||
-        portAskedFor ||
-        this.port === 0 ||
-        !/busy/.test(err.message)
-      )
-        throw err;
-      this.current = await startStage(number, { port: 0, host, secret, store: this.store, lazy });
+      if (!(err instanceof PortBusyError) || portAskedFor || this.port === 0) throw err;
+      this.current = await startStage(ref, { port: 0, host, secret, store: this.store, lazy });
       note = `Port ${this.port} is busy, so this run uses port ${this.current.port} instead.`;
     }
     this.port = this.current.port;

@@ -13,3 +13,9 @@ export interface StageOptions {
 export interface StageModule {
   createApp(options: StageOptions): Express;
 }
+
+/** Which stage to run: its number, and how to load its module (a row of the lesson registry). */
+export interface StageRef {
+  number: number;
+  stage: () => Promise<StageModule>;
+}

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { notFound, showProblem } from './errors.js';
 import { problemPage } from './pages.js';
 import { chooseSecret, WeakSecretError } from './secret.js';
-import { findStage, loadStage } from './stages.js';
+import type { StageRef } from './stage.js';
 import './session-data.js';
 
 export interface StartOptions {
@@ -28,19 +28,17 @@ export interface StartOptions {
 
 export interface RunningStage extends ListeningApp {
   number: number;
+  /** The stage it runs, to start another copy of it. */
+  ref: StageRef;
   store: Store;
 }
 
-/** Starts stage N and resolves once it is listening; the caller owns stopping it. */
-export async function startStage(
-  number: number,
-  options: StartOptions = {},
-): Promise<RunningStage> {
-  const stage = findStage(number);
+/** Starts a stage and resolves once it is listening; the caller owns stopping it. */
+export async function startStage(ref: StageRef, options: StartOptions = {}): Promise<RunningStage> {
   const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
   const app = async () => {
-    const { createApp } = await loadStage(stage);
+    const { createApp } = await ref.stage();
     try {
       return createApp({ secret, store, maxAge: options.maxAge });
     } catch (err) {
@@ -50,7 +48,7 @@ export async function startStage(
   };
   const listening = await listenLazily(app, options);
   if (!options.lazy) await readyOrStop(listening);
-  return { number, store, ...listening };
+  return { number: ref.number, ref, store, ...listening };
 }
 
 export interface ListeningApp {
@@ -180,10 +178,7 @@ function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
 
 function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): Error {
   if (err.code === 'EADDRINUSE') {
-    return new UserError(
-      `Port ${port} is busy: another program is listening on ${host}:${port}. ` +
-        `Pick another with --port ${port + 1}, or --port 0 for any free port.`,
-    );
+    return new PortBusyError(port, host);
   }
   if (err.code === 'EACCES') {
     return new UserError(
@@ -196,4 +191,18 @@ function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): 
     );
   }
   return err;
+}
+
+/** The port asked for is taken by another program. */
+export class PortBusyError extends UserError {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(
+      `Port ${port} is busy: another program is listening on ${host}:${port}. ` +
+        `Pick another with --port ${port + 1}, or --port 0 for any free port.`,
+    );
+    this.name = 'PortBusyError';
+  }
 }

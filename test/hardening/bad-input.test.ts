@@ -1,14 +1,14 @@
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { listLessons } from '../../src/course/catalog.js';
 import { greets, storedSessions } from '../../src/course/kit.js';
 import { explainCookie, tamperSignature } from '../../src/probe/cookies.js';
-import { listStages } from '../../src/server/stages.js';
 import type { RunningStage } from '../../src/server/start.js';
 import { withStage, withVisitors } from '../helpers.js';
 
 // Stage 4 is where POST /setName appears; every later stage keeps it.
-const nameStages = listStages()
+const nameStages = listLessons()
   .map((s) => s.number)
   .filter((n) => n >= 4);
 

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findLesson } from '../../src/course/catalog.js';
 import { StageHost } from '../../src/server/host.js';
 import { type CliRun, cliPath, collectRun, freshHome, runCli, waitForOutput } from '../helpers.js';
 import { plantedCli } from './fixture.js';
@@ -90,10 +91,10 @@ describe('a second copy while one runs', () => {
     const { port, server } = await occupiedPort();
     const host = new StageHost({ port, portAskedFor: false, host: '127.0.0.1', secret: 's' });
     try {
-      const { stage, note } = await host.switchTo(1);
+      const { stage, note } = await host.switchTo(findLesson(1));
       expect(stage.port).not.toBe(port);
       expect(note).toBe(`Port ${port} is busy, so this run uses port ${stage.port} instead.`);
-      const { stage: next } = await host.switchTo(2);
+      const { stage: next } = await host.switchTo(findLesson(2));
       expect(next.port).toBe(stage.port);
     } finally {
       await host.stop();

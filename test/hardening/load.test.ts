@@ -1,11 +1,11 @@
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { listLessons } from '../../src/course/catalog.js';
 import { greets, storedSessions } from '../../src/course/kit.js';
-import { listStages } from '../../src/server/stages.js';
 import { withStage, withVisitors } from '../helpers.js';
 
 // The last stage carries every idea of the earlier ones, so load goes to it.
-const stage = listStages().at(-1)?.number ?? 1;
+const stage = listLessons().at(-1)?.number ?? 1;
 
 /** Runs `task(i)` for i in 0..count-1 with at most `parallel` running at once. */
 async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {

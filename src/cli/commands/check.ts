@@ -86,7 +86,7 @@ function hopLines({ visitor, hop }: SeenHop): string[] {
 function summaryLines(report: CheckReport): string {
   if (report.passed) {
     // once it works, the tutor's own version is worth comparing with
-    return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(report.lesson)}\n`;
+    return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
   if (report.unreachable) {
     return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;

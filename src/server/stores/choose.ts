@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import session, { type Store } from 'express-session';
-import { tutorHome } from '../../cli/progress.js';
 import { UserError } from '../../errors.js';
+import { tutorHome } from '../../home.js';
 import { hasNodeSqlite, sqliteSince } from './sqlite.js';
 
 /** Where sessions live, as chosen with `--store`. */

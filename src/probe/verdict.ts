@@ -1,0 +1,48 @@
+import escapeHtml from 'escape-html';
+import type { Hop } from './visitor.js';
+
+/** A claim of the lesson and what the real responses showed. */
+export interface Verdict {
+  /** Who or what was tried, such as "goldfish (no cookie jar)". */
+  label: string;
+  /** What happened, computed from the responses, such as "forgotten". */
+  outcome: string;
+  /** What the lesson says should happen. */
+  expected: string;
+  /** The response that decided it, quoted. */
+  evidence: string;
+}
+
+/**
+ * True when the page shows this name, escaped as HTML should be. Any markup around it will do,
+ * so a server written in any language or framework can pass.
+ */
+export function greets(hop: Hop | undefined, name: string): boolean {
+  return hop !== undefined && hop.status === 200 && pageOf(hop).includes(escapeHtml(name));
+}
+
+/**
+ * The page the app itself wrote: without the tutor's "What the server sees" panel, which shows
+ * the stored session on purpose, even on a stage that does not read it back yet.
+ */
+export function pageOf(hop: Hop): string {
+  return hop.body.replace(/<aside class="server-sees"[\s\S]*?<\/aside>/g, '');
+}
+
+export function rememberedVerdict(
+  label: string,
+  hop: Hop | undefined,
+  name: string,
+  expected: 'remembered' | 'forgotten',
+): Verdict {
+  const remembered = greets(hop, name);
+  const answered = hop ? `${hop.status} ${hop.keyLine}` : 'nothing';
+  return {
+    label,
+    outcome: remembered ? 'remembered' : 'forgotten',
+    expected,
+    evidence: remembered
+      ? `GET / answered ${answered}`
+      : `GET / answered ${answered}, without the name ${escapeHtml(name)}`,
+  };
+}
