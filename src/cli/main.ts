@@ -139,11 +139,12 @@ program
 program
   .command('check')
   .description("run lesson N's expectations against your own server, in any language")
-  .argument('<n>', 'lesson number')
+  .argument('[n]', 'lesson number')
+  .option('--all', "every lesson's checks, in order: a report card")
   .option('--url <url>', 'where your server is', 'http://localhost:3000')
   .option('--json', 'print one JSON document with every request, response and verdict')
   .option('--watch', 'run again whenever a file here changes, or on Enter')
-  .action(async (n: string, options) => {
+  .action(async (n: string | undefined, options) => {
     const { check } = await import('./commands/check.js');
     return check(n, options);
   });

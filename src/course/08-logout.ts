@@ -5,6 +5,7 @@ import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
 import {
   greets,
+  hiddenFields,
   postNameThenReturn,
   rememberedVerdict,
   storedSessions,
@@ -75,7 +76,8 @@ async function logOut(ctx: CheckContext) {
   const name = ctx.name('Ada');
   const { again } = await postNameThenReturn(ctx.url, browser, name);
   const copy = await browser.jar.getCookieString(ctx.url);
-  const out = await browser.post(`${ctx.url}/logout`, {});
+  // as a browser submits the page's logout form: with its hidden fields (lesson 12's token)
+  const out = await browser.post(`${ctx.url}/logout`, hiddenFields(again.at(-1)));
   return { browser, name, signedIn: greets(again.at(-1), name), copy, out };
 }
 

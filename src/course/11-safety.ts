@@ -5,7 +5,7 @@ import { explainCookie } from '../probe/cookies.js';
 import { rawGreetingApp } from '../server/contrasts.js';
 import { listenApp, startStage } from '../server/start.js';
 import { findLesson } from './catalog.js';
-import { greets, pageOf, postNameThenReturn } from './kit.js';
+import { greets, hiddenFields, pageOf, postNameThenReturn } from './kit.js';
 import { StageRefused, startStageProcess } from './stage-process.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
@@ -233,9 +233,15 @@ export const checks: Expectation[] = [
       const mallory = ctx.visitor('Mallory (cookie jar)', 'jar');
       const ada = ctx.visitor("Ada, with Mallory's cookie planted", 'jar');
       const [malloryName, adaName] = [ctx.name('Mallory'), ctx.name('Ada')];
-      await mallory.post(`${ctx.url}/setName`, { name: malloryName });
+      const page = (await mallory.post(`${ctx.url}/setName`, { name: malloryName })).at(-1);
       const planted = await mallory.jar.getCookieString(ctx.url);
-      const signIn = await ada.post(`${ctx.url}/setName`, { name: adaName }, { cookie: planted });
+      // a browser holding the planted cookie is served this same page: its form sends the page's
+      // hidden fields along (lesson 12's token)
+      const signIn = await ada.post(
+        `${ctx.url}/setName`,
+        { ...hiddenFields(page), name: adaName },
+        { cookie: planted },
+      );
       const spy = await mallory.get(`${ctx.url}/`);
       return {
         label: 'Mallory, after Ada signed in with the planted cookie',

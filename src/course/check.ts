@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CookieHabit, Hop, VisitOptions } from '../probe/visitor.js';
-import { type LessonInfo, lessonModule } from './catalog.js';
+import { type LessonInfo, lessonModule, listLessons } from './catalog.js';
 import type { CheckContext, Expectation, Verdict } from './types.js';
 import { held } from './types.js';
 
@@ -130,4 +130,74 @@ export async function runChecks(
 
 function uniqueSuffix(): string {
   return randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(-5);
+}
+
+/** One lesson's line of the report card. */
+export interface CardLine {
+  lesson: LessonInfo;
+  /** Not applicable: the lesson's idea cannot be seen over HTTP (lessons 9 and 10), so it has no checks. */
+  status: 'passed' | 'failed' | 'not applicable';
+  report?: CheckReport;
+}
+
+export interface ReportCard {
+  url: string;
+  lines: CardLine[];
+  /** Set when the server could not be reached: the card stops at the first lesson it tried. */
+  unreachable?: string;
+}
+
+/**
+ * `check --all`: every lesson's checks in order against one server. A lesson whose stage looks
+ * the same on the wire as the one before (lesson 2) is checked like any other: it passes on a
+ * server that does what it asks, even if that server got there a lesson earlier.
+ */
+export async function runReportCard(
+  url: string,
+  onLine: (line: CardLine) => void = () => {},
+): Promise<ReportCard> {
+  const card: ReportCard = { url: url.replace(/\/+$/, ''), lines: [] };
+  for (const lesson of listLessons()) {
+    const checks = await lessonChecks(lesson);
+    if (!checks) {
+      const line: CardLine = { lesson, status: 'not applicable' };
+      card.lines.push(line);
+      onLine(line);
+      continue;
+    }
+    const report = await runChecks(lesson, checks, card.url);
+    if (report.unreachable) {
+      card.unreachable = report.unreachable;
+      return card;
+    }
+    const line: CardLine = { lesson, status: report.passed ? 'passed' : 'failed', report };
+    card.lines.push(line);
+    onLine(line);
+  }
+  return card;
+}
+
+/** "lessons 1–5 pass; lesson 6 is the next to do", from the card's lines. */
+export function cardSummary(card: ReportCard): string {
+  const checked = card.lines.filter((l) => l.status !== 'not applicable');
+  const next = checked.find((l) => l.status === 'failed');
+  if (!next) return `all ${checked.length} lessons that can be checked over HTTP pass`;
+  const before = checked.filter((l) => l.lesson.number < next.lesson.number);
+  const after = checked
+    .filter((l) => l.lesson.number > next.lesson.number && l.status === 'passed')
+    .map((l) => l.lesson.number);
+  const last = before.at(-1)?.lesson.number;
+  const passed =
+    last === undefined ? '' : last === 1 ? 'lesson 1 passes; ' : `lessons 1–${last} pass; `;
+  const also =
+    after.length === 0
+      ? ''
+      : ` (${after.length === 1 ? 'lesson' : 'lessons'} ${listWords(after)} ${after.length === 1 ? 'passes' : 'pass'} too)`;
+  return `${passed}lesson ${next.lesson.number} is the next to do${also}`;
+}
+
+function listWords(numbers: number[]): string {
+  return numbers.length === 1
+    ? String(numbers[0])
+    : `${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)}`;
 }

@@ -1,6 +1,6 @@
 import type { Store } from 'express-session';
 import { explainCookie } from '../probe/cookies.js';
-import { rememberedVerdict } from '../probe/verdict.js';
+import { pageOf, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import type { DemoContext, StoredSession, Verdict } from './types.js';
 
@@ -94,4 +94,61 @@ export function answered(label: string, hop: Hop | undefined): Verdict {
     expected: 'answered',
     evidence: hop ? `${hop.status} ${hop.keyLine}` : 'no response',
   };
+}
+
+/** A form of a page as a browser would submit it without typing: where to, and its hidden fields. */
+export interface PageForm {
+  method: string;
+  /** Absolute: the form's action resolved against the page's address. */
+  action: string;
+  hidden: Record<string, string>;
+}
+
+/** Every form of the page a hop answered with, in order. */
+export function formsOf(hop: Hop | undefined): PageForm[] {
+  if (!hop) return [];
+  const attribute = (tag: string, name: string) =>
+    tag
+      .match(new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'))
+      ?.slice(1)
+      .find((v) => v !== undefined);
+  return [...pageOf(hop).matchAll(/<form\b[^>]*>[\s\S]*?(?:<\/form>|$)/gi)].map(([form]) => {
+    const tag = form.match(/<form\b[^>]*>/i)?.[0] ?? '';
+    const hidden: Record<string, string> = {};
+    for (const [input] of form.matchAll(/<input\b[^>]*>/gi)) {
+      const name = attribute(input, 'name');
+      if (attribute(input, 'type')?.toLowerCase() === 'hidden' && name !== undefined) {
+        hidden[name] = unescapeHtml(attribute(input, 'value') ?? '');
+      }
+    }
+    let action: string;
+    try {
+      action = new URL(unescapeHtml(attribute(tag, 'action') ?? ''), hop.url).href;
+    } catch {
+      action = hop.url;
+    }
+    return { method: (attribute(tag, 'method') ?? 'get').toLowerCase(), action, hidden };
+  });
+}
+
+/**
+ * The hidden fields of every form of a page (such as lesson 12's CSRF token): what a browser
+ * sends along when the learner submits one of its forms.
+ */
+export function hiddenFields(hop: Hop | undefined): Record<string, string> {
+  return Object.assign({}, ...formsOf(hop).map((form) => form.hidden));
+}
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_all, entity: string) => {
+    const chars: Record<string, string> = {
+      amp: '&',
+      lt: '<',
+      gt: '>',
+      quot: '"',
+      '#39': "'",
+      '#x27': "'",
+    };
+    return chars[entity];
+  });
 }

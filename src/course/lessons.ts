@@ -1,4 +1,4 @@
-import type { StageModule } from '../server/stage.js';
+import type { StageModule, StageRef } from '../server/stage.js';
 import type { LessonModule } from './types.js';
 
 /**
@@ -24,6 +24,8 @@ export interface LessonRow {
    * and checks then cannot fail on the stage before, and the tests prove them another way.
    */
   sameOnTheWireAsBefore?: string;
+  /** A second server the tutor runs beside the stage while the lesson is open (lesson 12's attack page). */
+  beside?: StageRef['beside'];
 }
 
 export const lessonRows: readonly LessonRow[] = [
@@ -130,5 +132,16 @@ export const lessonRows: readonly LessonRow[] = [
     stage: () => import('../server/stages/11-safety.js'),
     module: () => import('./11-safety.js'),
     checksOverHttp: true,
+  },
+  {
+    number: 12,
+    slug: 'same-origin',
+    title: 'Same site is not same origin',
+    hint: "Compare the attacker's POST on stage 11 and on stage 12: the same cookie went with both. What did stage 12 look for that the attack page could not send?",
+    stage: () => import('../server/stages/12-same-origin.js'),
+    module: () => import('./12-same-origin.js'),
+    checksOverHttp: true,
+    beside: async (stageUrl, host) =>
+      (await import('../server/attack-page.js')).startAttackPage(stageUrl, host),
   },
 ];

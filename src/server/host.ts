@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import session, { type Store } from 'express-session';
-import type { StageRef } from './stage.js';
+import type { BesideServer, StageRef } from './stage.js';
 import { PortBusyError, type RunningStage, startStage } from './start.js';
 
 export interface HostOptions {
@@ -19,6 +19,7 @@ export interface HostOptions {
  */
 export class StageHost {
   current: RunningStage | undefined;
+  private beside: BesideServer | undefined;
   readonly store: Store;
   private port: number;
 
@@ -50,6 +51,10 @@ export class StageHost {
       note = `Port ${this.port} is busy, so this run uses port ${this.current.port} instead.`;
     }
     this.port = this.current.port;
+    if (ref.beside) {
+      this.beside = await ref.beside(this.current.url, host);
+      note = [note, this.beside.note].filter(Boolean).join('; ');
+    }
     return { stage: this.current, note };
   }
 
@@ -68,8 +73,9 @@ export class StageHost {
   }
 
   async stop(): Promise<void> {
-    const running = this.current;
+    const [running, beside] = [this.current, this.beside];
     this.current = undefined;
-    await running?.stop();
+    this.beside = undefined;
+    await Promise.all([running?.stop(), beside?.stop()]);
   }
 }

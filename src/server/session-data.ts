@@ -4,6 +4,8 @@ declare module 'express-session' {
     myName: string;
     // when the name was stored (stage 9 on), as an ISO date
     since: string;
+    // a secret of this session's own, put into its forms (stage 12 on)
+    csrfToken: string;
   }
 }
 

@@ -18,4 +18,12 @@ export interface StageModule {
 export interface StageRef {
   number: number;
   stage: () => Promise<StageModule>;
+  /** A second server that runs beside the stage while it runs in the tutor (lesson 12's attack page). */
+  beside?: (stageUrl: string, host: string) => Promise<BesideServer>;
+}
+
+export interface BesideServer {
+  /** One sentence for the learner: what it is and its address. */
+  note: string;
+  stop(): Promise<void>;
 }

@@ -3,13 +3,16 @@ import { createInterface } from 'node:readline';
 import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
 import {
+  type CardLine,
   type CheckReport,
   type CheckResult,
+  cardSummary,
   lessonChecks,
+  type ReportCard,
   runChecks,
+  runReportCard,
   type SeenHop,
 } from '../../course/check.js';
-import type { Expectation } from '../../course/types.js';
 import { UserError } from '../../errors.js';
 import { briefHop } from '../../probe/visitor.js';
 import { stageListing } from '../listing.js';
@@ -20,10 +23,23 @@ interface CheckOptions {
   url: string;
   json?: boolean;
   watch?: boolean;
+  all?: boolean;
 }
 
-/** `check N`: lesson N's expectations against the learner's own server. Exit 0 all pass, 1 any fails. */
-export async function check(n: string, options: CheckOptions): Promise<void> {
+/**
+ * `check N`: lesson N's expectations against the learner's own server; `check --all`: every
+ * lesson's, as a report card. Exit 0 when all pass, 1 when any fails.
+ */
+export async function check(n: string | undefined, options: CheckOptions): Promise<void> {
+  if (options.all && n !== undefined) {
+    throw new UserError(`Give a lesson number or --all, not both: check ${n}, or check --all.`);
+  }
+  if (options.all) return checkAll(options);
+  if (n === undefined) {
+    throw new UserError(
+      'Say which lesson to check, such as `check 5`, or use `check --all` for every lesson.',
+    );
+  }
   const lesson = findLesson(lessonNumber(n));
   const checks = await lessonChecks(lesson);
   if (!checks) {
@@ -35,7 +51,12 @@ export async function check(n: string, options: CheckOptions): Promise<void> {
   const url = httpUrl(options.url).replace(/\/+$/, '');
   if (options.watch) {
     if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
-    return watchChecks(lesson, checks, url);
+    return watchChecks(url, async () => {
+      write(header(lesson, url));
+      const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
+      write(summaryLines(report));
+      return report;
+    });
   }
   if (!options.json) write(header(lesson, url));
   const report = await runChecks(
@@ -112,7 +133,10 @@ function reportJson(report: CheckReport) {
  * changes or Enter is pressed. While the server is down (as when `node --watch` restarts it),
  * it waits for it to answer, then runs.
  */
-async function watchChecks(lesson: LessonInfo, checks: Expectation[], url: string): Promise<void> {
+async function watchChecks(
+  url: string,
+  runOnce: () => Promise<{ unreachable?: string }>,
+): Promise<void> {
   let wake: (() => void) | undefined;
   let pending = true;
   const trigger = () => {
@@ -162,9 +186,7 @@ async function watchChecks(lesson: LessonInfo, checks: Expectation[], url: strin
       if (quit) break;
       pending = false;
       if (process.stdout.isTTY) write('\x1b[2J\x1b[H');
-      write(header(lesson, url));
-      const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
-      write(summaryLines(report));
+      const report = await runOnce();
       write(
         chalk.dim(
           `\n${report.unreachable ? 'Waiting for your server; it' : 'Watching files here; check'} runs again when a file changes. Enter: run now · q Enter: quit\n`,
@@ -198,4 +220,71 @@ async function waitUntilAnswering(url: string, interrupted: () => boolean): Prom
   } finally {
     await visitor.close();
   }
+}
+
+/** `check --all`: the report card, one line per lesson, then where the learner stands. */
+async function checkAll(options: CheckOptions): Promise<void> {
+  const url = httpUrl(options.url).replace(/\/+$/, '');
+  if (options.watch) {
+    if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
+    return watchChecks(url, () => printCard(url));
+  }
+  if (options.json) {
+    const card = await runReportCard(url);
+    write(`${JSON.stringify(cardJson(card), null, 2)}\n`);
+    process.exitCode = cardPassed(card) ? 0 : 1;
+    return;
+  }
+  process.exitCode = cardPassed(await printCard(url)) ? 0 : 1;
+}
+
+async function printCard(url: string): Promise<ReportCard> {
+  write(`${chalk.bold('Checking every lesson')} against ${chalk.underline(url)}\n\n`);
+  const card = await runReportCard(url, (line) => write(cardLine(line)));
+  if (card.unreachable) {
+    write(
+      `${chalk.red('✘')} ${card.unreachable}\n  ${chalk.dim('Make sure your server is running and answering, or tell check where it is with --url.')}\n`,
+    );
+  } else {
+    const summary = cardSummary(card);
+    write(`\n${cardPassed(card) ? chalk.green.bold(summary) : chalk.bold(summary)}\n`);
+  }
+  return card;
+}
+
+const cardPassed = (card: ReportCard) =>
+  card.unreachable === undefined && card.lines.every((l) => l.status !== 'failed');
+
+function cardLine({ lesson, status, report }: CardLine): string {
+  const name = `${String(lesson.number).padStart(2)} ${lesson.title}`;
+  if (status === 'not applicable') {
+    return `${chalk.dim(`– ${name}: not applicable, its idea cannot be seen over HTTP`)}\n`;
+  }
+  const results = report?.results ?? [];
+  if (status === 'passed') {
+    return `${chalk.green('✔')} ${name}: passed (${results.length} of ${results.length})\n`;
+  }
+  const failed = results.find((r) => !r.passed);
+  const why = failed?.verdict
+    ? `${failed.verdict.outcome}, expected ${failed.verdict.expected}`
+    : failed?.problem;
+  return `${chalk.red('✘')} ${name}: failed: ${failed?.title}${why ? ` (${why})` : ''}\n`;
+}
+
+/** The card as JSON: one entry per lesson, with each expectation's verdict (no hops). */
+function cardJson(card: ReportCard) {
+  const lines = card.lines.map(({ lesson, status, report }) => {
+    const results = report?.results ?? [];
+    return {
+      lesson: lesson.number,
+      title: lesson.title,
+      status,
+      passed: results.filter((r) => r.passed).length,
+      failed: results.filter((r) => !r.passed).length,
+      expectations: results.map(({ hops: _hops, ...result }) => result),
+    };
+  });
+  return card.unreachable === undefined
+    ? lines
+    : [...lines, { lesson: lines.length + 1, unreachable: card.unreachable }];
 }

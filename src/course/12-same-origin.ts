@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import type { Hop, Visitor } from '../probe/visitor.js';
+import { startAttackPage } from '../server/attack-page.js';
+import type { ListeningApp } from '../server/start.js';
+import { startStage } from '../server/start.js';
+import { findLesson } from './catalog.js';
+import { formsOf, greets, hiddenFields } from './kit.js';
+import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
+
+/** The headers a browser adds to a form it submits from a page at `from` (Chromium, Firefox, Safari). */
+export function browserHeaders(from: string, to: string): Record<string, string> {
+  const [a, b] = [new URL(from), new URL(to)];
+  const site =
+    a.origin === b.origin ? 'same-origin' : a.hostname === b.hostname ? 'same-site' : 'cross-site';
+  return { origin: a.origin, 'sec-fetch-site': site };
+}
+
+export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const stage11 = ctx.own(
+    await startStage(findLesson(11), { secret: randomBytes(32).toString('hex') }),
+  );
+  const before = await attack(ctx, stage11, 11);
+  const own = await attack(ctx, ctx.stage, ctx.stage.number);
+  return [before.verdict, own.verdict, ...(await defences(ctx, own))];
+}
+
+interface Attacked {
+  verdict: Verdict;
+  /** Ada's browser, still signed in unless the attack changed that. */
+  ada: Visitor;
+  attackPage: string;
+}
+
+/** Ada signs in, then her browser opens the attack page, which submits its form to the stage. */
+async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Promise<Attacked> {
+  const page = ctx.own(await startAttackPage(stage.probeUrl, '127.0.0.1', 0));
+  const ada = ctx.visitor(`Ada's browser, on stage ${number}`, 'jar');
+  await ada.post(`${stage.probeUrl}/setName`, { name: 'Ada' });
+  const opened = await ada.get(`${page.probeUrl}/`);
+  const [form] = formsOf(opened.at(-1));
+  if (number === 11) {
+    ctx.show({
+      kind: 'say',
+      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here, the same site, so her Lax cookie goes along, with ${headerList(page.probeUrl, stage.probeUrl)}.`,
+    });
+  }
+  const forged = await ada.post(form.action, form.hidden, {
+    headers: browserHeaders(page.probeUrl, form.action),
+  });
+  const back = await ada.get(`${stage.probeUrl}/`);
+  ctx.show({ kind: 'hops', visitor: ada.label, hops: forged.slice(0, 1) });
+  const verdict: Verdict = {
+    label: `stage ${number}: the attack page's form, with Ada's cookie`,
+    outcome: `${refused(forged[0])}, ${nameShown(back.at(-1))}`,
+    expected: number === 11 ? 'accepted, Mallory' : 'refused (403), Ada',
+    evidence: `POST answered ${forged[0].status}; GET / answered ${back.at(-1)?.keyLine}`,
+  };
+  return { verdict, ada, attackPage: page.probeUrl };
+}
+
+/** On this stage: the token alone stops the form (an older browser), and Ada's own form still works. */
+async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promise<Verdict[]> {
+  const base = ctx.stage.probeUrl;
+  const [form] = formsOf((await ada.get(`${attackPage}/`)).at(-1));
+  // an older browser sends neither header: only the token is left to tell the form apart
+  const old = await ada.post(form.action, form.hidden);
+  const home = (await ada.get(`${base}/`)).at(-1);
+  const out = await ada.post(`${base}/logout`, hiddenFields(home), {
+    headers: browserHeaders(base, `${base}/logout`),
+  });
+  return [
+    {
+      label: `stage ${ctx.stage.number}: the same form, without Origin or Sec-Fetch-Site`,
+      outcome: refused(old[0]),
+      expected: 'refused (403)',
+      evidence: `POST ${new URL(form.action).pathname} answered ${old[0].status} ${old[0].keyLine}`,
+    },
+    {
+      label: `stage ${ctx.stage.number}: Ada's own "Forget me" form`,
+      outcome: out[0].status === 302 && !greets(out.at(-1), 'Ada') ? 'logged out' : 'refused',
+      expected: 'logged out',
+      evidence: `POST /logout answered ${out[0].status}; GET / answered ${out.at(-1)?.keyLine}`,
+    },
+  ];
+}
+
+const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted');
+
+const nameShown = (hop: Hop | undefined) =>
+  greets(hop, 'Mallory') ? 'Mallory' : greets(hop, 'Ada') ? 'Ada' : 'a stranger';
+
+function headerList(from: string, to: string): string {
+  return Object.entries(browserHeaders(from, to))
+    .map(([name, value]) => `${name === 'origin' ? 'Origin' : 'Sec-Fetch-Site'}: ${value}`)
+    .join(' and ');
+}
+
+/** A browser signs in with the server's own form, as a learner would, and is greeted. */
+async function signIn(ctx: CheckContext, visitor: Visitor, name: string) {
+  const form = (await visitor.get(`${ctx.url}/`)).at(-1);
+  const action = formsOf(form).find((f) => f.method === 'post')?.action ?? `${ctx.url}/setName`;
+  const hops = await visitor.post(
+    action,
+    { ...hiddenFields(form), name },
+    { headers: browserHeaders(ctx.url, action) },
+  );
+  return { hops, greeted: greets(hops.at(-1), name) };
+}
+
+/** Signs a victim in, sends a forged rename with her cookie, and reports whose name she then sees. */
+async function forgedRename(
+  ctx: CheckContext,
+  label: string,
+  forge: (victim: Visitor, page: Hop | undefined, mallory: string) => Promise<Hop[]>,
+): Promise<Verdict> {
+  const victim = ctx.visitor('Ada, signed in (cookie jar)', 'jar');
+  const [ada, mallory] = [ctx.name('Ada'), ctx.name('Mallory')];
+  const { hops, greeted } = await signIn(ctx, victim, ada);
+  if (!greeted) {
+    return {
+      label,
+      outcome: 'Ada was never signed in',
+      expected: 'name unchanged',
+      evidence: `signing in with the page's own form answered ${hops.at(-1)?.status} ${hops.at(-1)?.keyLine}`,
+    };
+  }
+  const forged = await forge(victim, hops.at(-1), mallory);
+  const back = (await victim.get(`${ctx.url}/`)).at(-1);
+  return {
+    label,
+    outcome: greets(back, mallory)
+      ? 'renamed Mallory'
+      : greets(back, ada)
+        ? 'name unchanged'
+        : 'Ada was signed out',
+    expected: 'name unchanged',
+    evidence: `the forged POST answered ${forged[0]?.status}; then GET / answered ${back?.keyLine}`,
+  };
+}
+
+/** Another origin on the same site: the same host, the next port. */
+function foreignOrigin(url: string): string {
+  const { protocol, hostname, port } = new URL(url);
+  const next = (Number(port) || (protocol === 'https:' ? 443 : 80)) + 1;
+  return `${protocol}//${hostname}:${next}`;
+}
+
+export const checks: Expectation[] = [
+  {
+    title: 'a forged POST with the victim’s cookie but not her token changes nothing',
+    hint: 'Keep a random token in each session, put it in a hidden field of every form, and refuse (403) a POST whose field does not match it.',
+    run: (ctx) =>
+      forgedRename(ctx, 'a form from another page, without the token', (victim, _page, name) =>
+        victim.post(`${ctx.url}/setName`, { name }),
+      ),
+  },
+  {
+    title: 'a POST from another origin is refused, even with the victim’s token',
+    hint: 'Refuse a POST whose Sec-Fetch-Site is not same-origin (or none), or, without it, whose Origin is not your own.',
+    run: (ctx) =>
+      forgedRename(
+        ctx,
+        `a form from ${foreignOrigin(ctx.url)}, the same site`,
+        (victim, page, name) =>
+          victim.post(
+            `${ctx.url}/setName`,
+            { ...hiddenFields(page), name },
+            { headers: browserHeaders(foreignOrigin(ctx.url), ctx.url) },
+          ),
+      ),
+  },
+  {
+    title: 'the server’s own forms still work: sign in, log out',
+    hint: 'Put the token in every form you serve, the logout form included, and accept requests from your own origin.',
+    async run(ctx) {
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const name = ctx.name('Ada');
+      const { hops, greeted } = await signIn(ctx, browser, name);
+      const logout = formsOf(hops.at(-1)).find((f) => new URL(f.action).pathname === '/logout');
+      const out = logout
+        ? await browser.post(logout.action, logout.hidden, {
+            headers: browserHeaders(ctx.url, logout.action),
+          })
+        : [];
+      const after = out.at(-1);
+      return {
+        label: 'the page’s own forms',
+        outcome: !greeted
+          ? 'signing in failed'
+          : !logout
+            ? 'no logout form on the page'
+            : greets(after, name)
+              ? 'logging out failed'
+              : 'signed in, then out',
+        expected: 'signed in, then out',
+        evidence: `sign-in answered ${hops.at(-1)?.status} ${hops.at(-1)?.keyLine}; logout answered ${out[0]?.status ?? 'nothing'}`,
+      };
+    },
+  },
+];

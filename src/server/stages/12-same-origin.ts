@@ -1,0 +1,131 @@
+// Stage 12: same site is not same origin. A page on another port of this host is the same
+// site, so it gets our Lax cookie: every POST now needs the session's token and our origin.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import session from 'express-session';
+import { nameFromForm, refuseBrokenEncoding } from '../name.js';
+import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { whatTheServerSees } from '../panel.js';
+import { refuseWeakSecret } from '../secret.js';
+import type { StageOptions } from '../stage.js';
+
+// when this server process started: a session older than this survived a restart
+const serverStarted = new Date();
+
+export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
+  // in production, refuse a missing or short secret: whoever guesses it can sign any session ID
+  if (process.env.NODE_ENV === 'production') refuseWeakSecret(process.env.SESSION_SECRET);
+
+  const app = express();
+  // behind a proxy, believe its X-Forwarded-* headers, but only from this machine
+  app.set('trust proxy', 'loopback');
+  // say which server process answered, to watch a proxy share requests between processes
+  app.use((_req, res, next) => {
+    res.set('X-Served-By', `process ${process.pid}`);
+    next();
+  });
+
+  app.use(
+    session({
+      secret, // or a list, newest first: the first signs new cookies, all of them verify old ones
+      store, // where the session data lives: memory, a SQLite file or Redis (--store chooses)
+      resave: false, // don't save a session that did not change
+      saveUninitialized: false, // no session, and no cookie, until something is stored
+      cookie: {
+        maxAge, // an expiry date: the session ends maxAge ms (30 min) after the last visit
+        httpOnly: true, // page scripts cannot read it, so an injected script cannot steal it
+        sameSite: 'lax', // not sent with another site's POST forms or hidden requests
+        secure: 'auto', // Secure when the request came over HTTPS (via a trusted proxy too)
+      },
+      rolling: true, // because every response sends the cookie again, restarting the clock
+    }),
+  );
+  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
+  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+
+  // a POST (sign-in, logout) must come from our own pages: the browser says where from
+  // (Sec-Fetch-Site, else Origin; curl sends neither), and a session's token proves it
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const [site, origin] = [req.get('sec-fetch-site'), req.get('origin')];
+    const ours = site
+      ? site === 'same-origin' || site === 'none'
+      : origin === undefined || origin === `${req.protocol}://${req.get('host')}`;
+    const noSession = req.session.myName === undefined;
+    if (ours && (noSession || sameToken(req.body?._csrf, req.session.csrfToken))) return next();
+    res
+      .status(403)
+      .send(problemPage(403, 'This form came from another origin, or without your token.'));
+  });
+
+  app.get('/', (req, res) => {
+    const name = req.session.myName;
+    if (name === undefined) {
+      res.send(formPage());
+      return;
+    }
+    req.session.csrfToken ??= randomBytes(32).toString('base64url'); // made on its first page
+    // the name came from a visitor: escape it, or a name like <script> would run
+    res.send(
+      page(
+        `Hello, ${name}`,
+        `<h1>${escapeHtml(name)}</h1>
+<p>Your session began at ${req.session.since ?? 'an earlier stage'}; this server started at ${serverStarted.toISOString()}.</p>
+<form method="post" action="logout"><input type="hidden" name="_csrf" value="${req.session.csrfToken}"><button type="submit">Forget me</button></form>`,
+      ),
+    );
+  });
+
+  app.post('/setName', (req, res, next) => {
+    const form = nameFromForm(req);
+    if (!form.ok) {
+      res.status(form.status).send(problemPage(form.status, form.problem));
+      return;
+    }
+    // a new session ID when someone signs in: an ID planted by an attacker beforehand
+    // (session fixation) then leads to an empty, old session, not to this one
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.myName = form.name;
+      req.session.since = new Date().toISOString();
+      // save before redirecting, so the next request is sure to find the name
+      req.session.save((err) => {
+        if (err) return next(err);
+        res.redirect('/');
+      });
+    });
+  });
+
+  app.post('/logout', (req, res, next) => {
+    // destroy deletes the session from the store: even a copy of the old cookie now finds nothing
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      res.redirect('/');
+    });
+  });
+
+  app.get('/embedded', (req, res) => {
+    // localhost and 127.0.0.1 are different sites to a browser, so framing one
+    // from the other makes the frame a third party, like an editor's preview pane
+    const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const framed = `http://${otherHost}:${req.socket.localPort}/`;
+    res.send(
+      page(
+        'The app, embedded',
+        `<h1>The app inside another site</h1>
+<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
+<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
+      ),
+    );
+  });
+
+  return app;
+}
+
+// in constant time: how long it takes must tell an attacker nothing about a guess
+function sameToken(sent: unknown, kept = ''): boolean {
+  const [a, b] = [Buffer.from(String(sent)), Buffer.from(kept)];
+  return kept !== '' && a.length === b.length && timingSafeEqual(a, b);
+}
