@@ -9,9 +9,7 @@ import { freshHome, runCli, spawnCli, waitForOutput, withStage } from './helpers
 
 /** The card in one string, lesson by lesson: P passed, F failed, - not applicable. */
 const marks = (card: ReportCard) =>
-  card.lines
-    .map((l) => (l.status === 'passed' ? 'P' : l.status === 'failed' ? 'F' : '-'))
-    .join('');
+  card.lines.map((l) => (l.status === 'passed' ? 'P' : l.status === 'failed' ? 'F' : '-')).join('');
 
 // Lessons 9 and 10 cannot be seen over HTTP: not applicable on every server. Lesson 2 looks the
 // same on the wire as lesson 1, so a stage-1 server already passes it: nothing is stored, no cookie.
@@ -79,9 +77,7 @@ describe('check --all on servers written in Python', () => {
       }[];
       expect(card.map((l) => l.lesson)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
       expect(
-        card
-          .map((l) => (l.status === 'passed' ? 'P' : l.status === 'failed' ? 'F' : '-'))
-          .join(''),
+        card.map((l) => (l.status === 'passed' ? 'P' : l.status === 'failed' ? 'F' : '-')).join(''),
       ).toBe(expected);
       const failures = Object.fromEntries(
         card

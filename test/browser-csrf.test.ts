@@ -1,0 +1,159 @@
+import type { Browser, Page, Request } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { browserHeaders } from '../src/course/12-same-origin.js';
+import { storedSessions } from '../src/course/kit.js';
+import { startAttackPage } from '../src/server/attack-page.js';
+import type { RunningStage } from '../src/server/start.js';
+import { launchChromium, submitted, tellName } from './browser.js';
+import { withStage } from './helpers.js';
+
+// Launched by the first test that needs it, so that without Chromium every test fails (none is skipped).
+let launched: Promise<Browser> | undefined;
+const browser = () => {
+  launched ??= launchChromium();
+  return launched;
+};
+afterAll(async () => {
+  await (await launched?.catch(() => undefined))?.close();
+});
+
+interface Attack {
+  /** The heading of the page the browser landed on after the attack page's form. */
+  landed: string | null;
+  /** The heading of the stage's page when Ada opens it again afterwards. */
+  after: string | null;
+  /** The forged POST as the browser sent it: its Cookie, Origin and Sec-Fetch-Site. */
+  sent: { cookie?: string; origin?: string; 'sec-fetch-site'?: string };
+  status: number;
+}
+
+/**
+ * Ada signs in on the stage (at localhost), then opens the attack page at `attackHost`: localhost
+ * is the same site as the stage, 127.0.0.1 another site. The page submits its form as it loads.
+ */
+async function attack(
+  stage: RunningStage,
+  attackHost: 'localhost' | '127.0.0.1',
+  path: '/' | '/logout' = '/',
+): Promise<Attack> {
+  const page = await startAttackPage(stage.url, '127.0.0.1', 0);
+  const context = await (await browser()).newContext();
+  try {
+    const tab = await context.newPage();
+    await tab.goto(stage.url);
+    await tellName(tab, tab, 'Ada');
+    expect(await h1(tab)).toBe('Ada');
+    const forged = tab.waitForRequest((r) => r.method() === 'POST');
+    const answered = tab.waitForResponse((r) => r.request().method() === 'POST');
+    const landed = tab.waitForURL((url) => url.port === String(stage.port));
+    await tab.goto(`http://${attackHost}:${page.port}${path}`);
+    const [request, response] = await Promise.all([forged, answered, landed]);
+    await tab.waitForLoadState();
+    const result = {
+      landed: await h1(tab),
+      sent: await sentHeaders(request),
+      status: response.status(),
+    };
+    await tab.goto(stage.url);
+    return { ...result, after: await h1(tab) };
+  } finally {
+    await context.close();
+    await page.stop();
+  }
+}
+
+const h1 = (page: Page) => page.locator('h1').textContent();
+
+async function sentHeaders(request: Request) {
+  const all = await request.allHeaders();
+  return { cookie: all.cookie, origin: all.origin, 'sec-fetch-site': all['sec-fetch-site'] };
+}
+
+describe('the attack page from the same site (another port of localhost) in Chromium', () => {
+  it('renames Ada on stage 11: the browser sent her Lax cookie with the forged form', async () => {
+    await withStage(11, async (stage) => {
+      const seen = await attack(stage, 'localhost');
+      expect(seen.sent.cookie).toMatch(/^connect\.sid=s%3A/);
+      expect(seen).toMatchObject({ status: 302, landed: 'Mallory', after: 'Mallory' });
+    });
+  });
+
+  it('is refused on stage 12, and Ada keeps her name', async () => {
+    await withStage(12, async (stage) => {
+      const seen = await attack(stage, 'localhost');
+      expect(seen.sent.cookie).toMatch(/^connect\.sid=s%3A/);
+      expect(seen).toMatchObject({ status: 403, landed: '403', after: 'Ada' });
+    });
+  });
+
+  it('sends what the terminal demo simulates: the cookie, Origin and Sec-Fetch-Site: same-site', async () => {
+    await withStage(12, async (stage) => {
+      const seen = await attack(stage, 'localhost');
+      const { origin } = new URL(seen.sent.origin ?? 'http://missing');
+      expect(seen.sent).toMatchObject(browserHeaders(origin, stage.url));
+      expect(seen.sent['sec-fetch-site']).toBe('same-site');
+    });
+  });
+
+  it('logs Ada out on stage 11, and not on stage 12', async () => {
+    await withStage(11, async (stage) => {
+      expect(await attack(stage, 'localhost', '/logout')).toMatchObject({
+        status: 302,
+        after: 'Hello, stranger',
+      });
+    });
+    await withStage(12, async (stage) => {
+      expect(await attack(stage, 'localhost', '/logout')).toMatchObject({
+        status: 403,
+        after: 'Ada',
+      });
+    });
+  });
+});
+
+describe('the attack page from another site (127.0.0.1 against localhost) in Chromium', () => {
+  it('on stage 11, Lax keeps the cookie home and Ada’s session intact, yet the cookie-less form signs the browser in as Mallory', async () => {
+    await withStage(11, async (stage) => {
+      const seen = await attack(stage, '127.0.0.1');
+      expect(seen.sent).toMatchObject({ cookie: undefined, 'sec-fetch-site': 'cross-site' });
+      // Ada's own session was never reached: the store still holds her name
+      const names = (await storedSessions(stage.store)).map((s) => s.data.myName);
+      expect(names.sort()).toEqual(['Ada', 'Mallory']);
+      // but a top-level navigation may set any cookie: the new session's replaced hers
+      expect(seen).toMatchObject({ status: 302, after: 'Mallory' });
+    });
+  });
+
+  it('on stage 12, is refused before anything changes', async () => {
+    await withStage(12, async (stage) => {
+      const seen = await attack(stage, '127.0.0.1');
+      expect(seen.sent).toMatchObject({ cookie: undefined, 'sec-fetch-site': 'cross-site' });
+      expect(seen).toMatchObject({ status: 403, after: 'Ada' });
+      expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
+    });
+  });
+});
+
+describe("stage 12's own forms in Chromium", () => {
+  it('sign in, reload, then "Forget me": the token goes with the form', async () => {
+    await withStage(12, async (stage) => {
+      const context = await (await browser()).newContext();
+      try {
+        const tab = await context.newPage();
+        await tab.goto(stage.url);
+        const signIn = await tellName(tab, tab, 'Ada');
+        expect(signIn.status()).toBe(302);
+        await tab.reload();
+        expect(await h1(tab)).toBe('Ada');
+        const out = await submitted(tab, tab, () =>
+          tab.getByRole('button', { name: 'Forget me' }).click(),
+        );
+        expect(out.request().postData()).toMatch(/^_csrf=[\w-]{43}$/);
+        expect(out.status()).toBe(302);
+        expect(await h1(tab)).toBe('Hello, stranger');
+      } finally {
+        await context.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,224 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { browserHeaders } from '../src/course/12-same-origin.js';
+import { findLesson } from '../src/course/catalog.js';
+import { formsOf, greets, hiddenFields, storedSessions } from '../src/course/kit.js';
+import { Visitor } from '../src/probe/visitor.js';
+import { startAttackPage } from '../src/server/attack-page.js';
+import { StageHost } from '../src/server/host.js';
+import { runCli, withStage, withVisitors } from './helpers.js';
+
+/** Signs a visitor in on the stage with its own form, as a browser on the stage's page would. */
+async function signIn(base: string, visitor: Visitor, name: string) {
+  const hops = await visitor.post(
+    `${base}/setName`,
+    { name },
+    {
+      headers: browserHeaders(base, base),
+    },
+  );
+  expect(greets(hops.at(-1), name)).toBe(true);
+  return hops.at(-1);
+}
+
+async function refusesConnections(port: number): Promise<boolean> {
+  const probe = new Visitor('probe', 'goldfish');
+  try {
+    await probe.get(`http://127.0.0.1:${port}/`);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    await probe.close();
+  }
+}
+
+describe('stage 12 refuses forged forms', () => {
+  it('refuses a POST without the session’s token, even from no browser at all, and keeps the name', async () => {
+    await withStage(12, (stage) =>
+      withVisitors(['jar'], async (ada) => {
+        await signIn(stage.probeUrl, ada, 'Ada');
+        for (const [path, form] of [
+          ['/setName', { name: 'Mallory' }],
+          ['/setName', { name: 'Mallory', _csrf: 'a-guess' }],
+          ['/logout', {}],
+        ] as const) {
+          const [hop] = await ada.post(`${stage.probeUrl}${path}`, form);
+          expect(hop.status, path).toBe(403);
+          expect(hop.body).toContain('without your token');
+        }
+        expect(greets((await ada.get(`${stage.probeUrl}/`)).at(-1), 'Ada')).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses a POST from another origin, even with the right token, and a forged sign-in', async () => {
+    await withStage(12, (stage) =>
+      withVisitors(['jar', 'jar'], async (ada, stranger) => {
+        const page = await signIn(stage.probeUrl, ada, 'Ada');
+        const token = hiddenFields(page);
+        expect(Object.keys(token)).toEqual(['_csrf']);
+        const sameSite = `http://127.0.0.1:${stage.port + 1}`;
+        for (const headers of [
+          browserHeaders(sameSite, stage.probeUrl),
+          { origin: sameSite }, // a browser without Sec-Fetch-Site
+          { 'sec-fetch-site': 'cross-site' },
+          { origin: 'null' },
+        ]) {
+          const [hop] = await ada.post(
+            `${stage.probeUrl}/setName`,
+            { ...token, name: 'Mallory' },
+            { headers },
+          );
+          expect(hop.status, JSON.stringify(headers)).toBe(403);
+          expect(hop.body).toContain('another origin');
+        }
+        // no session yet, so no token: only the origin check stops a forged sign-in
+        const [signInForged] = await stranger.post(
+          `${stage.probeUrl}/setName`,
+          { name: 'Mallory' },
+          { headers: browserHeaders(sameSite, stage.probeUrl) },
+        );
+        expect(signInForged.status).toBe(403);
+        expect(signInForged.setCookie).toEqual([]);
+        expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
+      }),
+    );
+  });
+
+  it('accepts its own forms: same origin, a typed address (Sec-Fetch-Site: none), or no header', async () => {
+    await withStage(12, (stage) =>
+      withVisitors(['jar', 'jar', 'jar'], async (...visitors) => {
+        const headers = [
+          browserHeaders(stage.probeUrl, stage.probeUrl),
+          { 'sec-fetch-site': 'none' },
+          {},
+        ];
+        for (const [i, visitor] of visitors.entries()) {
+          const page = await signIn(stage.probeUrl, visitor, `Ada ${i}`);
+          const [logout] = formsOf(page);
+          expect(new URL(logout.action).pathname).toBe('/logout');
+          const out = await visitor.post(logout.action, logout.hidden, { headers: headers[i] });
+          expect(out[0].status).toBe(302);
+          expect(greets(out.at(-1), `Ada ${i}`)).toBe(false);
+        }
+        expect(await storedSessions(stage.store)).toEqual([]);
+      }),
+    );
+  });
+
+  it('gives each session its own token, and a session from an earlier stage one on its first page', async () => {
+    await withStage(12, (stage) =>
+      withVisitors(['jar', 'jar'], async (ada, grace) => {
+        const [a, b] = [
+          await signIn(stage.probeUrl, ada, 'Ada'),
+          await signIn(stage.probeUrl, grace, 'Grace'),
+        ];
+        expect(hiddenFields(a)._csrf).toMatch(/^[\w-]{43}$/);
+        expect(hiddenFields(a)._csrf).not.toBe(hiddenFields(b)._csrf);
+        // Grace's token does not work for Ada
+        const [hop] = await ada.post(`${stage.probeUrl}/logout`, hiddenFields(b));
+        expect(hop.status).toBe(403);
+      }),
+    );
+    // one store across stages, as in the tutor: a session made on stage 11 has no token yet
+    await withStage(11, (eleven) =>
+      withVisitors(['jar'], async (ada) => {
+        await ada.post(`${eleven.probeUrl}/setName`, { name: 'Ada' });
+        const cookie = await ada.jar.getCookieString(eleven.probeUrl);
+        await withStage(
+          12,
+          async (twelve) => {
+            const [refused] = await ada.post(`${twelve.probeUrl}/logout`, {}, { cookie });
+            expect(refused.status).toBe(403);
+            const [page] = await ada.get(`${twelve.probeUrl}/`, { cookie });
+            const out = await ada.post(`${twelve.probeUrl}/logout`, hiddenFields(page), { cookie });
+            expect(out[0].status).toBe(302);
+          },
+          { store: eleven.store },
+        );
+      }),
+    );
+  });
+});
+
+describe('the attack page', () => {
+  it('submits a form to the stage as it loads: a rename at /, a logout at /logout', async () => {
+    const page = await startAttackPage('http://localhost:3000', '127.0.0.1', 0);
+    try {
+      await withVisitors(['goldfish'], async (visitor) => {
+        const [rename] = await visitor.get(`${page.probeUrl}/`);
+        expect(formsOf(rename)).toEqual([
+          { method: 'post', action: 'http://localhost:3000/setName', hidden: { name: 'Mallory' } },
+        ]);
+        expect(rename.body).toContain('<script>document.forms[0].submit()</script>');
+        const [logout] = await visitor.get(`${page.probeUrl}/logout`);
+        expect(formsOf(logout)[0]).toMatchObject({
+          action: 'http://localhost:3000/logout',
+          hidden: {},
+        });
+        const [other] = await visitor.get(`${page.probeUrl}/other`);
+        expect(other.status).toBe(404);
+      });
+    } finally {
+      await page.stop();
+    }
+  });
+
+  it('takes a free port and names it when the port it asks for is busy', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const busy = (holder.address() as { port: number }).port;
+    try {
+      const page = await startAttackPage('http://localhost:3000', '127.0.0.1', busy);
+      try {
+        expect(page.port).not.toBe(busy);
+        expect(page.note).toBe(`port ${busy} is busy, so the attack page is at ${page.url}/`);
+      } finally {
+        await page.stop();
+      }
+    } finally {
+      holder.close();
+      await once(holder, 'close');
+    }
+  });
+
+  it('runs beside stage 12 in the tutor, named in the note, and stops with it', async () => {
+    const host = new StageHost({
+      port: 0,
+      portAskedFor: false,
+      host: '127.0.0.1',
+      secret: 'a test secret',
+    });
+    try {
+      const { stage, note } = await host.switchTo(findLesson(12));
+      const port = Number(note?.match(/attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      await withVisitors(['goldfish'], async (visitor) => {
+        const [hop] = await visitor.get(`http://127.0.0.1:${port}/`);
+        expect(formsOf(hop)[0].action).toBe(`${stage.url}/setName`);
+      });
+      const back = await host.switchTo(findLesson(11));
+      expect(back.note).toBeUndefined();
+      expect(await refusesConnections(port)).toBe(true);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('lesson 12 on the command line', () => {
+  it('runs its demo, says what is simulated, and leaves no attack page behind', async () => {
+    const run = await runCli(['lesson', '12', '--yes', '--port', '0']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/the attack page is at http:\/\/localhost:\d+\//);
+    expect(run.stdout).toContain("Simulated: the tutor plays Ada's browser.");
+    expect(run.stdout).toContain('Sec-Fetch-Site: same-site');
+    expect(run.stdout).toContain(
+      '✔ 12 Same site is not same origin: 4/4 demos behaved as the lesson says',
+    );
+    const port = Number(run.stdout.match(/the attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
+    expect(await refusesConnections(port)).toBe(true);
+  });
+});
