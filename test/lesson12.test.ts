@@ -46,7 +46,7 @@ describe('stage 12 refuses forged forms', () => {
         ] as const) {
           const [hop] = await ada.post(`${stage.probeUrl}${path}`, form);
           expect(hop.status, path).toBe(403);
-          expect(hop.body).toContain('without your token');
+          expect(hop.body).toContain('did not carry your session’s token');
         }
         expect(greets((await ada.get(`${stage.probeUrl}/`)).at(-1), 'Ada')).toBe(true);
       }),
@@ -72,7 +72,7 @@ describe('stage 12 refuses forged forms', () => {
             { headers },
           );
           expect(hop.status, JSON.stringify(headers)).toBe(403);
-          expect(hop.body).toContain('another origin');
+          expect(hop.body).toContain('came from another origin');
         }
         // no session yet, so no token: only the origin check stops a forged sign-in
         const [signInForged] = await stranger.post(
