@@ -7,7 +7,9 @@ import { formsOf, greets, hiddenFields, storedSessions } from '../src/course/kit
 import { Visitor } from '../src/probe/visitor.js';
 import { startAttackPage } from '../src/server/attack-page.js';
 import { StageHost } from '../src/server/host.js';
-import { runCli, withStage, withVisitors } from './helpers.js';
+import { somebodyListensOn } from './hardening/leftovers.js';
+import { Terminal } from './hardening/terminal.js';
+import { cliPath, freshHome, runCli, withStage, withVisitors } from './helpers.js';
 
 /** Signs a visitor in on the stage with its own form, as a browser on the stage's page would. */
 async function signIn(base: string, visitor: Visitor, name: string) {
@@ -221,4 +223,33 @@ describe('lesson 12 on the command line', () => {
     const port = Number(run.stdout.match(/the attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
     expect(await refusesConnections(port)).toBe(true);
   });
+});
+
+describe('the attack page on the way out of the tutor, in a real terminal', () => {
+  it.each([
+    ['q', ['q'], 0],
+    ['Ctrl-C', ['C-c'], 130],
+  ] as const)(
+    '%s on lesson 12’s first page stops the stage and the attack page',
+    async (_what, keys, code) => {
+      const terminal = new Terminal(`${process.execPath} ${cliPath} lesson 12 --port 0`, {
+        SESSION_TUTOR_HOME: freshHome(),
+      });
+      try {
+        const screen = await terminal.waitFor(/page 1\/\d+ +\[Enter\]/);
+        const stagePort = Number(screen.match(/running at http:\/\/localhost:(\d+)/)?.[1]);
+        const attackPort = Number(
+          screen.match(/attack page is at http:\/\/localhost:(\d+)\//)?.[1],
+        );
+        expect(somebodyListensOn(stagePort)).toBe(true);
+        expect(somebodyListensOn(attackPort)).toBe(true);
+        terminal.keys(...keys);
+        expect((await terminal.ended()).code).toBe(code);
+        expect(somebodyListensOn(stagePort)).toBe(false);
+        expect(somebodyListensOn(attackPort)).toBe(false);
+      } finally {
+        terminal.close();
+      }
+    },
+  );
 });
