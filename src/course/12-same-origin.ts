@@ -7,7 +7,11 @@ import { findLesson } from './catalog.js';
 import { formsOf, greets, hiddenFields } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
-/** The headers a browser adds to a form it submits from a page at `from` (Chromium, Firefox, Safari). */
+/**
+ * The headers current browsers add to a form submitted from a page at `from` to `to` (Sec-Fetch-Site
+ * goes to HTTPS and loopback addresses). Two hosts count as two sites here: true of the loopback
+ * names the demos use, while on the web subdomains of one domain are one site.
+ */
 export function browserHeaders(from: string, to: string): Record<string, string> {
   const [a, b] = [new URL(from), new URL(to)];
   const site =
@@ -113,7 +117,7 @@ async function forgedRename(
   label: string,
   forge: (victim: Visitor, page: Hop | undefined, mallory: string) => Promise<Hop[]>,
 ): Promise<Verdict> {
-  const victim = ctx.visitor('Ada, signed in (cookie jar)', 'jar');
+  const victim = ctx.visitor('Ada (cookie jar)', 'jar');
   const [ada, mallory] = [ctx.name('Ada'), ctx.name('Mallory')];
   const { hops, greeted } = await signIn(ctx, victim, ada);
   if (!greeted) {
@@ -193,7 +197,7 @@ export const checks: Expectation[] = [
               ? 'logging out failed'
               : 'signed in, then out',
         expected: 'signed in, then out',
-        evidence: `sign-in answered ${hops.at(-1)?.status} ${hops.at(-1)?.keyLine}; logout answered ${out[0]?.status ?? 'nothing'}`,
+        evidence: `after signing in, GET / answered ${hops.at(-1)?.keyLine}; POST /logout answered ${out[0]?.status ?? 'nothing'}`,
       };
     },
   },
