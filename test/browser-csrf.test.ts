@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { browserHeaders } from '../src/course/12-same-origin.js';
@@ -155,5 +158,38 @@ describe("stage 12's own forms in Chromium", () => {
         await context.close();
       }
     });
+  });
+});
+
+describe('cookie prefixes in Chromium, as lesson 12 states them', () => {
+  it('keeps __Secure- only with Secure, and __Host- only with Secure, Path=/ and no Domain, loopback counting as secure', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('set-cookie', [
+        '__Host-ok=1; Secure; Path=/',
+        '__Host-noSecure=1; Path=/',
+        '__Host-domain=1; Secure; Path=/; Domain=localhost',
+        '__Host-noPath=1; Secure',
+        '__Secure-ok=1; Secure',
+        '__Secure-noSecure=1',
+      ]);
+      res.end('<h1>prefixes</h1>');
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const host of ['localhost', '127.0.0.1']) {
+        const context = await (await browser()).newContext();
+        try {
+          await (await context.newPage()).goto(`http://${host}:${port}/`);
+          const kept = (await context.cookies()).map((c) => c.name).sort();
+          expect(kept, host).toEqual(['__Host-ok', '__Secure-ok']);
+        } finally {
+          await context.close();
+        }
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
