@@ -1,15 +1,64 @@
 import { STATUS_CODES } from 'node:http';
+import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
 import type { ExplainedCookie } from '../probe/cookies.js';
 import type { Hop } from '../probe/visitor.js';
 
 type Segment = [text: string, style?: (text: string) => string];
 
-/** The width lesson pages and diagrams are drawn to: the terminal's, within reason. */
+/**
+ * The width pages, diagrams and code are drawn to: the terminal's, within reason. Output to a pipe
+ * has no terminal; COLUMNS, when set, stands in for it there.
+ */
 export function pageWidth(): number {
-  return Math.max(50, Math.min(process.stdout.columns ?? 80, 90) - 2);
+  const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 80);
+  return Math.max(50, Math.min(columns, 90) - 2);
 }
+
+const graphemes = new Intl.Segmenter();
+
+/**
+ * How many UTF-16 units of `text` fit in `columns` terminal columns, counting what the eye sees:
+ * a wide character (CJK, most emoji) takes two columns, a combining mark none.
+ */
+export function fitting(text: string, columns: number): number {
+  let used = 0;
+  let units = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    used += stringWidth(segment);
+    if (used > columns) break;
+    units += segment.length;
+  }
+  return units;
+}
+
+/** `text` cut to `columns` display columns, with … where it was cut. */
+export function cut(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text;
+  return `${text.slice(0, fitting(text, columns - 1))}…`;
+}
+
+/**
+ * Prose wrapped to `width` at spaces, counting display columns (wide characters take two).
+ * Punctuation never starts a line on its own: one set apart by a space (`see this .`) is kept
+ * on the line before, even a column past `width`.
+ */
+export function wrapText(text: string, width: number): string {
+  return wrapAnsi(text, width, { trim: true })
+    .split('\n')
+    .reduce<string[]>((lines, line) => {
+      if (lines.length > 0 && lonePunctuation.test(stripVTControlCharacters(line)))
+        lines[lines.length - 1] += ` ${line}`;
+      else lines.push(line);
+      return lines;
+    }, [])
+    .join('\n');
+}
+
+const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 
 /** Draws one demo step as terminal lines. */
 export function renderStep(step: DemoStep, width = pageWidth()): string {
@@ -43,8 +92,8 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
     for (const [piece, style] of segments) {
       const left = room - used;
       if (left <= 0 || piece === '') continue;
-      const shown = piece.length > left ? `${piece.slice(0, left - 1)}…` : piece;
-      used += shown.length;
+      const shown = cut(piece, left);
+      used += stringWidth(shown);
       text += style ? style(shown) : shown;
     }
     return { text, used };
@@ -62,7 +111,10 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
     return `${bar} ${text}${' '.repeat(inner - used - 1)}${bar}`;
   };
 
-  const lines = [chalk.bold(visitor.padEnd(width - 6)) + chalk.bold('server')];
+  const name = cut(visitor, width - 7);
+  const lines = [
+    chalk.bold(name + ' '.repeat(width - 6 - stringWidth(name))) + chalk.bold('server'),
+  ];
   for (const hop of hops) {
     const url = new URL(hop.url);
     lines.push(
