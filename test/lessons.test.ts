@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { stageChange, stageListing } from '../src/cli/listing.js';
+import { lessonWords } from '../src/cli/reading.js';
 import { listLessons, readPages } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import type { DemoStep } from '../src/course/types.js';
@@ -65,6 +66,15 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
         }
       });
     }
+  });
+
+  it('counts for its reading time the words of its text and of its code change as shown', () => {
+    const words = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+    const text = readPages(lesson)
+      .join('\n')
+      .replace(/^\.(code|demo)$/gm, '');
+    const shown = stripVTControlCharacters(stageChange(lesson, 1000)); // nothing wraps
+    expect(lessonWords(lesson)).toBe(words(text) + words(shown));
   });
 
   it('runs its demo on its own stage, and every verdict holds', async () => {

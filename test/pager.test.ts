@@ -2,7 +2,8 @@ import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { firstPlace, move, type Place } from '../src/cli/pager.js';
-import { cut, drawHops, wrapText } from '../src/cli/render.js';
+import { drawHops, wrapText } from '../src/cli/render.js';
+import { cut } from '../src/cli/width.js';
 import { listLessons } from '../src/course/catalog.js';
 import type { Hop } from '../src/probe/visitor.js';
 

@@ -1,45 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
-import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
 import type { ExplainedCookie } from '../probe/cookies.js';
 import type { Hop } from '../probe/visitor.js';
+import { cut, displayWidth, pageWidth } from './width.js';
 
 type Segment = [text: string, style?: (text: string) => string];
-
-/**
- * The width pages, diagrams and code are drawn to: the terminal's, within reason. Output to a pipe
- * has no terminal; COLUMNS, when set, stands in for it there.
- */
-export function pageWidth(): number {
-  const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 80);
-  return Math.max(50, Math.min(columns, 90) - 2);
-}
-
-const graphemes = new Intl.Segmenter();
-
-/**
- * How many UTF-16 units of `text` fit in `columns` terminal columns, counting what the eye sees:
- * a wide character (CJK, most emoji) takes two columns, a combining mark none.
- */
-export function fitting(text: string, columns: number): number {
-  let used = 0;
-  let units = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    used += stringWidth(segment);
-    if (used > columns) break;
-    units += segment.length;
-  }
-  return units;
-}
-
-/** `text` cut to `columns` display columns, with … where it was cut. */
-export function cut(text: string, columns: number): string {
-  if (stringWidth(text) <= columns) return text;
-  return `${text.slice(0, fitting(text, columns - 1))}…`;
-}
 
 /**
  * Prose wrapped to `width` at spaces, counting display columns (wide characters take two).
@@ -93,7 +61,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
       const left = room - used;
       if (left <= 0 || piece === '') continue;
       const shown = cut(piece, left);
-      used += stringWidth(shown);
+      used += displayWidth(shown);
       text += style ? style(shown) : shown;
     }
     return { text, used };
@@ -113,7 +81,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
 
   const name = cut(visitor, width - 7);
   const lines = [
-    chalk.bold(name + ' '.repeat(width - 6 - stringWidth(name))) + chalk.bold('server'),
+    chalk.bold(name + ' '.repeat(width - 6 - displayWidth(name))) + chalk.bold('server'),
   ];
   for (const hop of hops) {
     const url = new URL(hop.url);

@@ -12,8 +12,9 @@ import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, firstPlace, move, type Place } from './pager.js';
 import type { ProgressFile } from './progress.js';
-import { pageWidth, progressBar, renderStep, wrapText } from './render.js';
+import { progressBar, renderStep, wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
+import { pageWidth } from './width.js';
 
 export interface WalkOptions {
   /** The lessons the learner can move through with Enter and b. */
