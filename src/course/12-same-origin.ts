@@ -45,7 +45,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
   if (number === 11) {
     ctx.show({
       kind: 'say',
-      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here, the same site, so her Lax cookie goes along, with ${headerList(page.probeUrl, stage.probeUrl)}.`,
+      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here, the same site, so her Lax cookie goes along, as do ${headerList(page.probeUrl, stage.probeUrl)}.`,
     });
   }
   const forged = await ada.post(form.action, form.hidden, {
@@ -54,10 +54,10 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
   const back = await ada.get(`${stage.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: ada.label, hops: forged.slice(0, 1) });
   const verdict: Verdict = {
-    label: `stage ${number}: the attack page's form, with Ada's cookie`,
+    label: `stage ${number}: the attack page's form`,
     outcome: `${refused(forged[0])}, ${nameShown(back.at(-1))}`,
     expected: number === 11 ? 'accepted, Mallory' : 'refused (403), Ada',
-    evidence: `POST answered ${forged[0].status}; GET / answered ${back.at(-1)?.keyLine}`,
+    evidence: `then GET / answered ${back.at(-1)?.keyLine}`,
   };
   return { verdict, ada, attackPage: page.probeUrl };
 }
@@ -74,16 +74,16 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
   });
   return [
     {
-      label: `stage ${ctx.stage.number}: the same form, without Origin or Sec-Fetch-Site`,
+      label: `stage ${ctx.stage.number}: that form without those headers (an old browser)`,
       outcome: refused(old[0]),
       expected: 'refused (403)',
-      evidence: `POST ${new URL(form.action).pathname} answered ${old[0].status} ${old[0].keyLine}`,
+      evidence: `by the token alone: ${old[0].status} ${old[0].keyLine}`,
     },
     {
       label: `stage ${ctx.stage.number}: Ada's own "Forget me" form`,
       outcome: out[0].status === 302 && !greets(out.at(-1), 'Ada') ? 'logged out' : 'refused',
       expected: 'logged out',
-      evidence: `POST /logout answered ${out[0].status}; GET / answered ${out.at(-1)?.keyLine}`,
+      evidence: `then GET / answered ${out.at(-1)?.keyLine}`,
     },
   ];
 }

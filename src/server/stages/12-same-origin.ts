@@ -1,5 +1,5 @@
-// Stage 12: same site is not same origin. A page on another port of this host is the same
-// site, so it gets our Lax cookie: every POST now needs the session's token and our origin.
+// Stage 12: same site is not same origin. Another port is the same site, so
+// every POST must now come from our origin and carry the session's token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
@@ -44,15 +44,15 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
-  // a POST (sign-in, logout) must come from our own pages: the browser says where from
-  // (Sec-Fetch-Site, else Origin; curl sends neither), and a session's token proves it
+  // a POST (sign-in, logout) must come from our own pages: browsers say where
+  // from (Sec-Fetch-Site, else Origin; curl sends neither), the token proves it
   app.use((req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     const [site, origin] = [req.get('sec-fetch-site'), req.get('origin')];
     const ours = site
       ? site === 'same-origin' || site === 'none'
       : origin === undefined || origin === `${req.protocol}://${req.get('host')}`;
-    // compared in constant time, so how long it takes tells an attacker nothing about a guess
+    // constant time: the time taken must not tell how close a guess came
     const sent = Buffer.from(String(req.body?._csrf));
     const kept = Buffer.from(req.session.csrfToken ?? '');
     const tokenOk = kept.length > 0 && sent.length === kept.length && timingSafeEqual(sent, kept);
@@ -69,7 +69,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.send(formPage());
       return;
     }
-    req.session.csrfToken ??= randomBytes(32).toString('base64url'); // made on its first page
+    // one token per session, made on its first page
+    req.session.csrfToken ??= randomBytes(32).toString('base64url');
     // the name came from a visitor: escape it, or a name like <script> would run
     res.send(
       page(
