@@ -57,7 +57,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     label: `stage ${number}: the attack page's form`,
     outcome: `${refused(forged[0])}, ${nameShown(back.at(-1))}`,
     expected: number === 11 ? 'accepted, Mallory' : 'refused (403), Ada',
-    evidence: `then GET / answered ${back.at(-1)?.keyLine}`,
+    evidence: `${said(forged[0])}, then GET / answered ${back.at(-1)?.keyLine}`,
   };
   return { verdict, ada, attackPage: page.probeUrl };
 }
@@ -77,7 +77,7 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
       label: `stage ${ctx.stage.number}: that form without those headers (an old browser)`,
       outcome: refused(old[0]),
       expected: 'refused (403)',
-      evidence: `by the token alone: ${old[0].status} ${old[0].keyLine}`,
+      evidence: said(old[0]),
     },
     {
       label: `stage ${ctx.stage.number}: Ada's own "Forget me" form`,
@@ -89,6 +89,12 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
 }
 
 const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted');
+
+/** What the server said to a POST: its status, and the sentence of its problem page, if any. */
+function said(hop: Hop): string {
+  const problem = hop.body.match(/<div class="problem">[\s\S]*?<p>([^<]*)<\/p>/)?.[1];
+  return `POST answered ${hop.status}${problem ? ` (${problem})` : ''}`;
+}
 
 const nameShown = (hop: Hop | undefined) =>
   greets(hop, 'Mallory') ? 'Mallory' : greets(hop, 'Ada') ? 'Ada' : 'a stranger';
