@@ -156,6 +156,11 @@ describe('check --all on the command line', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`Nothing is listening at ${url}/: is your server running?`);
     expect(run.stdout).not.toContain('The goldfish');
+    const json = await runCli(['check', '--all', '--url', url, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { lesson: 1, unreachable: `Nothing is listening at ${url}/: is your server running?` },
+    ]);
   });
 
   it('--watch runs the card again when a file in the current folder changes', async () => {
