@@ -39,7 +39,7 @@ async function attack(
   attackHost: 'localhost' | '127.0.0.1',
   path: '/' | '/logout' = '/',
 ): Promise<Attack> {
-  const page = await startAttackPage(stage.url); // port 3001, or a free one when it is taken;
+  const page = await startAttackPage(stage.url); // port 3001, or a free one when it is taken
   const context = await (await browser()).newContext();
   try {
     const tab = await context.newPage();
