@@ -1,29 +1,43 @@
-// Stage 6: why the preview window forgets. The same app, plus /embedded: a page
-// that shows this app inside a frame from another site, the way an editor's
-// preview pane does. The browser treats the framed copy's cookie as third-party.
+// Stage 6: why the preview window forgets, and the fix. /embedded shows the app
+// twice, each in a frame from another site, the way an editor's preview pane
+// does: once with the cookie of lesson 5, which a browser will not keep there,
+// and once under /partitioned/ with a cookie made for frames.
 import express from 'express';
 import session from 'express-session';
+import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
-import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
+
+// A cookie that a browser keeps inside another site's frame: for that frame only,
+// under the site in the address bar (CHIPS), never shared with your own tab.
+const framedCookie = {
+  path: '/partitioned/', // sent to this copy of the app only
+  sameSite: 'none', // may be set and sent in a frame from another site...
+  secure: true, // ...which browsers allow only for a Secure cookie
+  partitioned: true, // kept apart for each top-level site
+} as const;
 
 export function createApp({ secret, store }: StageOptions) {
   const app = express();
 
+  app.use('/partitioned/', loopbackCountsAsSecure); // a demo on this machine: see loopback.ts
   app.use(
     session({
       secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
       saveUninitialized: false, // no session, and no cookie, until something is stored
+      // the fix, for the copy of the app under /partitioned/; the rest keeps lesson 5's cookie
+      cookie: (req) => (req.originalUrl.startsWith('/partitioned/') ? framedCookie : {}),
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
-  app.get('/', (req, res) => {
+  app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
     if (name === undefined) {
       res.send(formPage());
@@ -33,7 +47,7 @@ export function createApp({ secret, store }: StageOptions) {
     res.send(page(`Hello, ${name}`, `<h1>${escapeHtml(name)}</h1>`));
   });
 
-  app.post('/setName', (req, res, next) => {
+  app.post(['/setName', '/partitioned/setName'], (req, res, next) => {
     const form = nameFromForm(req);
     if (!form.ok) {
       res.status(form.status).send(problemPage(form.status, form.problem));
@@ -43,23 +57,16 @@ export function createApp({ secret, store }: StageOptions) {
     // save before redirecting, so the next request is sure to find the name
     req.session.save((err) => {
       if (err) return next(err);
-      res.redirect('/');
+      res.redirect('./'); // back to the page the form was on: / or /partitioned/
     });
   });
 
   app.get('/embedded', (req, res) => {
     // localhost and 127.0.0.1 are different sites to a browser, so framing one
-    // from the other makes the frame a third party, like an editor's preview pane
+    // from the other makes each frame a third party, like an editor's preview pane
     const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
     const framed = `http://${otherHost}:${req.socket.localPort}/`;
-    res.send(
-      page(
-        'The app, embedded',
-        `<h1>The app inside another site</h1>
-<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
-<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
-      ),
-    );
+    res.send(embeddedPage(framed, `${framed}partitioned/`));
   });
 
   return app;
