@@ -1,10 +1,11 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
-import { storedSessions } from './kit.js';
+import { storedSessions, watchStore } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const posted = await ada.post(
     `${ctx.stage.probeUrl}/setName`,
@@ -16,7 +17,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const setCookie = posted[0].setCookie[0];
   const cookie = setCookie === undefined ? undefined : explainCookie(setCookie);
   if (cookie) ctx.show({ kind: 'cookie', cookie });
-  const stored = await storedSessions(ctx.stage.store);
+  const stored = await madeHere();
   ctx.show({ kind: 'store', entries: stored });
 
   const entry = stored.find((s) => s.id === cookie?.sessionId);

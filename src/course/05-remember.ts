@@ -3,7 +3,7 @@ import {
   pageOf,
   postNameThenReturn,
   rememberedVerdict,
-  storedSessions,
+  watchStore,
   tellNameThenReturn,
   whyNoCookieCameBack,
 } from './kit.js';
@@ -11,6 +11,7 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Only a visitor that sends the cookie back can be found again.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const madeHere = await watchStore(ctx.stage.store);
   const goldfish = ctx.visitor('goldfish (no cookie jar)', 'goldfish');
   const grace = ctx.visitor('Grace (cookie jar)', 'jar');
   const linus = ctx.visitor('Linus (cookie jar)', 'jar');
@@ -20,7 +21,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     tellNameThenReturn(ctx, grace, 'Grace', 'remembered'),
     tellNameThenReturn(ctx, linus, 'Linus', 'remembered'),
   ]);
-  ctx.show({ kind: 'store', entries: await storedSessions(ctx.stage.store) });
+  ctx.show({ kind: 'store', entries: await madeHere() });
   return [forgotten, ...remembered];
 }
 

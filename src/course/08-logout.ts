@@ -7,17 +7,18 @@ import {
   greets,
   postNameThenReturn,
   rememberedVerdict,
-  storedSessions,
   tellNameThenReturn,
+  watchStore,
 } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
 // leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const serverSide = await logOutAndReplay(ctx, ada, ctx.stage.probeUrl, 'Ada', 'forgotten');
-  ctx.show({ kind: 'store', entries: await storedSessions(ctx.stage.store) });
+  ctx.show({ kind: 'store', entries: await madeHere() });
 
   const clientSide = ctx.own(
     await listenApp(clientSideSessionApp(randomBytes(32).toString('hex'))),

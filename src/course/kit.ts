@@ -20,7 +20,8 @@ export async function postNameThenReturn(
 
 /**
  * The heart of the course: a visitor tells the server its name, then comes back.
- * Remembered or forgotten is decided by what GET / answers on the return visit.
+ * Remembered or forgotten is decided by what GET / answers on the return visit. The POST's
+ * redirect is not followed: the GET / after it is the one a browser would make anyway.
  */
 export async function tellNameThenReturn(
   ctx: DemoContext,
@@ -29,7 +30,8 @@ export async function tellNameThenReturn(
   expected: 'remembered' | 'forgotten',
   base = ctx.stage.probeUrl,
 ): Promise<Verdict> {
-  const { posted, again } = await postNameThenReturn(base, visitor, name);
+  const posted = await visitor.post(`${base}/setName`, { name }, { follow: false });
+  const again = await visitor.get(`${base}/`);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...posted, ...again] });
   return rememberedVerdict(visitor.label, again.at(-1), name, expected);
 }
@@ -61,6 +63,15 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
     }
   }
   return `The browser got Set-Cookie: ${lines[0].split(';')[0]}, but could not use it for ${url}/: check its Domain and Path.`;
+}
+
+/**
+ * Notes which sessions the store holds now; the function it returns lists only those made since,
+ * so a demo shows its own sessions, not the earlier lessons' (the tutor keeps one store for all).
+ */
+export async function watchStore(store: Store): Promise<() => Promise<StoredSession[]>> {
+  const before = new Set((await storedSessions(store)).map((s) => s.id));
+  return async () => (await storedSessions(store)).filter((s) => !before.has(s.id));
 }
 
 /** What the session store holds right now: session ID → data (without the cookie settings). */
