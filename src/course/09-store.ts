@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { pageOf, rememberedVerdict } from './kit.js';
+import { lessonOnNode24, notRun, pageOf, rememberedVerdict } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -40,11 +40,10 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 
   const label = 'Grace, after a restart, --store sqlite';
   if (!hasNodeSqlite()) {
-    // a half that did not run gets a note, not a verdict: nothing was observed to judge
-    ctx.show({
-      kind: 'say',
-      text: `The SQLite half was not run: node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}. Upgrade Node to see it.`,
-    });
+    // a half that did not run gets no outcome: nothing was observed to judge
+    const why = `node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}`;
+    const command = lessonOnNode24(ctx.stage.number);
+    verdicts.push(notRun(label, why, command));
     return verdicts;
   }
   const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-9-'));

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Store } from 'express-session';
+import { packageRoot } from '../paths.js';
 import { explainCookie } from '../probe/cookies.js';
 import { rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
@@ -94,6 +97,30 @@ export function storedSessions(store: Store): Promise<StoredSession[]> {
       );
     });
   });
+}
+
+/**
+ * A half of a demo that could not run on this machine: a verdict that says so, and why, instead
+ * of one that claims an outcome nobody observed. `start` counts it apart in its summary.
+ */
+export function notRun(label: string, why: string, command: string): Verdict {
+  return {
+    label,
+    outcome: 'not run',
+    expected: 'not run',
+    evidence: `${why}. To run it on Node 24, from npm's node package: ${command}`,
+    skipped: `${label}: ${why}`,
+  };
+}
+
+/** The exact command that runs lesson N of this very tutor under Node 24 (npm's `node` package). */
+export function lessonOnNode24(lesson: number): string {
+  const { bin } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  const entry = join(packageRoot, Object.values(bin)[0]);
+  const quoted = /^[\w./@:-]+$/.test(entry) ? entry : `'${entry.replaceAll("'", "'\\''")}'`;
+  return `npx -y node@24 ${quoted} lesson ${lesson}`;
 }
 
 /** A verdict on whether a request got a successful answer (2xx). */
