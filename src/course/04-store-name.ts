@@ -1,4 +1,5 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
+import { serverSideOption } from './check.js';
 import { storedSessions, watchStore } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
@@ -47,6 +48,11 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   // A forger changes one character of the signature and tries to join Ada's session.
   const mallory = ctx.visitor('Mallory (tampered cookie)', 'jar');
   const forged = tamperSignature(setCookie?.split(';')[0] ?? 'connect.sid=s%3Ax.y');
+  const signatureOf = (nameValue: string) => nameValue.slice(nameValue.lastIndexOf('.') + 1);
+  ctx.show({
+    kind: 'say',
+    text: `Mallory, an attacker, wants Ada's session. She copies Ada's cookie and changes the last character of its signature: ${signatureOf(setCookie?.split(';')[0] ?? '')} becomes ${signatureOf(forged)}.`,
+  });
   const tampered = await mallory.post(
     `${ctx.stage.probeUrl}/setName`,
     { name: 'Mallory' },
@@ -122,7 +128,7 @@ export const checks: Expectation[] = [
         expected,
         evidence: `Set-Cookie: ${(carrier ?? lines[0]).split(';')[0]}`,
         hint: carrier
-          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. Store the name in a server-side session instead.`
+          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. ${serverSideOption(lines) ?? 'Store the name in a server-side session instead.'}`
           : undefined,
       };
     },

@@ -26,11 +26,21 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 async function escaping(ctx: DemoContext): Promise<Verdict[]> {
   const raw = ctx.own(await listenApp(rawGreetingApp(freshSecret(), new session.MemoryStore())));
   const verdicts: Verdict[] = [];
-  for (const [label, base, expected] of [
-    ['the name, put into the page raw', raw.probeUrl, 'runs as a script'],
-    ['the name, escaped (stage 11)', ctx.stage.probeUrl, 'shown as text'],
+  for (const [label, base, expected, where] of [
+    [
+      'the name, put into the page raw',
+      raw.probeUrl,
+      'runs as a script',
+      'an app that puts it in raw',
+    ],
+    [
+      'the name, escaped (stage 11)',
+      ctx.stage.probeUrl,
+      'shown as text',
+      'stage 11, which escapes it',
+    ],
   ] as const) {
-    const mallory = ctx.visitor(`Mallory (cookie jar), on ${label.split(', ')[1]}`, 'jar');
+    const mallory = ctx.visitor(`Mallory, her name a script, on ${where}`, 'jar');
     const hops = await mallory.post(`${base}/setName`, { name: hostile });
     ctx.show({ kind: 'hops', visitor: mallory.label, hops });
     const last = hops.at(-1);

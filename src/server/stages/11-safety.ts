@@ -66,8 +66,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.status(form.status).send(problemPage(form.status, form.problem));
       return;
     }
-    // a new session ID when someone signs in: an ID planted by an attacker beforehand
-    // (session fixation) then leads to an empty, old session, not to this one
+    // a new session ID when someone signs in: regenerate() destroys the old session, so an
+    // ID planted by an attacker beforehand (session fixation) leads to nothing
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.myName = form.name;
