@@ -7,9 +7,8 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   // it would keep cookies like a browser, but this server sends none: cookies come in lesson 2
   const visitor = ctx.visitor('a visitor', 'jar');
   const first = await visitor.get(`${ctx.stage.probeUrl}/`);
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: first });
   const second = await visitor.get(`${ctx.stage.probeUrl}/`);
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: second });
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...first, ...second] });
 
   const a = first[0];
   const b = second[0];

@@ -8,7 +8,7 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({
     kind: 'say',
-    text: `A simulation, not a browser: this "preview pane" client never returns cookies, which is what a browser does with today's cookie inside a frame from another site. The proof in a real browser is ${ctx.stage.url}/embedded (tested in Chromium).`,
+    text: `A simulation, not a browser: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
   });
   const preview = ctx.visitor('preview pane, simulated (never returns cookies)', 'receive-only');
   const tab = ctx.visitor('browser tab (cookie jar)', 'jar');

@@ -25,7 +25,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   );
   ctx.show({
     kind: 'say',
-    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}: the name travels in the cookie.`,
+    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}.`,
   });
   const grace = ctx.visitor('Grace (cookie jar, client-side session)', 'jar');
   // cookie-session's logout empties the jar's cookie, but the copy still holds the signed name
@@ -49,11 +49,11 @@ async function logOutAndReplay(
 ): Promise<Verdict[]> {
   const told = await tellNameThenReturn(ctx, visitor, name, 'remembered', base);
   const copy = await visitor.jar.getCookieString(base);
-  // the session cookie, taken apart: a session ID (Ada) or the data itself (Grace)
+  // a client-side session's cookie, taken apart: the data itself (lesson 4 took Ada's apart)
   const [kept] = await visitor.jar.getCookies(base);
   const cookie = kept && explainCookie(kept.toString());
-  if (cookie) ctx.show({ kind: 'cookie', cookie });
-  ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept: ${copy}` });
+  if (cookie?.kind === 'readable') ctx.show({ kind: 'cookie', cookie });
+  ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept.` });
   const out = await visitor.post(`${base}/logout`, {});
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: out });
   const replayed = await visitor.get(`${base}/`, { cookie: copy });
