@@ -19,8 +19,8 @@ async function listen(handler) {
 /** Stage 5's own code with its session middleware skipped: the name is already on the request. */
 async function plainApp() {
   const { listenApp } = await import('../dist/server/start.js');
-  const { loadStage, findStage } = await import('../dist/server/stages.js');
-  const { createApp } = await loadStage(findStage(5));
+  const { findLesson } = await import('../dist/course/catalog.js');
+  const { createApp } = await findLesson(5).stage();
   const stage = createApp({ secret: 'unused', store: undefined });
   // express-session passes over a request that already has a session (its "self-awareness" check)
   return listenApp((req, res) => {
@@ -32,7 +32,8 @@ async function plainApp() {
 const servers = {
   session: async () => {
     const { startStage } = await import('../dist/server/start.js');
-    const stage = await startStage(5, { port: 0 });
+    const { findLesson } = await import('../dist/course/catalog.js');
+    const stage = await startStage(findLesson(5), { port: 0 });
     return { url: stage.probeUrl, stop: stage.stop };
   },
   plain: async () => {

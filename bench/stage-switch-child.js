@@ -21,7 +21,7 @@ try {
       let waitMs = 0;
       let failed = 0;
       const started = performance.now();
-      const { stage } = await host.switchTo(lesson.number);
+      const { stage } = await host.switchTo(lesson);
       await stage.ready();
       const switched = performance.now();
       const verdicts = await runDemo(lesson, stage, (step) => {
