@@ -168,7 +168,7 @@ describe('stage 6 in a real browser: the preview pane', () => {
 
         const posted = await tellName(page, frame, 'Ada');
         expect(await posted.headerValue('set-cookie')).toMatch(
-          /^connect\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
+          /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
         );
         expect(await frame.locator('h1').textContent()).toBe('Ada');
         await page.reload();
@@ -183,7 +183,7 @@ describe('stage 6 in a real browser: the preview pane', () => {
           'Cookie settings':
             'SameSite=none; Secure; Partitioned: a browser keeps it for this frame, under the site in the address bar',
         });
-        expect(seen['Cookie header']).toMatch(/^connect\.sid=s%3A/);
+        expect(seen['Cookie header']).toMatch(/^partitioned\.sid=s%3A/);
 
         // kept in the partition of the page on top, localhost: the same address in its own tab
         // (top-level site 127.0.0.1) has no cookie, so it is a stranger there

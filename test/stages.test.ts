@@ -207,7 +207,7 @@ describe('stage 6: why the preview window forgets', () => {
         const posted = await framed.post(`${stage.probeUrl}/partitioned/setName`, { name: 'Ada' });
         expect(posted[0].location).toBe('./');
         expect(posted[0].setCookie[0]).toMatch(
-          /; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
+          /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
         );
         expect(greets(posted[1], 'Ada')).toBe(true);
         // the app at / keeps lesson 5's cookie

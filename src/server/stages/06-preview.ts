@@ -10,27 +10,36 @@ import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.
 import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
 
-// A cookie that a browser keeps inside another site's frame: for that frame only,
-// under the site in the address bar (CHIPS), never shared with your own tab.
-const framedCookie = {
-  path: '/partitioned/', // sent to this copy of the app only
-  sameSite: 'none', // may be set and sent in a frame from another site...
-  secure: true, // ...which browsers allow only for a Secure cookie
-  partitioned: true, // kept apart for each top-level site
-} as const;
-
 export function createApp({ secret, store }: StageOptions) {
   const app = express();
 
-  app.use('/partitioned/', loopbackCountsAsSecure); // a demo on this machine: see loopback.ts
+  // The fix, for an app shown inside another site's frame: under /partitioned/, a
+  // cookie that a browser keeps for that frame only, under the site in its address bar
+  app.use(
+    '/partitioned/',
+    loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
+    session({
+      name: 'partitioned.sid',
+      secret,
+      // the same store through an object of its own: express-session keeps the
+      // cookie options of the last session() made with each store object
+      store: Object.create(store),
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        path: '/partitioned/', // sent to this copy of the app only
+        sameSite: 'none', // may be set and sent inside another site's frame...
+        secure: true, // ...which browsers allow only for a Secure cookie
+        partitioned: true, // CHIPS: kept apart for each site that frames it
+      },
+    }),
+  );
   app.use(
     session({
       secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
       saveUninitialized: false, // no session, and no cookie, until something is stored
-      // the fix, for the copy of the app under /partitioned/; the rest keeps lesson 5's cookie
-      cookie: (req) => (req.originalUrl.startsWith('/partitioned/') ? framedCookie : {}),
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page

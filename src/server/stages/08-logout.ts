@@ -2,14 +2,36 @@
 // asks the browser to drop the cookie.
 import express from 'express';
 import session from 'express-session';
+import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
-import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
 import type { StageOptions } from '../stage.js';
 
 export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
   const app = express();
 
+  // The fix, for an app shown inside another site's frame: under /partitioned/, a
+  // cookie that a browser keeps for that frame only, under the site in its address bar
+  app.use(
+    '/partitioned/',
+    loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
+    session({
+      name: 'partitioned.sid',
+      secret,
+      // the same store through an object of its own: express-session keeps the
+      // cookie options of the last session() made with each store object
+      store: Object.create(store),
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        path: '/partitioned/', // sent to this copy of the app only
+        sameSite: 'none', // may be set and sent inside another site's frame...
+        secure: true, // ...which browsers allow only for a Secure cookie
+        partitioned: true, // CHIPS: kept apart for each site that frames it
+      },
+    }),
+  );
   app.use(
     session({
       secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
@@ -24,7 +46,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
-  app.get('/', (req, res) => {
+  app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
     if (name === undefined) {
       res.send(formPage());
@@ -40,7 +62,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     );
   });
 
-  app.post('/setName', (req, res, next) => {
+  app.post(['/setName', '/partitioned/setName'], (req, res, next) => {
     const form = nameFromForm(req);
     if (!form.ok) {
       res.status(form.status).send(problemPage(form.status, form.problem));
@@ -50,7 +72,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     // save before redirecting, so the next request is sure to find the name
     req.session.save((err) => {
       if (err) return next(err);
-      res.redirect('/');
+      res.redirect('./'); // back to the page the form was on: / or /partitioned/
     });
   });
 
@@ -65,17 +87,10 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
 
   app.get('/embedded', (req, res) => {
     // localhost and 127.0.0.1 are different sites to a browser, so framing one
-    // from the other makes the frame a third party, like an editor's preview pane
+    // from the other makes each frame a third party, like an editor's preview pane
     const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
     const framed = `http://${otherHost}:${req.socket.localPort}/`;
-    res.send(
-      page(
-        'The app, embedded',
-        `<h1>The app inside another site</h1>
-<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
-<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
-      ),
-    );
+    res.send(embeddedPage(framed, `${framed}partitioned/`));
   });
 
   return app;

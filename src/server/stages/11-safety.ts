@@ -2,8 +2,9 @@
 // sign-in, secrets that can be rotated, and no weak secret in production.
 import express from 'express';
 import session from 'express-session';
+import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
-import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
 import { refuseWeakSecret } from '../secret.js';
 import type { StageOptions } from '../stage.js';
@@ -24,6 +25,27 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     next();
   });
 
+  // The fix, for an app shown inside another site's frame: under /partitioned/, a
+  // cookie that a browser keeps for that frame only, under the site in its address bar
+  app.use(
+    '/partitioned/',
+    loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
+    session({
+      name: 'partitioned.sid',
+      secret,
+      // the same store through an object of its own: express-session keeps the
+      // cookie options of the last session() made with each store object
+      store: Object.create(store),
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        path: '/partitioned/', // sent to this copy of the app only
+        sameSite: 'none', // may be set and sent inside another site's frame...
+        secure: true, // ...which browsers allow only for a Secure cookie
+        partitioned: true, // CHIPS: kept apart for each site that frames it
+      },
+    }),
+  );
   app.use(
     session({
       secret, // or a list, newest first: the first signs new cookies, all of them verify old ones
@@ -43,7 +65,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
 
-  app.get('/', (req, res) => {
+  app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
     if (name === undefined) {
       res.send(formPage());
@@ -60,7 +82,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     );
   });
 
-  app.post('/setName', (req, res, next) => {
+  app.post(['/setName', '/partitioned/setName'], (req, res, next) => {
     const form = nameFromForm(req);
     if (!form.ok) {
       res.status(form.status).send(problemPage(form.status, form.problem));
@@ -75,7 +97,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       // save before redirecting, so the next request is sure to find the name
       req.session.save((err) => {
         if (err) return next(err);
-        res.redirect('/');
+        res.redirect('./'); // back to the page the form was on: / or /partitioned/
       });
     });
   });
@@ -91,17 +113,10 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
 
   app.get('/embedded', (req, res) => {
     // localhost and 127.0.0.1 are different sites to a browser, so framing one
-    // from the other makes the frame a third party, like an editor's preview pane
+    // from the other makes each frame a third party, like an editor's preview pane
     const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
     const framed = `http://${otherHost}:${req.socket.localPort}/`;
-    res.send(
-      page(
-        'The app, embedded',
-        `<h1>The app inside another site</h1>
-<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
-<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
-      ),
-    );
+    res.send(embeddedPage(framed, `${framed}partitioned/`));
   });
 
   return app;
