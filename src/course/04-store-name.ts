@@ -33,14 +33,16 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
             : 'no cookie',
       expected: 'a signed session ID, no name',
       evidence:
-        setCookie === undefined ? 'no Set-Cookie' : `Set-Cookie: ${setCookie.split(';')[0]}`,
+        setCookie === undefined
+          ? 'no Set-Cookie'
+          : `${cookie?.kind === 'signed-session-id' ? 's: + session ID + . + signature' : 'its value'}, without the name Ada`,
     },
     {
       label: "the server's store",
       outcome: entry?.data.myName === 'Ada' ? 'holds the name' : 'does not hold the name',
       expected: 'holds the name',
       evidence: entry
-        ? `${entry.id} → ${JSON.stringify(entry.data)}`
+        ? `the session the cookie names holds ${JSON.stringify(entry.data)}`
         : 'no entry for that session ID',
     },
   ];
@@ -48,10 +50,12 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   // A forger changes one character of the signature and tries to join Ada's session.
   const mallory = ctx.visitor('Mallory (tampered cookie)', 'jar');
   const forged = tamperSignature(setCookie?.split(';')[0] ?? 'connect.sid=s%3Ax.y');
-  const signatureOf = (nameValue: string) => nameValue.slice(nameValue.lastIndexOf('.') + 1);
+  // decoded, as the cookie taken apart above shows it
+  const signatureOf = (nameValue: string) =>
+    decodeURIComponent(nameValue.slice(nameValue.lastIndexOf('.') + 1));
   ctx.show({
     kind: 'say',
-    text: `Mallory, an attacker, wants Ada's session. She copies Ada's cookie and changes the last character of its signature: ${signatureOf(setCookie?.split(';')[0] ?? '')} becomes ${signatureOf(forged)}.`,
+    text: `Mallory, an attacker, copies Ada's cookie and changes the last character of its signature: ${signatureOf(setCookie?.split(';')[0] ?? '')} becomes ${signatureOf(forged)}.`,
   });
   const tampered = await mallory.post(
     `${ctx.stage.probeUrl}/setName`,

@@ -8,23 +8,20 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({
     kind: 'say',
-    text: `A simulation, not a browser: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
+    text: `A simulation: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
   });
   const preview = ctx.visitor('preview pane, simulated (never returns cookies)', 'receive-only');
-  const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
-  const verdicts = [
-    await tellNameThenReturn(ctx, preview, 'Ada', 'forgotten'),
-    await tellNameThenReturn(ctx, tab, 'Grace', 'remembered'),
-  ];
-  // the fix: the cookie the copy under /partitioned/ sends to a newcomer
-  const newcomer = ctx.visitor('a newcomer at /partitioned/', 'jar');
+  // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser
+  const verdicts = [await tellNameThenReturn(ctx, preview, 'Ada', 'forgotten')];
+  // the fix: the cookie the copy under /partitioned/ sends
+  const newcomer = ctx.visitor('a visitor at /partitioned/', 'jar');
   const [framed] = await newcomer.post(
     `${ctx.stage.probeUrl}/partitioned/setName`,
     { name: 'Grace' },
     { follow: false },
   );
   verdicts.push(partitionedVerdict(framed.setCookie[0]));
-  const [embedded] = await tab.get(`${ctx.stage.probeUrl}/embedded`);
+  const [embedded] = await newcomer.get(`${ctx.stage.probeUrl}/embedded`);
   verdicts.push(embeddedVerdict(embedded, ctx.stage.probeUrl));
   return verdicts;
 }

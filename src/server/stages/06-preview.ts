@@ -1,7 +1,4 @@
-// Stage 6: why the preview window forgets, and the fix. /embedded shows the app
-// twice, each in a frame from another site, the way an editor's preview pane
-// does: once with the cookie of lesson 5, which a browser will not keep there,
-// and once under /partitioned/ with a cookie made for frames.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { loopbackCountsAsSecure } from '../loopback.js';
@@ -13,17 +10,14 @@ import type { StageOptions } from '../stage.js';
 export function createApp({ secret, store }: StageOptions) {
   const app = express();
 
-  // The fix, for an app shown inside another site's frame: under /partitioned/, a
-  // cookie that a browser keeps for that frame only, under the site in its address bar
+  // The fix for an app inside another site's frame, under /partitioned/
   app.use(
     '/partitioned/',
     loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
     session({
       name: 'partitioned.sid',
       secret,
-      // the same store through an object of its own: express-session keeps the
-      // cookie options of the last session() made with each store object
-      store: Object.create(store),
+      store: Object.create(store), // the same sessions; its own cookie options
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -36,15 +30,15 @@ export function createApp({ secret, store }: StageOptions) {
   );
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
+      saveUninitialized: false, // no session, no cookie, until something is stored
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
-  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+  app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
   app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;

@@ -1,5 +1,4 @@
-// Stage 8: forget me. POST /logout destroys the session on the server and
-// asks the browser to drop the cookie.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { loopbackCountsAsSecure } from '../loopback.js';
@@ -11,17 +10,14 @@ import type { StageOptions } from '../stage.js';
 export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
   const app = express();
 
-  // The fix, for an app shown inside another site's frame: under /partitioned/, a
-  // cookie that a browser keeps for that frame only, under the site in its address bar
+  // The fix for an app inside another site's frame, under /partitioned/
   app.use(
     '/partitioned/',
     loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
     session({
       name: 'partitioned.sid',
       secret,
-      // the same store through an object of its own: express-session keeps the
-      // cookie options of the last session() made with each store object
-      store: Object.create(store),
+      store: Object.create(store), // the same sessions; its own cookie options
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -34,17 +30,17 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   );
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
-      cookie: { maxAge }, // an expiry date: the session ends maxAge ms (30 min) after the last visit
-      rolling: true, // because every response sends the cookie again, restarting the clock
+      saveUninitialized: false, // no session, no cookie, until something is stored
+      cookie: { maxAge }, // an expiry date, maxAge ms (30 min) after the last visit
+      rolling: true, // every response sends the cookie again, restarting the clock
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
-  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+  app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
   app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
@@ -77,7 +73,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post('/logout', (req, res, next) => {
-    // destroy deletes the session from the store: even a copy of the old cookie now finds nothing
+    // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('connect.sid'); // and the browser is asked to drop its copy

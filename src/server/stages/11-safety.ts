@@ -1,5 +1,4 @@
-// Stage 11: keeping sessions safe. A stricter cookie, a new session ID at
-// sign-in, secrets that can be rotated, and no weak secret in production.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { loopbackCountsAsSecure } from '../loopback.js';
@@ -13,29 +12,26 @@ import type { StageOptions } from '../stage.js';
 const serverStarted = new Date();
 
 export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
-  // in production, refuse a missing or short secret: whoever guesses it can sign any session ID
+  // in production, refuse a missing or short secret: a short one can be guessed
   if (process.env.NODE_ENV === 'production') refuseWeakSecret(process.env.SESSION_SECRET);
 
   const app = express();
   // behind a proxy, believe its X-Forwarded-* headers, but only from this machine
   app.set('trust proxy', 'loopback');
-  // say which server process answered, to watch a proxy share requests between processes
+  // say which process answered, to watch a proxy share requests between them
   app.use((_req, res, next) => {
     res.set('X-Served-By', `process ${process.pid}`);
     next();
   });
 
-  // The fix, for an app shown inside another site's frame: under /partitioned/, a
-  // cookie that a browser keeps for that frame only, under the site in its address bar
+  // The fix for an app inside another site's frame, under /partitioned/
   app.use(
     '/partitioned/',
     loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
     session({
       name: 'partitioned.sid',
       secret,
-      // the same store through an object of its own: express-session keeps the
-      // cookie options of the last session() made with each store object
-      store: Object.create(store),
+      store: Object.create(store), // the same sessions; its own cookie options
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -48,22 +44,22 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   );
   app.use(
     session({
-      secret, // or a list, newest first: the first signs new cookies, all of them verify old ones
-      store, // where the session data lives: memory, a SQLite file or Redis (--store chooses)
+      secret, // or a list, newest first: the first signs, all of them verify
+      store, // where sessions live: memory, a SQLite file or Redis (--store chooses)
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
+      saveUninitialized: false, // no session, no cookie, until something is stored
       cookie: {
-        maxAge, // an expiry date: the session ends maxAge ms (30 min) after the last visit
-        httpOnly: true, // page scripts cannot read it, so an injected script cannot steal it
+        maxAge, // an expiry date, maxAge ms (30 min) after the last visit
+        httpOnly: true, // the default: page scripts cannot read it (but can use it)
         sameSite: 'lax', // not sent with another site's POST forms or hidden requests
-        secure: 'auto', // Secure when the request came over HTTPS (via a trusted proxy too)
+        secure: 'auto', // Secure if the request came over HTTPS, even via a trusted proxy
       },
-      rolling: true, // because every response sends the cookie again, restarting the clock
+      rolling: true, // every response sends the cookie again, restarting the clock
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
-  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+  app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
   app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
@@ -103,7 +99,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post('/logout', (req, res, next) => {
-    // destroy deletes the session from the store: even a copy of the old cookie now finds nothing
+    // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
