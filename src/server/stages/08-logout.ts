@@ -17,7 +17,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     session({
       name: 'partitioned.sid',
       secret,
-      store: Object.create(store), // the same sessions; its own cookie options
+      // the same sessions, through an object with cookie options of its own
+      store: store && Object.create(store),
       resave: false,
       saveUninitialized: false,
       cookie: {
