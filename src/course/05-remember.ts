@@ -3,8 +3,8 @@ import {
   pageOf,
   postNameThenReturn,
   rememberedVerdict,
-  watchStore,
   tellNameThenReturn,
+  watchStore,
   whyNoCookieCameBack,
 } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';

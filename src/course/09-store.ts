@@ -73,10 +73,6 @@ async function restart(
   // production mode, as a deployed server runs: express-session then warns about MemoryStore
   const env = { NODE_ENV: 'production' };
   const before = ctx.own(await startStageProcess(ctx.stage.number, { store, secret, env }));
-  ctx.show({
-    kind: 'say',
-    text: `Stage ${ctx.stage.number} runs as process ${before.pid} on port ${before.port}; sessions live in ${describeStore(store)}.`,
-  });
   const posted = await visitor.post(`${before.probeUrl}/setName`, { name });
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
   await before.stop();
@@ -90,7 +86,7 @@ async function restart(
   );
   ctx.show({
     kind: 'say',
-    text: `Process ${before.pid} stopped. Process ${after.pid} now serves the same port.`,
+    text: `Sessions in ${describeStore(store)}: process ${before.pid} stopped, process ${after.pid} now serves port ${before.port}.`,
   });
   const again = await visitor.get(`${after.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: again });

@@ -93,7 +93,7 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
       label: 'the Secure flag',
       outcome: `${secureWord(overHttp?.secure)} over HTTP, ${secureWord(overHttps?.secure)} behind HTTPS`,
       expected: 'not Secure over HTTP, Secure behind HTTPS',
-      evidence: `with X-Forwarded-Proto: https from a trusted proxy: Set-Cookie: ${attributes(viaHttps[0].setCookie[0])}`,
+      evidence: `behind HTTPS (X-Forwarded-Proto: https from a trusted proxy): ${attributes(viaHttps[0].setCookie[0]).replace(/^.*(; Secure)/, '…$1')}`,
     },
   ];
 }
