@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import session from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
-import { lessonOnNode24 } from '../src/course/kit.js';
+import { lessonOnNode24, storedSessions } from '../src/course/kit.js';
 import { runDemo } from '../src/course/run.js';
 import { type DemoStep, held } from '../src/course/types.js';
 import type { StoreChoice } from '../src/server/stores/choose.js';
@@ -160,5 +161,23 @@ describe('the two-process demo (lesson 10)', () => {
       label: 'Grace, one shared store (redis)',
       outcome: 'remembered by both processes',
     });
+  });
+});
+
+describe('store dumps', () => {
+  it("list only the sessions the demo made, not an earlier lesson's in the same store", async () => {
+    const store = new session.MemoryStore();
+    // lesson 4's demo leaves Ada's and Mallory's sessions in the store, as `start` keeps one store
+    await withStage(4, (stage) => runDemo(findLesson(4), stage, () => {}), { store });
+    expect(await storedSessions(store)).toHaveLength(2);
+    const steps: DemoStep[] = [];
+    await withStage(5, (stage) => runDemo(findLesson(5), stage, (step) => steps.push(step)), {
+      store,
+    });
+    const dumps = steps.filter((step) => step.kind === 'store');
+    expect(dumps).toHaveLength(1);
+    const names = dumps[0].kind === 'store' ? dumps[0].entries.map((e) => e.data.myName) : [];
+    expect(names.sort()).toEqual(['Ada', 'Grace', 'Linus']);
+    expect(await storedSessions(store)).toHaveLength(5);
   });
 });
