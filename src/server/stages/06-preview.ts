@@ -5,6 +5,7 @@ import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
 import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
+import { sameSessions } from '../same-sessions.js';
 import type { StageOptions } from '../stage.js';
 
 export function createApp({ secret, store }: StageOptions) {
@@ -17,8 +18,7 @@ export function createApp({ secret, store }: StageOptions) {
     session({
       name: 'partitioned.sid',
       secret,
-      // the same sessions, through an object with cookie options of its own
-      store: store && Object.create(store),
+      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
       resave: false,
       saveUninitialized: false,
       cookie: {

@@ -5,6 +5,7 @@ import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
 import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
+import { sameSessions } from '../same-sessions.js';
 import type { StageOptions } from '../stage.js';
 
 // when this server process started: a session older than this survived a restart
@@ -27,8 +28,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     session({
       name: 'partitioned.sid',
       secret,
-      // the same sessions, through an object with cookie options of its own
-      store: store && Object.create(store),
+      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
       resave: false,
       saveUninitialized: false,
       cookie: {
