@@ -60,7 +60,7 @@ async function logOutAndReplay(
   const [kept] = await visitor.jar.getCookies(base);
   const cookie = kept && explainCookie(kept.toString());
   if (cookie?.kind === 'readable') ctx.show({ kind: 'cookie', cookie });
-  ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept.` });
+  ctx.show({ kind: 'say', text: `${name} has told her name; a copy of her cookie is kept.` });
   const out = await visitor.post(`${base}/logout`, {});
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: out });
   const replayed = await visitor.get(`${base}/`, { cookie: copy });
