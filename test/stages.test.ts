@@ -226,3 +226,26 @@ describe('stage 6: why the preview window forgets', () => {
     );
   });
 });
+
+describe('stages 7 to 11 keep stage 6’s partitioned copy', () => {
+  it.each([7, 8, 9, 10, 11])(
+    'stage %i answers /partitioned/ with the cookie made for frames',
+    async (n) => {
+      await withStage(n, (stage) =>
+        withVisitors(['jar'], async (framed) => {
+          const posted = await framed.post(`${stage.probeUrl}/partitioned/setName`, {
+            name: 'Ada',
+          });
+          expect(posted[0].setCookie[0]).toMatch(
+            /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
+          );
+          expect(greets(posted.at(-1), 'Ada')).toBe(true);
+          // and the app at / keeps its own cookie, untouched by the copy's
+          const plain = await framed.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
+          expect(plain[0].setCookie[0]).toMatch(/^connect\.sid=/);
+          expect(plain[0].setCookie[0]).not.toContain('Partitioned');
+        }),
+      );
+    },
+  );
+});
