@@ -83,8 +83,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.get('/embedded', (req, res) => {
-    // localhost and 127.0.0.1 are different sites to a browser, so framing one
-    // from the other makes each frame a third party, like an editor's preview pane
+    // localhost and 127.0.0.1 are different sites: each frame is a third party
     const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
     const framed = `http://${otherHost}:${req.socket.localPort}/`;
     res.send(embeddedPage(framed, `${framed}partitioned/`));
