@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { greets, pageOf } from '../src/course/kit.js';
@@ -65,6 +65,18 @@ describe('serve without SESSION_SECRET', () => {
     await pressCtrlC(served);
     expect(served.said).toContain('SESSION_SECRET is not set: the secret lasts for this run only');
     expect(existsSync(join(home, 'development-secret'))).toBe(false);
+  });
+});
+
+describe('serve where the tutor home cannot hold the secret', () => {
+  it('says the secret lasts for this run only, and why', async () => {
+    const home = join(freshHome(), 'a-file');
+    writeFileSync(home, 'not a folder');
+    const served = await serve(['5', '--port', '0'], { ...noSecret, SESSION_TUTOR_HOME: home });
+    await pressCtrlC(served);
+    expect(served.said).toContain(
+      `SESSION_SECRET is not set and ${join(home, 'development-secret')} cannot be used (ENOTDIR): the secret lasts for this run only`,
+    );
   });
 });
 
