@@ -45,7 +45,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
   if (number === 11) {
     ctx.show({
       kind: 'say',
-      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here, the same site, so her Lax cookie goes along, as do ${headerList(page.probeUrl, stage.probeUrl)}.`,
+      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here with her Lax cookie (same site), plus ${headerList(page.probeUrl, stage.probeUrl)}.`,
     });
   }
   const forged = await ada.post(form.action, form.hidden, {

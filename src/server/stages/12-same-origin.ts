@@ -88,7 +88,6 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.send(formPage());
       return;
     }
-    // one token per session, made on its first page
     req.session.csrfToken ??= randomBytes(32).toString('base64url');
     // the name came from a visitor: escape it, or a name like <script> would run
     res.send(
