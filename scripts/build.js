@@ -14,40 +14,19 @@
 //   the tests and the bench; not shipped).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions as common, own, root, splitOptions } from './bundle-options.js';
 import { writeEjectable } from './javascript.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = join(root, 'dist');
-const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-
-const common = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: `node${own.engines.node.replace(/^>=\s*/, '')}`,
-  // whitespace and syntax only: stack traces keep their names
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none', // the licences are in THIRD-PARTY-LICENSES
-  logLevel: 'warning',
-};
 
 rmSync(dist, { recursive: true, force: true });
 const { metafile } = await build({
   ...common,
+  ...splitOptions,
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli/main.ts', 'stage-child': 'src/course/stage-child.ts' },
   outdir: 'dist',
-  splitting: true,
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
-  external: Object.keys(own.peerDependencies ?? {}),
-  // the bundled CommonJS packages (Express and its helpers) call require() for Node's modules
-  banner: {
-    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
-  },
   metafile: true,
 });
 
@@ -168,7 +147,6 @@ ${own.name}'s own licence is in LICENSE.
 
 ${unique.map((s) => `${line}\n${s.name} ${s.version} (${s.license})\n${line}\n\n${s.text}\n`).join('\n')}`;
 }
-
 
 /** Some packages give their licence only in a "License" section of their README. */
 function licenceInReadme(dir) {
