@@ -83,7 +83,7 @@ export async function stageSwitch({ runs, warm }) {
         (s) =>
           `Lesson ${s.lesson} (${s.title}) takes ${ms(s.ms)} on a first visit, median${
             s.spawns
-              ? ': its demo starts stage servers as separate `session-tutor serve` processes (to restart a server for real, or run two), each a whole cold start.'
+              ? ': its demo starts stage servers in processes of their own (dist/stage-child.js, to restart a server for real, or run two), each a cold start of Node and Express.'
               : '.'
           }`,
       ),

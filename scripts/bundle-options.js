@@ -18,6 +18,28 @@ export const bundleOptions = {
   logLevel: 'warning',
 };
 
+/**
+ * iconv-lite (under body-parser) holds half a megabyte of Chinese, Japanese and Korean code
+ * tables, each loaded only when a request is decoded from such a character set. The stages read
+ * forms with express.urlencoded, which accepts UTF-8 and ISO-8859-1 alone and answers any other
+ * charset with 415 before decoding, so the tables are left out: a table asked for all the same
+ * throws, rather than decoding wrongly.
+ */
+const withoutEastAsianTables = {
+  name: 'without-east-asian-tables',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/tables\/.+\.json$/ }, (args) =>
+      /iconv-lite[\\/]encodings[\\/]dbcs-data\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'left-out' }
+        : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error('session-tutor is bundled without iconv-lite\\'s ${args.path}: its stages accept forms in UTF-8 or ISO-8859-1');`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** For splitting builds: chunks lie flat beside the entries, one folder below the package root. */
 export const splitOptions = {
   splitting: true,
@@ -25,6 +47,7 @@ export const splitOptions = {
   chunkNames: '[name]-[hash]',
   // optional peers, found beside the tutor when a learner installs them
   external: Object.keys(own.peerDependencies ?? {}),
+  plugins: [withoutEastAsianTables],
   // the bundled CommonJS packages (Express and its helpers) call require() for Node's modules
   banner: {
     js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",

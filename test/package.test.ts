@@ -160,6 +160,38 @@ describe('the packed tarball', () => {
   });
 });
 
+describe('the installed package serving a stage', () => {
+  it('answers a form in a charset it does not read with 415, East Asian ones too (their tables are left out)', async () => {
+    const child = spawn(tutor, ['serve', '5', '--port', '0'], {
+      cwd: app,
+      env: { ...process.env, NO_COLOR: '1', SESSION_SECRET: 'a test secret' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const [, url] = await waitForOutput(child, /Stage 5 is running at (\S+)/, 20_000);
+      for (const [charset, status] of [
+        ['shift_jis', 415],
+        ['euc-kr', 415],
+        ['gbk', 415],
+        ['utf-8', 302],
+      ] as const) {
+        const response = await fetch(`${url.replace('localhost', '127.0.0.1')}/setName`, {
+          method: 'POST',
+          headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
+          body: 'name=Ada',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(5000),
+        });
+        expect(response.status, charset).toBe(status);
+      }
+    } finally {
+      const closed = once(child, 'close');
+      child.kill('SIGTERM');
+      await closed;
+    }
+  });
+});
+
 describe('--store redis:// from the installed package', () => {
   /** `serve 9` from the installed package, stopped when its output says where it runs. */
   async function serveNine(store: string): Promise<{ child: ChildProcess; url: string }> {
