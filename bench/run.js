@@ -10,6 +10,7 @@ import { footprint } from './footprint.js';
 import { buildHarness, ratio, root, table } from './lib.js';
 import { stageSwitch } from './stage-switch.js';
 import { throughput } from './throughput.js';
+import { words } from './words.js';
 
 const load = () =>
   loadavg()
@@ -44,6 +45,7 @@ async function measure(name, fn) {
 const cold = await measure('cold start', () => coldStart({ rounds: 25 }));
 const switching = await measure('stage switch', () => stageSwitch({ runs: 4, warm: 1 }));
 const unattended = await measure('the unattended course', () => course({ runs: 3 }));
+const onScreen = await measure('words on screen', () => words());
 const server = await measure('demo server throughput', () =>
   throughput({ rounds: 3, duration: 5 }),
 );
@@ -65,6 +67,12 @@ const headline = [
   ['first page of `start` vs `node -e 0`', ratio(cold.ratios[2]), '≤ 2.0×'],
   ['stage switch, median of first visits', ms(switching.median), '≤ 35 ms'],
   ['whole course unattended, without deliberate waits', ms(unattended.net), ''],
+  [
+    'words on screen, lessons 1–6 (`wc -w`, 100 columns)',
+    onScreen.firstSix,
+    `≤ ${onScreen.budgets.firstSix}`,
+  ],
+  ['words on screen, all lessons', onScreen.all, `≤ ${onScreen.budgets.all}`],
   ['stage 5 with a session, share of the `node:http` ceiling', ratio(server.ratios.session), ''],
 ];
 

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lessonWords, minutesFor, wordsPerMinute } from '../src/cli/reading.js';
+import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/course/kit.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
 
@@ -42,9 +44,32 @@ describe('session-tutor list', () => {
     const run = await runCli(['list', '--json'], { SESSION_TUTOR_HOME: home });
     expect(run.code).toBe(0);
     const lessons = JSON.parse(run.stdout);
-    expect(lessons[0]).toEqual({ number: 1, slug: 'goldfish', title: 'The goldfish', done: true });
+    expect(lessons[0]).toEqual({
+      number: 1,
+      slug: 'goldfish',
+      title: 'The goldfish',
+      done: true,
+      minutes: minutesFor(lessonWords(findLesson(1))),
+    });
     expect(lessons[1]).toMatchObject({ number: 2, done: false });
     expect(lessons.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('estimates a reading time per lesson from its words, and the README gives the total', async () => {
+    const run = await runCli(['list'], { SESSION_TUTOR_HOME: freshHome() });
+    expect(run.code).toBe(0);
+    const words = listLessons().map(lessonWords);
+    for (const [i, lesson] of listLessons().entries()) {
+      const minutes = Math.max(1, Math.round(words[i] / wordsPerMinute));
+      const title = lesson.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(run.stdout).toMatch(new RegExp(`${lesson.number}  ${title} +${minutes} min\\n`));
+    }
+    const total = Math.round(words.reduce((a, b) => a + b, 0) / wordsPerMinute);
+    expect(run.stdout).toContain(
+      `About ${total} minutes of reading in all, at ${wordsPerMinute} words a minute`,
+    );
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`The course is about ${total} minutes of reading`);
   });
 
   it('keeps a corrupt progress file aside and says so', async () => {
@@ -69,6 +94,11 @@ describe('session-tutor start --yes', () => {
     expect(run.stdout).toMatch(/Set-Cookie: connect\.sid=s%3A/);
     expect(run.stdout).toMatch(/Stage 5 is running at http:\/\/localhost:\d+/);
     for (const n of [1, 2, 3, 4, 5, 6]) expect(run.stdout).toMatch(new RegExp(`✔ +${n} `));
+    // each stage's code as what changed since the one before; lesson 1, with none before, whole
+    expect(run.stdout).toContain('── src/server/stages/01-goldfish.ts ──');
+    for (const n of [2, 3, 4, 5, 6])
+      expect(run.stdout).toMatch(new RegExp(`stages/0${n}-.*: what changed since stage ${n - 1}`));
+    expect(run.stdout).not.toContain('the whole file');
     const progress = JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8'));
     expect(progress.done).toEqual(expect.arrayContaining(['01-goldfish', '06-preview']));
   });

@@ -1,103 +1,128 @@
-import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findLesson } from '../src/course/catalog.js';
+import { somebodyListensOn } from './hardening/leftovers.js';
+import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome } from './helpers.js';
 
-// The walkthrough driven by real key presses in a real terminal: tmux runs the CLI in a pane,
-// send-keys types, capture-pane reads the screen.
-// Each test gets its own tmux server, so one test's teardown never races the next one's start.
-let socket = '';
-let tests = 0;
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+// The walkthrough driven by real key presses in a real terminal (tmux, see ./hardening/terminal.ts).
 
-function startInTerminal(args: string): void {
-  tests += 1;
-  socket = `session-tutor-test-${process.pid}-${tests}`;
-  const home = freshHome();
-  // After the CLI exits, show its exit code and whether the terminal is back in canonical mode,
-  // then wait on `cat` so the pane stays readable.
-  const script = `NO_COLOR=1 SESSION_TUTOR_HOME=${home} ${process.execPath} ${cliPath} ${args}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'; exec cat`;
-  tmux('new-session', '-d', '-s', 'tutor', '-x', '100', '-y', '60', 'sh', '-c', script);
-}
-
-async function waitForScreen(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let screen = '';
-  while (Date.now() < deadline) {
-    screen = tmux('capture-pane', '-p', '-t', 'tutor', '-S', '-200');
-    if (pattern.test(screen)) return screen;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the screen never showed ${pattern}; it shows:\n${screen}`);
-}
-
-const keys = (...names: string[]) => tmux('send-keys', '-t', 'tutor', ...names);
-
-async function portIsFree(port: number): Promise<boolean> {
-  const probe = createServer();
-  return new Promise((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
+let terminal: Terminal | undefined;
 afterEach(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // no server was left to kill
-  }
+  terminal?.close();
+  terminal = undefined;
 });
+
+function startInTerminal(args: string): Terminal {
+  terminal = new Terminal(`${process.execPath} ${cliPath} ${args}`, {
+    SESSION_TUTOR_HOME: freshHome(),
+  });
+  return terminal;
+}
+
+/** The line numbers shown in the gutter of the last listing of `file` on the screen. */
+function shownLineNumbers(screen: string, file: string): number[] {
+  const listing = screen.slice(screen.lastIndexOf(`── ${file}`)).split(/\n\s*\n/)[0];
+  // a blank line of code is its number alone: tmux drops trailing spaces
+  return [...listing.matchAll(/^ *(\d+)(?: [ +] | *$)/gm)].map((m) => Number(m[1]));
+}
 
 describe('the interactive walkthrough', () => {
   it('pages forward with Enter, back with b, shows a hint with h, and quits with q', async () => {
-    startInTerminal('start --port 0');
-    let screen = await waitForScreen(/page 1\/\d+/);
+    const t = startInTerminal('start --port 0');
+    let screen = await t.waitFor(/page 1\/\d+/);
     expect(screen).toContain('Lesson 1 of');
     expect(screen).toContain('HTTP forgets');
     const port = Number(screen.match(/running at http:\/\/localhost:(\d+)/)?.[1]);
 
-    keys('Enter');
-    screen = await waitForScreen(/page 2\/\d+/);
+    t.keys('Enter');
+    screen = await t.waitFor(/page 2\/\d+/);
     expect(screen).toContain("res.send('Hello from Express!')");
 
-    keys('b');
-    await waitForScreen(/page 1\/\d+/);
+    t.keys('b');
+    await t.waitFor(/page 1\/\d+ .*\n*$/);
 
-    keys('h');
-    await waitForScreen(/Hint: Look at the two requests/);
+    t.keys('h');
+    await t.waitFor(/Hint: Look at the two requests/);
 
-    keys('Enter');
-    await waitForScreen(/page 2\/\d+/);
-    keys('Enter');
-    screen = await waitForScreen(/page 3\/\d+/);
+    t.keys('Enter');
+    await t.waitFor(/page 2\/\d+ .*\n*$/);
+    t.keys('Enter');
+    screen = await t.waitFor(/page 3\/\d+/);
     expect(screen).toMatch(/✔ the same visitor, twice: forgotten/);
 
-    keys('q');
-    screen = await waitForScreen(/EXIT=\d+\s+-?icanon/);
-    expect(screen).toContain('EXIT=0');
-    expect(screen).toMatch(/EXIT=0\s+icanon/);
-    expect(await portIsFree(port)).toBe(true);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.code).toBe(0);
+    expect(end.normalMode).toBe(true);
+    expect(somebodyListensOn(port)).toBe(false);
+  });
+
+  it('shows only what changed in the stage, and the whole file on f', async () => {
+    const t = startInTerminal('start --port 0 --from 5');
+    const file = 'src/server/stages/05-remember.ts';
+    const total = readFileSync(findLesson(5).stageSource, 'utf8').trimEnd().split('\n').length;
+
+    let screen = await t.pageUntil(/\[f\] whole file/);
+    expect(screen).toContain(
+      `── ${file}: what changed since stage 4 (the file has ${total} lines)`,
+    );
+    const changed = shownLineNumbers(screen, file);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(total);
+    expect(screen).toMatch(/^ *\d+ \+ /m); // a line new in stage 5
+    expect(screen).toContain('⋮'); // where unchanged lines are left out
+
+    t.keys('f');
+    screen = await t.waitFor(/the whole file[\s\S]*\[f\] changes only/);
+    expect(shownLineNumbers(screen, file)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    const page = screen.match(/page (\d+)\/\d+ +\[Enter\]/g)?.at(-1);
+
+    t.keys('f');
+    screen = await t.waitFor(
+      /what changed since stage 4(?![\s\S]*the whole file)[\s\S]*\[f\] whole file/,
+    );
+    expect(shownLineNumbers(screen, file)).toEqual(changed);
+    expect(screen.match(/page (\d+)\/\d+ +\[Enter\]/g)?.at(-1)).toBe(page);
+
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
+  });
+
+  it('wraps a hint at the page width, never leaving punctuation alone on a line', async () => {
+    const t = startInTerminal('start --port 0 --from 6');
+    await t.waitFor(/page 1\/\d+/);
+    t.keys('h');
+    const screen = await t.waitFor(/Hint:[\s\S]*\n\s*\npage 1\//);
+    const hint = screen.slice(screen.lastIndexOf('Hint:')).split(/\n\s*\n/)[0];
+    expect(hint.replace(/\s+/g, ' ')).toBe(`Hint: ${findLesson(6).hint}`);
+    for (const line of hint.split('\n')) {
+      expect(line.length).toBeLessThanOrEqual(88);
+      expect(line.trim()).not.toMatch(/^[.,;:!?]+$/);
+    }
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
   });
 
   it('on Ctrl-C stops the demo server, restores the terminal and exits with 130', async () => {
-    startInTerminal('start --port 0 --from 5');
-    const screen = await waitForScreen(/page 1\/\d+/);
+    const t = startInTerminal('start --port 0 --from 5');
+    const screen = await t.waitFor(/page 1\/\d+/);
     const port = Number(screen.match(/running at http:\/\/localhost:(\d+)/)?.[1]);
-    expect(await portIsFree(port)).toBe(false);
-    keys('C-c');
-    await waitForScreen(/EXIT=130\s+icanon/);
-    expect(await portIsFree(port)).toBe(true);
+    expect(somebodyListensOn(port)).toBe(true);
+    t.keys('C-c');
+    const end = await t.ended();
+    expect(end.code).toBe(130);
+    expect(end.normalMode).toBe(true);
+    expect(somebodyListensOn(port)).toBe(false);
   });
 
   it('goes back from the first page of a lesson to the last page of the one before', async () => {
-    startInTerminal('start --port 0 --from 2');
-    await waitForScreen(/Lesson 2 of[\s\S]*page 1\/\d+/);
-    keys('b');
-    const screen = await waitForScreen(/Lesson 1 of[\s\S]*page 4\/4/);
+    const t = startInTerminal('start --port 0 --from 2');
+    await t.waitFor(/Lesson 2 of[\s\S]*page 1\/\d+/);
+    t.keys('b');
+    const screen = await t.waitFor(/Lesson 1 of[\s\S]*page 4\/4/);
     expect(screen).toContain('Try it in your browser');
-    keys('q');
-    await waitForScreen(/EXIT=0/);
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
   });
 });

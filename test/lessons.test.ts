@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { stageListing } from '../src/cli/listing.js';
+import { stageChange, stageListing } from '../src/cli/listing.js';
+import { lessonWords } from '../src/cli/reading.js';
 import { listLessons, readPages } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import type { DemoStep } from '../src/course/types.js';
@@ -27,13 +29,52 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
     expect(pages.some((p) => p.includes('{{url}}'))).toBe(true);
   });
 
-  it('shows the real stage source, with the lines new since the previous stage marked', () => {
+  it('shows what changed in its stage, and the whole real file one key away', () => {
     expect(existsSync(lesson.stageSource)).toBe(true);
-    const listing = stageListing(lesson);
-    const firstLine = readFileSync(lesson.stageSource, 'utf8').split('\n')[0];
-    expect(listing).toContain(firstLine);
-    if (lesson.number > 1) expect(listing).toContain('NEW BIT');
-    else expect(listing).not.toContain('NEW BIT');
+    const source = readFileSync(lesson.stageSource, 'utf8').trimEnd().split('\n');
+    const whole = stripVTControlCharacters(stageListing(lesson, 200));
+    // every line of the file, numbered, in order (200 columns: nothing wraps)
+    const numbered = whole.split('\n').slice(1);
+    expect(numbered.map((l) => l.slice(6))).toEqual(source);
+    expect(numbered.map((l) => Number(l.slice(0, 3)))).toEqual(source.map((_, i) => i + 1));
+    const change = stripVTControlCharacters(stageChange(lesson, 200));
+    if (lesson.number === 1) {
+      expect(change).toBe(whole); // no stage before: the whole (short) file
+      return;
+    }
+    expect(change.split('\n')[0]).toContain(
+      `what changed since stage ${lesson.number - 1} (the file has ${source.length} lines)`,
+    );
+    // the rows between ⋮ marks: numbered lines of the file (unchanged or +), and removed ones (-)
+    const hunks = change
+      .split('\n')
+      .slice(1)
+      .join('\n')
+      .split(/^ {2}⋮$/m)
+      .map((hunk) => hunk.split('\n').filter((row) => row !== ''))
+      .filter((rows) => rows.length > 0);
+    const sign = (row: string) => row.slice(4, 5);
+    expect(hunks.flat().some((row) => sign(row) === '+')).toBe(true);
+    for (const rows of hunks) {
+      rows.forEach((row, i) => {
+        if (sign(row) === '-') return;
+        expect(row.slice(6)).toBe(source[Number(row.slice(0, 3)) - 1]);
+        // an unchanged line is shown only as context: at most 3 rows from a change
+        if (sign(row) === ' ') {
+          const near = rows.slice(Math.max(0, i - 3), i + 4).some((r) => sign(r) !== ' ');
+          expect(near).toBe(true);
+        }
+      });
+    }
+  });
+
+  it('counts for its reading time the words of its text and of its code change as shown', () => {
+    const words = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+    const text = readPages(lesson)
+      .join('\n')
+      .replace(/^\.(code|demo)$/gm, '');
+    const shown = stripVTControlCharacters(stageChange(lesson, 1000)); // nothing wraps
+    expect(lessonWords(lesson)).toBe(words(text) + words(shown));
   });
 
   it('runs its demo on its own stage, and every verdict holds', async () => {

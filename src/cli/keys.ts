@@ -1,7 +1,6 @@
 import { emitKeypressEvents } from 'node:readline';
+import type { Action } from './pager.js';
 import { onShutdown } from './shutdown.js';
-
-export type Action = 'next' | 'back' | 'hint' | 'quit' | 'restart';
 
 const bindings: Record<string, Action> = {
   return: 'next',
@@ -12,6 +11,7 @@ const bindings: Record<string, Action> = {
   b: 'back',
   left: 'back',
   h: 'hint',
+  f: 'file',
   r: 'restart',
   q: 'quit',
   escape: 'quit',

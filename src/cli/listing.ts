@@ -1,56 +1,70 @@
-import { readFileSync } from 'node:fs';
 import chalk from 'chalk';
-import { diffLines } from 'diff';
-import { type LessonInfo, listLessons } from '../course/catalog.js';
+import type { LessonInfo } from '../course/catalog.js';
+import { type CodeView, changeView, wholeView } from './change.js';
+import { displayWidth, fitting, pageWidth } from './width.js';
+
+const gutterWidth = 6; // "123 + "
+
+/** The lesson's stage as the walkthrough shows it first: what changed (src/cli/change.ts). */
+export function stageChange(lesson: LessonInfo, width = pageWidth()): string {
+  return drawCode(changeView(lesson), width);
+}
 
 /**
- * The stage's real source file, as it will run, with the lines that are new since the previous
- * stage marked NEW BIT. Lines longer than the terminal wrap under their own indentation, so the
- * code stays readable in an 80-column window.
+ * The stage's real source file, whole, as it will run, with the lines new since the previous
+ * stage marked. Lines longer than the page wrap under their own indentation, so the code stays
+ * readable in an 80-column window.
  */
-export function stageListing(lesson: LessonInfo, width = listingWidth()): string {
-  const lessons = listLessons();
-  const index = lessons.indexOf(lesson);
-  const source = readFileSync(lesson.stageSource, 'utf8');
-  const before = index > 0 ? readFileSync(lessons[index - 1].stageSource, 'utf8') : '';
-  const lines: string[] = [chalk.dim(`── src/server/stages/${lesson.name}.ts ──`)];
-  const gutterWidth = 6; // "123 ▌ "
-  let lineNo = 0;
-  for (const part of diffLines(before, source)) {
-    if (part.removed) continue;
-    const isNew = part.added === true && index > 0;
-    if (isNew) lines.push(`${' '.repeat(4)}${chalk.bgGreen.black(' NEW BIT ')}`);
-    for (const text of part.value.replace(/\n$/, '').split('\n')) {
-      lineNo += 1;
-      const [head, ...rest] = wrapCode(text, width - gutterWidth);
-      const mark = isNew ? chalk.green('▌') : ' ';
-      const paint = isNew ? chalk.green : (s: string) => s;
-      lines.push(`${chalk.dim(String(lineNo).padStart(3))} ${mark} ${paint(head)}`);
-      for (const more of rest) lines.push(`    ${mark} ${paint(more)}`);
+export function stageListing(lesson: LessonInfo, width = pageWidth()): string {
+  return drawCode(wholeView(lesson), width);
+}
+
+function drawCode(view: CodeView, width: number): string {
+  const lines = [chalk.dim(`── ${view.title} ──`)];
+  for (const row of view.rows) {
+    if (row.sign === '⋮') lines.push(chalk.dim(`  ⋮${row.text ? `  ${row.text}` : ''}`));
+    else {
+      const paint = row.sign === '+' ? chalk.green : row.sign === '-' ? chalk.red : plain;
+      const mark = row.sign === ' ' ? ' ' : paint(row.sign);
+      lines.push(...codeLines(String(row.lineNo ?? ''), mark, row.text, paint, width));
     }
   }
   return lines.join('\n');
 }
 
-function listingWidth(): number {
-  return Math.max(60, process.stdout.columns ?? 100);
+const plain = (text: string) => text;
+
+/** One line of code behind its gutter (number and mark), wrapped to `width` if it must be. */
+function codeLines(
+  lineNo: string,
+  mark: string,
+  text: string,
+  paint: (s: string) => string,
+  width: number,
+): string[] {
+  const [head, ...rest] = wrapCode(text, width - gutterWidth);
+  return [
+    `${chalk.dim(lineNo.padStart(3))} ${mark} ${paint(head)}`,
+    ...rest.map((more) => `    ${mark} ${paint(more)}`),
+  ];
 }
 
 /**
- * Breaks a line of code at spaces to fit `width`. Code continues under its indentation plus two;
- * a comment continues as a comment, under where it began.
+ * Breaks a line of code at spaces to fit `width` display columns. Code continues under its
+ * indentation plus two; a comment continues as a comment, under where it began.
  */
 function wrapCode(line: string, width: number): string[] {
-  if (line.length <= width) return [line];
+  if (displayWidth(line) <= width) return [line];
   const indent = `${line.match(/^\s*/)?.[0] ?? ''}  `;
   const comment = line.indexOf('// ');
   const commentIndent = `${' '.repeat(Math.max(0, Math.min(comment, Math.floor(width / 2))))}// `;
   const out: string[] = [];
   let rest = line;
   let inComment = false;
-  while (rest.length > width) {
-    let cut = rest.lastIndexOf(' ', width);
-    if (cut <= indent.length) cut = width; // one long word: cut it where it must be
+  while (displayWidth(rest) > width) {
+    const fits = fitting(rest, width);
+    let cut = rest.lastIndexOf(' ', fits);
+    if (cut <= indent.length) cut = fits; // one long word: cut it where it must be
     inComment ||= comment >= 0 && out.length === 0 && cut > comment;
     out.push(rest.slice(0, cut).trimEnd());
     rest = (inComment ? commentIndent : indent) + rest.slice(cut).trimStart();

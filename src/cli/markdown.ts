@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { lexer, type Token, type Tokens } from 'marked';
-import wrapAnsi from 'wrap-ansi';
+import { wrapText } from './render.js';
 
 /** Renders the small part of Markdown that lesson text uses, wrapped to the terminal. */
 export function renderMarkdown(text: string, width: number): string {
@@ -15,12 +15,12 @@ function block(token: Token, width: number): string {
     case 'heading':
       return chalk.bold.underline(inline((token as Tokens.Heading).tokens));
     case 'paragraph':
-      return wrapAnsi(inline((token as Tokens.Paragraph).tokens), width);
+      return wrapText(inline((token as Tokens.Paragraph).tokens), width);
     case 'list':
       return (token as Tokens.List).items
         .map((item, i) => {
           const bullet = (token as Tokens.List).ordered ? `${i + 1}. ` : '• ';
-          const body = wrapAnsi(inline(item.tokens.flatMap(itemTokens)), width - bullet.length);
+          const body = wrapText(inline(item.tokens.flatMap(itemTokens)), width - bullet.length);
           return bullet + body.replace(/\n/g, `\n${' '.repeat(bullet.length)}`);
         })
         .join('\n');
@@ -30,7 +30,7 @@ function block(token: Token, width: number): string {
         .map((line) => `    ${chalk.cyan(line)}`)
         .join('\n');
     case 'blockquote':
-      return wrapAnsi(inline((token as Tokens.Blockquote).tokens.flatMap(itemTokens)), width - 2)
+      return wrapText(inline((token as Tokens.Blockquote).tokens.flatMap(itemTokens)), width - 2)
         .split('\n')
         .map((line) => `${chalk.dim('│')} ${line}`)
         .join('\n');
@@ -38,7 +38,7 @@ function block(token: Token, width: number): string {
     case 'hr':
       return '';
     default:
-      return wrapAnsi(token.raw.trim(), width);
+      return wrapText(token.raw.trim(), width);
   }
 }
 

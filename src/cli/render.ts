@@ -1,15 +1,32 @@
 import { STATUS_CODES } from 'node:http';
+import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
+import wrapAnsi from 'wrap-ansi';
 import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
 import type { ExplainedCookie } from '../probe/cookies.js';
 import type { Hop } from '../probe/visitor.js';
+import { cut, displayWidth, pageWidth } from './width.js';
 
 type Segment = [text: string, style?: (text: string) => string];
 
-/** The width lesson pages and diagrams are drawn to: the terminal's, within reason. */
-export function pageWidth(): number {
-  return Math.max(50, Math.min(process.stdout.columns ?? 80, 90) - 2);
+/**
+ * Prose wrapped to `width` at spaces, counting display columns (wide characters take two).
+ * Punctuation never starts a line on its own: one set apart by a space (`see this .`) is kept
+ * on the line before, even a column past `width`.
+ */
+export function wrapText(text: string, width: number): string {
+  return wrapAnsi(text, width, { trim: true })
+    .split('\n')
+    .reduce<string[]>((lines, line) => {
+      if (lines.length > 0 && lonePunctuation.test(stripVTControlCharacters(line)))
+        lines[lines.length - 1] += ` ${line}`;
+      else lines.push(line);
+      return lines;
+    }, [])
+    .join('\n');
 }
+
+const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 
 /** Draws one demo step as terminal lines. */
 export function renderStep(step: DemoStep, width = pageWidth()): string {
@@ -43,8 +60,8 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
     for (const [piece, style] of segments) {
       const left = room - used;
       if (left <= 0 || piece === '') continue;
-      const shown = piece.length > left ? `${piece.slice(0, left - 1)}…` : piece;
-      used += shown.length;
+      const shown = cut(piece, left);
+      used += displayWidth(shown);
       text += style ? style(shown) : shown;
     }
     return { text, used };
@@ -62,7 +79,10 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
     return `${bar} ${text}${' '.repeat(inner - used - 1)}${bar}`;
   };
 
-  const lines = [chalk.bold(visitor.padEnd(width - 6)) + chalk.bold('server')];
+  const name = cut(visitor, width - 7);
+  const lines = [
+    chalk.bold(name + ' '.repeat(width - 6 - displayWidth(name))) + chalk.bold('server'),
+  ];
   for (const hop of hops) {
     const url = new URL(hop.url);
     lines.push(

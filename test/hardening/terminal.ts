@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { descendants } from './leftovers.js';
 
 /**
- * The CLI in a real terminal (a tmux pane): keys are typed with send-keys, the screen is read
- * with capture-pane. When the CLI ends, the pane prints its exit code and the terminal's mode
- * (`icanon` when back to normal, `-icanon` when left raw), then stays open to be read.
+ * The CLI in a real terminal (a tmux pane, 100 columns): keys are typed with send-keys, the screen
+ * is read with capture-pane. When the CLI ends, the pane prints its exit code and the terminal's
+ * mode (`icanon` when back to normal, `-icanon` when left raw), then stays open to be read.
+ * The one terminal driver of the tests: the walkthrough's own tests and the hardening tests use it.
+ * Each Terminal has its own tmux server, so one test's teardown never races the next one's start.
  */
 const footer = /page \d+\/\d+ +\[Enter\]/;
 

@@ -1,31 +1,42 @@
 import chalk from 'chalk';
 import { listLessons } from '../../course/catalog.js';
 import { ProgressFile } from '../progress.js';
+import { lessonWords, minutesFor, wordsPerMinute } from '../reading.js';
 
 export function list(options: { json?: boolean }): void {
   const progress = new ProgressFile();
   const lessons = listLessons();
-  const rows = lessons.map((l) => ({
+  const words = lessons.map(lessonWords);
+  const rows = lessons.map((l, i) => ({
     number: l.number,
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
+    /** Estimated reading time: see src/cli/reading.ts. */
+    minutes: minutesFor(words[i]),
   }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   const current = rows.find((r) => !r.done);
+  const titleWidth = Math.max(...rows.map((r) => r.title.length));
   for (const row of rows) {
     const mark = row.done ? chalk.green('✔') : row === current ? chalk.yellow('▶') : ' ';
-    process.stdout.write(`${mark} ${String(row.number).padStart(2)}  ${row.title}\n`);
+    const time = chalk.dim(`${String(row.minutes).padStart(2)} min`);
+    process.stdout.write(
+      `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}\n`,
+    );
   }
   const done = rows.filter((r) => r.done).length;
+  const total = minutesFor(words.reduce((a, b) => a + b, 0));
   process.stdout.write(
     chalk.dim(
-      current
-        ? `\n${done} of ${rows.length} done. \`session-tutor start\` continues at lesson ${current.number}.\n`
-        : `\nAll ${rows.length} lessons done. \`session-tutor lesson N\` opens any of them again.\n`,
+      `\nAbout ${total} minutes of reading in all, at ${wordsPerMinute} words a minute; the demos run live besides.${
+        current
+          ? `\n${done} of ${rows.length} done. \`session-tutor start\` continues at lesson ${current.number}.\n`
+          : `\nAll ${rows.length} lessons done. \`session-tutor lesson N\` opens any of them again.\n`
+      }`,
     ),
   );
 }

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { UserError } from '../../errors.js';
-import { drawHops, explainCookieLines, pageWidth, verdictLine } from '../render.js';
+import { drawHops, explainCookieLines, verdictLine } from '../render.js';
+import { pageWidth } from '../width.js';
 
 // enough to show every cookie a session app sets; a flood of them is summed up in one line
 const cookiesExplained = 10;

@@ -1,0 +1,45 @@
+/** What the learner asks for: a key when interactive, always `next` when unattended. */
+export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart';
+
+/** Where the walk is: which lesson and page, and what that page shows beyond its text. */
+export interface Place {
+  /** An index into the walk's lessons. */
+  lesson: number;
+  page: number;
+  hint: boolean;
+  /** The page's `.code` shows the whole stage file instead of what changed. */
+  wholeFile: boolean;
+}
+
+/** For each lesson of the walk, for each page: whether it shows the stage's code. */
+export type Shape = boolean[][];
+
+export function firstPlace(lesson: number): Place {
+  return { lesson, page: 0, hint: false, wholeFile: false };
+}
+
+/**
+ * The page an action leads to, `'end'` past the last page of the last lesson, or `'quit'`.
+ * An action that changes nothing (r on a page that works, b on the very first page, f on a page
+ * without code) returns `place` itself, so nothing needs drawing again.
+ */
+export function move(place: Place, action: Action, shape: Shape): Place | 'end' | 'quit' {
+  const pages = shape[place.lesson].length;
+  switch (action) {
+    case 'quit':
+      return 'quit';
+    case 'hint':
+      return place.hint ? place : { ...place, hint: true };
+    case 'file':
+      return shape[place.lesson][place.page] ? { ...place, wholeFile: !place.wholeFile } : place;
+    case 'restart':
+      return place;
+    case 'back':
+      if (place.page > 0) return { ...firstPlace(place.lesson), page: place.page - 1 };
+      if (place.lesson === 0) return place;
+      return { ...firstPlace(place.lesson - 1), page: shape[place.lesson - 1].length - 1 };
+    case 'next':
+      if (place.page < pages - 1) return { ...firstPlace(place.lesson), page: place.page + 1 };
+      return place.lesson < shape.length - 1 ? firstPlace(place.lesson + 1) : 'end';
+  }
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LessonInfo } from '../course/catalog.js';
+import { changeView } from './change.js';
+
+/** The reading speed behind `list`'s estimates: an unhurried pace for text with code in it. */
+export const wordsPerMinute = 200;
+
+/**
+ * The words a lesson asks the learner to read: its text (lesson.md without directives and
+ * Markdown marks) and the change to its stage's code, as the walkthrough shows it. A word is a
+ * run of characters between spaces with a letter or digit in it. The demos' diagrams are left
+ * out: they run live and are looked at, not read word by word.
+ */
+export function lessonWords(lesson: LessonInfo): number {
+  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8').replace(
+    /^(---|\.code|\.demo)$/gm,
+    '',
+  );
+  const { title, rows } = changeView(lesson);
+  const code = rows.map((row) => `${row.lineNo ?? ''} ${row.sign} ${row.text}`);
+  return words(text) + words(title) + words(code.join('\n'));
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+}
+
+/** Whole minutes (at least one) to read `words` at `wordsPerMinute`. */
+export function minutesFor(words: number): number {
+  return Math.max(1, Math.round(words / wordsPerMinute));
+}

@@ -1,0 +1,42 @@
+import stringWidth from 'string-width';
+
+// Everything that measures the terminal or text on it, in one place.
+
+/**
+ * The width pages, diagrams and code are drawn to: the terminal's, within reason. Output to a pipe
+ * has no terminal; COLUMNS, when set, stands in for it there.
+ */
+export function pageWidth(): number {
+  const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 80);
+  return Math.max(50, Math.min(columns, 90) - 2);
+}
+
+// Printable ASCII is one column a character: most text is, and it needs no Unicode tables.
+const ascii = /^[\x20-\x7e]*$/;
+
+/** The columns `text` takes on a terminal: a wide character (CJK, most emoji) takes two. */
+export function displayWidth(text: string): number {
+  return ascii.test(text) ? text.length : stringWidth(text);
+}
+
+let graphemes: Intl.Segmenter | undefined;
+
+/** How many UTF-16 units of `text` fit in `columns` terminal columns. */
+export function fitting(text: string, columns: number): number {
+  if (ascii.test(text)) return Math.min(text.length, Math.max(0, columns));
+  graphemes ??= new Intl.Segmenter();
+  let used = 0;
+  let units = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    used += stringWidth(segment);
+    if (used > columns) break;
+    units += segment.length;
+  }
+  return units;
+}
+
+/** `text` cut to `columns` display columns, with … where it was cut. */
+export function cut(text: string, columns: number): string {
+  if (displayWidth(text) <= columns) return text;
+  return `${text.slice(0, fitting(text, columns - 1))}…`;
+}

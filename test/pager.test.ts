@@ -1,0 +1,91 @@
+import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { firstPlace, move, type Place } from '../src/cli/pager.js';
+import { drawHops, wrapText } from '../src/cli/render.js';
+import { cut } from '../src/cli/width.js';
+import { listLessons } from '../src/course/catalog.js';
+import type { Hop } from '../src/probe/visitor.js';
+
+// Two lessons: the first with 3 pages (the second shows code), the second with 2.
+const shape = [
+  [false, true, false],
+  [true, false],
+];
+const at = (lesson: number, page: number): Place => ({ ...firstPlace(lesson), page });
+
+describe('the pager', () => {
+  it('goes forward page by page, into the next lesson, and ends after the last page', () => {
+    expect(move(at(0, 0), 'next', shape)).toEqual(at(0, 1));
+    expect(move(at(0, 2), 'next', shape)).toEqual(at(1, 0));
+    expect(move(at(1, 1), 'next', shape)).toBe('end');
+  });
+
+  it('goes back into the last page of the lesson before, and stays on the very first page', () => {
+    expect(move(at(0, 2), 'back', shape)).toEqual(at(0, 1));
+    expect(move(at(1, 0), 'back', shape)).toEqual(at(0, 2));
+    const first = at(0, 0);
+    expect(move(first, 'back', shape)).toBe(first);
+  });
+
+  it('toggles the whole file only on a page that shows code, and shows a hint once', () => {
+    const code = at(0, 1);
+    const whole = move(code, 'file', shape) as Place;
+    expect(whole.wholeFile).toBe(true);
+    expect((move(whole, 'file', shape) as Place).wholeFile).toBe(false);
+    const text = at(0, 0);
+    expect(move(text, 'file', shape)).toBe(text);
+    const hinted = move(text, 'hint', shape) as Place;
+    expect(hinted.hint).toBe(true);
+    expect(move(hinted, 'hint', shape)).toBe(hinted);
+    // a new page starts plain
+    expect(move({ ...whole, hint: true }, 'next', shape)).toEqual(at(0, 2));
+  });
+
+  it('quits on q, and r changes nothing on a page that works', () => {
+    const place = at(1, 1);
+    expect(move(place, 'quit', shape)).toBe('quit');
+    expect(move(place, 'restart', shape)).toBe(place);
+  });
+});
+
+describe('text drawn to a width', () => {
+  it('never leaves punctuation alone at the start of a line', () => {
+    for (const lesson of listLessons()) {
+      for (let width = 30; width <= 100; width++) {
+        const lines = wrapText(`Hint: ${lesson.hint}`, width).split('\n');
+        for (const line of lines) expect(line).not.toMatch(/^[.,;:!?)]+$/);
+        expect(lines.join(' ')).toBe(`Hint: ${lesson.hint}`);
+      }
+    }
+    // punctuation set apart by a space stays on the line before, a column past the width
+    const wrapped = wrapText('look at the Cookie line it sent on the next request .', 52);
+    expect(wrapped).toBe('look at the Cookie line it sent on the next request .');
+  });
+
+  it('counts wide characters as two columns when it wraps and cuts', () => {
+    const wide = '日本語のテキスト'; // 8 characters, 16 columns
+    expect(stringWidth(cut(wide, 9))).toBeLessThanOrEqual(9);
+    expect(cut(wide, 9)).toBe('日本語の…');
+    expect(cut('ascii', 9)).toBe('ascii');
+    for (const line of wrapText(`${wide} ${wide} ${wide}`, 20).split('\n'))
+      expect(stringWidth(line)).toBeLessThanOrEqual(20);
+  });
+
+  it('draws a diagram whose every line is the page width, wide characters included', () => {
+    const hop: Hop = {
+      method: 'GET',
+      url: 'http://127.0.0.1:3000/?name=日本語のテキスト日本語のテキスト日本語のテキスト',
+      status: 200,
+      body: '',
+      keyLine: '<h1>こんにちは、世界</h1>',
+      setCookie: ['connect.sid=s%3A日本語; Path=/; HttpOnly'],
+      cookieSent: 'connect.sid=日本語のテキスト日本語のテキスト日本語のテキスト',
+    };
+    const lines = drawHops('訪問者 (cookie jar)', [hop], 60).split('\n');
+    // string-width counts ▶ and ◀ as emoji (two columns); terminals draw them in one, as here
+    const columns = (line: string) =>
+      stringWidth(stripVTControlCharacters(line).replace(/[▶◀]/g, '>'));
+    for (const line of lines) expect(columns(line)).toBe(60);
+  });
+});
