@@ -30,9 +30,9 @@ const { metafile } = await build({
   metafile: true,
 });
 
-await mergeIntoEntry(metafile, 'dist/cli.js');
+const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
-writeManifest(metafile);
+writeManifest(metafile, merged, 'dist/cli.js');
 writeEjectable(root, join(dist, 'javascript'));
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
@@ -41,6 +41,7 @@ writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
  * it imports statically are bundled into it, it exports what they exported, and every other
  * output imports those from the entry instead. The entry must not use top-level await, or a
  * chunk imported while it evaluates would wait for it forever (src/cli/main.ts says so too).
+ * Returns the outputs merged into it.
  */
 async function mergeIntoEntry(meta, entry) {
   const closure = new Set();
@@ -53,7 +54,7 @@ async function mergeIntoEntry(meta, entry) {
     }
   };
   visit(entry);
-  if (closure.size === 0) return;
+  if (closure.size === 0) return closure;
   const exported = new Map();
   for (const chunk of closure) {
     for (const name of meta.outputs[chunk].exports) {
@@ -101,13 +102,15 @@ async function mergeIntoEntry(meta, entry) {
   for (const chunk of closure) rmSync(join(root, chunk));
   const left = readdirSync(dist).filter((f) => names.includes(f));
   if (left.length > 0) throw new Error(`merged chunks left behind: ${left.join(', ')}`);
+  return closure;
 }
 
 /** Which output file holds each source module that is an entry or an `import()` target. */
-function writeManifest(meta) {
+function writeManifest(meta, merged, entry) {
   const manifest = {};
   for (const [output, info] of Object.entries(meta.outputs)) {
-    if (info.entryPoint) manifest[info.entryPoint] = relative('dist', output);
+    if (info.entryPoint)
+      manifest[info.entryPoint] = relative('dist', merged.has(output) ? entry : output);
   }
   writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
