@@ -107,7 +107,7 @@ describe('stage 5 in a real browser', () => {
 });
 
 describe('stage 6 in a real browser: the preview pane', () => {
-  it('forgets inside the cross-site frame while a top-level tab remembers', async () => {
+  it("forgets inside the cross-site frame with today's cookie, while a top-level tab remembers", async () => {
     await withStage(6, async (stage) => {
       await withContext(async (context, page) => {
         await page.goto(`${stage.url}/embedded`);
@@ -128,11 +128,18 @@ describe('stage 6 in a real browser: the preview pane', () => {
 
         const posted = await tellName(page, frame, 'Ada');
         // the server did send a cookie, but the browser would not keep it, for being cross-site
-        expect(await posted.headerValue('set-cookie')).toMatch(/^connect\.sid=/);
+        expect(await posted.headerValue('set-cookie')).toMatch(
+          /^connect\.sid=[^;]+; Path=\/; HttpOnly$/,
+        );
         expect(await context.cookies(framedUrl)).toEqual([]);
         for (const reason of await refused) expect(crossSiteReasons).toContain(reason);
         expect(await frame.locator('h1').textContent()).toBe('Hello, stranger');
-        expect((await serverSees(frame))['Cookie header']).toBe('none');
+        expect(await serverSees(frame)).toMatchObject({
+          'Cookie header': 'none',
+          'Shown in': 'a frame (the browser sent Sec-Fetch-Dest: iframe)',
+          'Cookie settings':
+            'no SameSite: treated as Lax, so a browser neither keeps nor sends it in a frame from another site',
+        });
 
         // the same address in its own tab is first-party: remembered
         const tab = await context.newPage();
@@ -144,10 +151,65 @@ describe('stage 6 in a real browser: the preview pane', () => {
         // even with that cookie now in the jar, the framed copy is not sent it
         await page.reload();
         const again = page.frame({ url: framedUrl });
-        expect(await again?.locator('h1').textContent()).toBe('Hello, stranger');
-        expect((await serverSees(again as NonNullable<typeof again>))['Cookie header']).toBe(
-          'none',
+        if (!again) throw new Error('the frame is gone after a reload');
+        expect(await again.locator('h1').textContent()).toBe('Hello, stranger');
+        expect((await serverSees(again))['Cookie header']).toBe('none');
+      });
+    });
+  });
+
+  it('remembers inside the frame with a partitioned cookie, and shares nothing with a tab', async () => {
+    await withStage(6, async (stage) => {
+      await withContext(async (context, page) => {
+        await page.goto(`${stage.url}/embedded`);
+        const framedUrl = `http://127.0.0.1:${stage.port}/partitioned/`;
+        const frame = page.frame({ url: framedUrl });
+        if (!frame) throw new Error(`/embedded has no frame showing ${framedUrl}`);
+
+        const posted = await tellName(page, frame, 'Ada');
+        expect(await posted.headerValue('set-cookie')).toMatch(
+          /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
         );
+        expect(await frame.locator('h1').textContent()).toBe('Ada');
+        await page.reload();
+        const again = page.frame({ url: framedUrl });
+        if (!again) throw new Error('the frame is gone after a reload');
+        expect(await again.locator('h1').textContent()).toBe('Ada');
+        const seen = await serverSees(again);
+        expect(seen).toMatchObject({
+          'Data stored': '{ myName: "Ada" }',
+          Visitor: 'returning: the cookie named a session in the store',
+          'Shown in': 'a frame (the browser sent Sec-Fetch-Dest: iframe)',
+          'Cookie settings':
+            'SameSite=none; Secure; Partitioned: a browser keeps it for this frame, under the site in the address bar',
+        });
+        expect(seen['Cookie header']).toMatch(/^partitioned\.sid=s%3A/);
+
+        // kept in the partition of the page on top, localhost: the same address in its own tab
+        // (top-level site 127.0.0.1) has no cookie, so it is a stranger there
+        const tab = await context.newPage();
+        await tab.goto(framedUrl);
+        expect(await h1(tab)).toBe('Hello, stranger');
+        expect((await serverSees(tab))['Cookie header']).toBe('none');
+      });
+    });
+  });
+
+  it('keeps the partitioned cookie the other way round too: a page on 127.0.0.1 framing localhost', async () => {
+    await withStage(6, async (stage) => {
+      await withContext(async (_context, page) => {
+        await page.goto(`http://127.0.0.1:${stage.port}/embedded`);
+        const framedUrl = `http://localhost:${stage.port}/partitioned/`;
+        const frame = page.frame({ url: framedUrl });
+        if (!frame) throw new Error(`/embedded has no frame showing ${framedUrl}`);
+        await tellName(page, frame, 'Linus');
+        await page.reload();
+        expect(await page.frame({ url: framedUrl })?.locator('h1').textContent()).toBe('Linus');
+        // and today's cookie is refused this way round as well
+        const todays = page.frame({ url: `http://localhost:${stage.port}/` });
+        if (!todays) throw new Error('/embedded has no frame with the app at /');
+        await tellName(page, todays, 'Grace');
+        expect(await todays.locator('h1').textContent()).toBe('Hello, stranger');
       });
     });
   });

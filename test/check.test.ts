@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
-import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
+import {
+  type CheckReport,
+  lessonChecks,
+  runChecks,
+  serverSideOption,
+} from '../src/course/check.js';
+import { clientSideSessionApp } from '../src/server/contrasts.js';
+import { listenApp } from '../src/server/start.js';
 import { type Flavour, startFixture, startSilent } from './fixtures/servers.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withStage } from './helpers.js';
 
@@ -101,6 +108,33 @@ describe('checks against hand-written servers', () => {
     const result = report.results.find((r) => !r.passed);
     expect(result?.verdict?.outcome).toBe('a cookie carrying the name');
     expect(result?.hint).toMatch(/can read Ada-\w+ in it/);
+  });
+
+  it("names Flask-Session in lesson 4's hint for a Flask session cookie", async () => {
+    const report = await checkFixture(4, 'flask');
+    const result = report.results.find((r) => !r.passed);
+    expect(result?.hint).toMatch(
+      /can read Ada-\w+ in it, and a signature only stops changes\. session=payload\.timestamp\.signature is the shape of Flask's default session \(itsdangerous\), .*Flask-Session, with SESSION_TYPE/,
+    );
+  });
+
+  it("names express-session in lesson 4's hint for a real cookie-session server", async () => {
+    const server = await listenApp(clientSideSessionApp('a test secret'));
+    try {
+      const lesson = findLesson(4);
+      const report = await runChecks(lesson, (await lessonChecks(lesson)) ?? [], server.probeUrl);
+      const result = report.results.find((r) => !r.passed);
+      expect(result?.verdict?.outcome).toBe('a cookie carrying the name');
+      expect(result?.hint).toContain(
+        'session with session.sig is the shape of cookie-session, which keeps the data in the cookie: use express-session with a store, which keeps it on the server.',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('gives no framework hint for a cookie that carries only a session ID', () => {
+    expect(serverSideOption(['connect.sid=s%3Aabc.def; Path=/; HttpOnly'])).toBeUndefined();
   });
 });
 

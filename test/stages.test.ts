@@ -198,4 +198,54 @@ describe('stage 6: why the preview window forgets', () => {
       }),
     );
   });
+
+  it('serves /partitioned/ with a SameSite=None; Secure; Partitioned cookie, on loopback only', async () => {
+    await withStage(6, (stage) =>
+      withVisitors(['jar', 'jar'], async (framed, elsewhere) => {
+        const [page] = await framed.get(`${stage.probeUrl}/embedded`);
+        expect(page.body).toContain(`<iframe src="http://localhost:${stage.port}/partitioned/"`);
+        const posted = await framed.post(`${stage.probeUrl}/partitioned/setName`, { name: 'Ada' });
+        expect(posted[0].location).toBe('./');
+        expect(posted[0].setCookie[0]).toMatch(
+          /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
+        );
+        expect(greets(posted[1], 'Ada')).toBe(true);
+        // the app at / keeps lesson 5's cookie
+        const plain = await framed.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
+        expect(plain[0].setCookie[0]).toMatch(/; Path=\/; HttpOnly$/);
+        // asked for by a name that is not loopback, the request is plain http to a browser too:
+        // express-session will not send a Secure cookie over it
+        const [remote] = await elsewhere.post(
+          `${stage.probeUrl}/partitioned/setName`,
+          { name: 'Linus' },
+          { headers: { host: `example.com:${stage.port}` } },
+        );
+        expect(remote.status).toBe(302);
+        expect(remote.setCookie).toEqual([]);
+      }),
+    );
+  });
+});
+
+describe('stages 7 to 11 keep stage 6’s partitioned copy', () => {
+  it.each([7, 8, 9, 10, 11])(
+    'stage %i answers /partitioned/ with the cookie made for frames',
+    async (n) => {
+      await withStage(n, (stage) =>
+        withVisitors(['jar'], async (framed) => {
+          const posted = await framed.post(`${stage.probeUrl}/partitioned/setName`, {
+            name: 'Ada',
+          });
+          expect(posted[0].setCookie[0]).toMatch(
+            /^partitioned\.sid=[^;]+; Path=\/partitioned\/; HttpOnly; Secure; Partitioned; SameSite=None$/,
+          );
+          expect(greets(posted.at(-1), 'Ada')).toBe(true);
+          // and the app at / keeps its own cookie, untouched by the copy's
+          const plain = await framed.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
+          expect(plain[0].setCookie[0]).toMatch(/^connect\.sid=/);
+          expect(plain[0].setCookie[0]).not.toContain('Partitioned');
+        }),
+      );
+    },
+  );
 });

@@ -159,7 +159,7 @@ export function storeLines(entries: StoredSession[]): string {
 
 export function verdictLine(verdict: Verdict): string {
   const held = verdict.outcome === verdict.expected;
-  const mark = held ? chalk.green('✔') : chalk.red('✘');
+  const mark = verdict.skipped ? chalk.yellow('–') : held ? chalk.green('✔') : chalk.red('✘');
   const outcome = held
     ? chalk.bold(verdict.outcome)
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;

@@ -5,9 +5,8 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const visitor = ctx.visitor('a visitor with a cookie jar', 'jar');
   const [form] = await visitor.get(`${ctx.stage.probeUrl}/`);
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [form] });
   const posted = await visitor.post(`${ctx.stage.probeUrl}/setName`, { name: 'Ada' });
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [form, ...posted] });
 
   const action = form.body.match(/<form[^>]*action="([^"]*)"/i)?.[1];
   const hasNameField = /<input[^>]*name="name"/i.test(form.body);

@@ -1,10 +1,12 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
-import { storedSessions } from './kit.js';
+import { serverSideOption } from './check.js';
+import { storedSessions, watchStore } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const posted = await ada.post(
     `${ctx.stage.probeUrl}/setName`,
@@ -16,7 +18,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const setCookie = posted[0].setCookie[0];
   const cookie = setCookie === undefined ? undefined : explainCookie(setCookie);
   if (cookie) ctx.show({ kind: 'cookie', cookie });
-  const stored = await storedSessions(ctx.stage.store);
+  const stored = await madeHere();
   ctx.show({ kind: 'store', entries: stored });
 
   const entry = stored.find((s) => s.id === cookie?.sessionId);
@@ -31,14 +33,16 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
             : 'no cookie',
       expected: 'a signed session ID, no name',
       evidence:
-        setCookie === undefined ? 'no Set-Cookie' : `Set-Cookie: ${setCookie.split(';')[0]}`,
+        setCookie === undefined
+          ? 'no Set-Cookie'
+          : `${cookie?.kind === 'signed-session-id' ? 's: + session ID + . + signature' : 'its value'}, without the name Ada`,
     },
     {
       label: "the server's store",
       outcome: entry?.data.myName === 'Ada' ? 'holds the name' : 'does not hold the name',
       expected: 'holds the name',
       evidence: entry
-        ? `${entry.id} → ${JSON.stringify(entry.data)}`
+        ? `the session the cookie names holds ${JSON.stringify(entry.data)}`
         : 'no entry for that session ID',
     },
   ];
@@ -46,6 +50,13 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   // A forger changes one character of the signature and tries to join Ada's session.
   const mallory = ctx.visitor('Mallory (tampered cookie)', 'jar');
   const forged = tamperSignature(setCookie?.split(';')[0] ?? 'connect.sid=s%3Ax.y');
+  // decoded, as the cookie taken apart above shows it
+  const signatureOf = (nameValue: string) =>
+    decodeURIComponent(nameValue.slice(nameValue.lastIndexOf('.') + 1));
+  ctx.show({
+    kind: 'say',
+    text: `Mallory, an attacker, copies Ada's cookie and changes the last character of its signature: ${signatureOf(setCookie?.split(';')[0] ?? '')} becomes ${signatureOf(forged)}.`,
+  });
   const tampered = await mallory.post(
     `${ctx.stage.probeUrl}/setName`,
     { name: 'Mallory' },
@@ -121,7 +132,7 @@ export const checks: Expectation[] = [
         expected,
         evidence: `Set-Cookie: ${(carrier ?? lines[0]).split(';')[0]}`,
         hint: carrier
-          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. Store the name in a server-side session instead.`
+          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. ${serverSideOption(lines) ?? 'Store the name in a server-side session instead.'}`
           : undefined,
       };
     },

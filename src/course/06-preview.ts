@@ -2,18 +2,42 @@ import type { Hop } from '../probe/visitor.js';
 import { postNameThenReturn, rememberedVerdict, tellNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
-// A preview pane that blocks third-party cookies receives the cookie but never returns it.
+// The preview pane, simulated: a client that takes cookies and never returns them, as a browser
+// does with a cookie it will not keep in a cross-site frame. The real browser is tested on
+// /embedded (test/browser.test.ts).
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const preview = ctx.visitor('preview pane (takes cookies, never returns them)', 'receive-only');
-  const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
-  const verdicts = [
-    await tellNameThenReturn(ctx, preview, 'Ada', 'forgotten'),
-    await tellNameThenReturn(ctx, tab, 'Grace', 'remembered'),
-  ];
-  const [embedded] = await tab.get(`${ctx.stage.probeUrl}/embedded`);
-  ctx.show({ kind: 'hops', visitor: tab.label, hops: [embedded] });
+  ctx.show({
+    kind: 'say',
+    text: `A simulation: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
+  });
+  const preview = ctx.visitor('preview pane, simulated (never returns cookies)', 'receive-only');
+  // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser
+  const verdicts = [await tellNameThenReturn(ctx, preview, 'Ada', 'forgotten')];
+  // the fix: the cookie the copy under /partitioned/ sends
+  const newcomer = ctx.visitor('a visitor at /partitioned/', 'jar');
+  const [framed] = await newcomer.post(
+    `${ctx.stage.probeUrl}/partitioned/setName`,
+    { name: 'Grace' },
+    { follow: false },
+  );
+  verdicts.push(partitionedVerdict(framed.setCookie[0]));
+  const [embedded] = await newcomer.get(`${ctx.stage.probeUrl}/embedded`);
   verdicts.push(embeddedVerdict(embedded, ctx.stage.probeUrl));
   return verdicts;
+}
+
+/** The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned. */
+function partitionedVerdict(setCookie: string | undefined): Verdict {
+  const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());
+  const has = ['samesite=none', 'secure', 'partitioned'].every((a) => attributes.includes(a));
+  return {
+    label: 'the cookie of /partitioned/',
+    outcome: has ? 'made for frames' : 'not kept in a frame',
+    expected: 'made for frames',
+    evidence: setCookie
+      ? `Set-Cookie: …; ${setCookie.split(';').slice(1).join(';').trim()}`
+      : 'no Set-Cookie',
+  };
 }
 
 export const checks: Expectation[] = [
@@ -22,7 +46,7 @@ export const checks: Expectation[] = [
     hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
     async run(ctx) {
       const preview = ctx.visitor(
-        'preview pane (takes cookies, never returns them)',
+        'preview pane, simulated (never returns cookies)',
         'receive-only',
       );
       const name = ctx.name('Ada');

@@ -21,7 +21,6 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({ kind: 'hops', visitor: ada.label, hops: posted });
   const setCookie = posted[0].setCookie[0];
   const cookie = setCookie === undefined ? undefined : explainCookie(setCookie);
-  if (cookie) ctx.show({ kind: 'cookie', cookie });
   const oldCookie = setCookie?.split(';')[0];
   // With rolling, the GET / after the redirect sent the cookie again with a later date: the last
   // Set-Cookie tells when Ada's session ends. Expires is rounded down to the second, so the
@@ -34,7 +33,9 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
       label: 'the cookie',
       outcome: cookie?.lifetime ? 'persistent (it has an expiry date)' : 'until the browser closes',
       expected: 'persistent (it has an expiry date)',
-      evidence: setCookie ? `Set-Cookie: ${setCookie}` : 'no Set-Cookie',
+      evidence: setCookie
+        ? `Set-Cookie: connect.sid=…; ${setCookie.split(';').slice(1).join(';').trim()}`
+        : 'no Set-Cookie',
     },
     rememberedVerdict('Ada, at once', posted.at(-1), 'Ada', 'remembered'),
   ];
@@ -44,14 +45,14 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   await grace.post(`${stage.probeUrl}/setName`, { name: 'Grace' });
   ctx.show({
     kind: 'say',
-    text: `Ada now stays away until her cookie's expiry date has passed. Grace visits every ${graceEvery / 1000} s meanwhile.`,
+    text: `Ada stays away until her cookie has expired; Grace visits every ${graceEvery / 1000} s.`,
   });
   let graceHops = await grace.get(`${stage.probeUrl}/`);
   let graceKept = greets(graceHops.at(-1), 'Grace');
   while (Date.now() < endsBy) {
     await ctx.wait(
       Math.min(graceEvery, Math.max(0, endsBy - Date.now())),
-      "Grace comes back before her session's lifetime runs out; Ada stays away",
+      'Grace comes back; Ada stays away',
     );
     graceHops = await grace.get(`${stage.probeUrl}/`);
     graceKept &&= greets(graceHops.at(-1), 'Grace');

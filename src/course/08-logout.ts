@@ -7,24 +7,25 @@ import {
   greets,
   postNameThenReturn,
   rememberedVerdict,
-  storedSessions,
   tellNameThenReturn,
+  watchStore,
 } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
 // leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const serverSide = await logOutAndReplay(ctx, ada, ctx.stage.probeUrl, 'Ada', 'forgotten');
-  ctx.show({ kind: 'store', entries: await storedSessions(ctx.stage.store) });
+  ctx.show({ kind: 'store', entries: await madeHere() });
 
   const clientSide = ctx.own(
     await listenApp(clientSideSessionApp(randomBytes(32).toString('hex'))),
   );
   ctx.show({
     kind: 'say',
-    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}: the name travels in the cookie.`,
+    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}.`,
   });
   const grace = ctx.visitor('Grace (cookie jar, client-side session)', 'jar');
   // cookie-session's logout empties the jar's cookie, but the copy still holds the signed name
@@ -46,13 +47,20 @@ async function logOutAndReplay(
   name: string,
   copyAfterLogout: 'remembered' | 'forgotten',
 ): Promise<Verdict[]> {
-  const told = await tellNameThenReturn(ctx, visitor, name, 'remembered', base);
+  // telling the name was lesson 5: only logging out and the copy are drawn
+  const told = await tellNameThenReturn(
+    { ...ctx, show: () => {} },
+    visitor,
+    name,
+    'remembered',
+    base,
+  );
   const copy = await visitor.jar.getCookieString(base);
-  // the session cookie, taken apart: a session ID (Ada) or the data itself (Grace)
+  // a client-side session's cookie, taken apart: the data itself (lesson 4 took Ada's apart)
   const [kept] = await visitor.jar.getCookies(base);
   const cookie = kept && explainCookie(kept.toString());
-  if (cookie) ctx.show({ kind: 'cookie', cookie });
-  ctx.show({ kind: 'say', text: `A copy of ${name}'s cookie is kept: ${copy}` });
+  if (cookie?.kind === 'readable') ctx.show({ kind: 'cookie', cookie });
+  ctx.show({ kind: 'say', text: `${name} has told her name; a copy of her cookie is kept.` });
   const out = await visitor.post(`${base}/logout`, {});
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: out });
   const replayed = await visitor.get(`${base}/`, { cookie: copy });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { pageOf, rememberedVerdict } from './kit.js';
+import { lessonOnNode24, notRun, pageOf, rememberedVerdict } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -40,11 +40,10 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 
   const label = 'Grace, after a restart, --store sqlite';
   if (!hasNodeSqlite()) {
-    // a half that did not run gets a note, not a verdict: nothing was observed to judge
-    ctx.show({
-      kind: 'say',
-      text: `The SQLite half was not run: node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}. Upgrade Node to see it.`,
-    });
+    // a half that did not run gets no outcome: nothing was observed to judge
+    const why = `node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}`;
+    const command = lessonOnNode24(ctx.stage.number);
+    verdicts.push(notRun(label, why, command));
     return verdicts;
   }
   const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-9-'));
@@ -74,10 +73,6 @@ async function restart(
   // production mode, as a deployed server runs: express-session then warns about MemoryStore
   const env = { NODE_ENV: 'production' };
   const before = ctx.own(await startStageProcess(ctx.stage.number, { store, secret, env }));
-  ctx.show({
-    kind: 'say',
-    text: `Stage ${ctx.stage.number} runs as process ${before.pid} on port ${before.port}; sessions live in ${describeStore(store)}.`,
-  });
   const posted = await visitor.post(`${before.probeUrl}/setName`, { name });
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: posted });
   await before.stop();
@@ -91,7 +86,7 @@ async function restart(
   );
   ctx.show({
     kind: 'say',
-    text: `Process ${before.pid} stopped. Process ${after.pid} now serves the same port.`,
+    text: `Sessions in ${describeStore(store)}: process ${before.pid} stopped, process ${after.pid} now serves port ${before.port}.`,
   });
   const again = await visitor.get(`${after.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: again });

@@ -6,7 +6,7 @@ import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { greets } from './kit.js';
+import { greets, lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -18,8 +18,9 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const verdicts = [await twoServers(ctx, 'Ada', { kind: 'memory' }, 'a memory store each')];
   const shared = sharedStore(ctx);
   if ('notRun' in shared) {
-    // a half that did not run gets a note, not a verdict: nothing was observed to judge
-    ctx.show({ kind: 'say', text: `The shared-store half was ${shared.notRun}.` });
+    // a half that did not run gets no outcome: nothing was observed to judge
+    const command = lessonOnNode24(ctx.stage.number);
+    verdicts.push(notRun('Grace, one shared store', `it needs ${shared.notRun}`, command));
     return verdicts;
   }
   verdicts.push(
@@ -33,7 +34,7 @@ function sharedStore(ctx: DemoContext): { store: StoreChoice } | { notRun: strin
   if (ctx.storeChoice.kind === 'redis') return { store: ctx.storeChoice };
   if (!hasNodeSqlite()) {
     return {
-      notRun: `not run: it needs --store redis://HOST:PORT, or node:sqlite (Node ${sqliteSince} or newer; this is Node ${process.versions.node})`,
+      notRun: `--store redis://HOST:PORT, or node:sqlite (Node ${sqliteSince} or newer; this is Node ${process.versions.node})`,
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-10-'));

@@ -26,13 +26,22 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 async function escaping(ctx: DemoContext): Promise<Verdict[]> {
   const raw = ctx.own(await listenApp(rawGreetingApp(freshSecret(), new session.MemoryStore())));
   const verdicts: Verdict[] = [];
-  for (const [label, base, expected] of [
-    ['the name, put into the page raw', raw.probeUrl, 'runs as a script'],
-    ['the name, escaped (stage 11)', ctx.stage.probeUrl, 'shown as text'],
+  for (const [label, base, expected, where] of [
+    [
+      'the name, put into the page raw',
+      raw.probeUrl,
+      'runs as a script',
+      'an app that puts it in raw',
+    ],
+    [
+      'the name, escaped (stage 11)',
+      ctx.stage.probeUrl,
+      'shown as text',
+      'stage 11, which escapes it',
+    ],
   ] as const) {
-    const mallory = ctx.visitor(`Mallory (cookie jar), on ${label.split(', ')[1]}`, 'jar');
+    const mallory = ctx.visitor(`Mallory, her name a script, on ${where}`, 'jar');
     const hops = await mallory.post(`${base}/setName`, { name: hostile });
-    ctx.show({ kind: 'hops', visitor: mallory.label, hops });
     const last = hops.at(-1);
     const page = last ? pageOf(last) : '';
     verdicts.push({
@@ -66,7 +75,9 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...plain, ...viaHttps] });
   const overHttp = explainCookie(plain[0].setCookie[0] ?? '');
   const overHttps = explainCookie(viaHttps[0].setCookie[0] ?? '');
-  if (overHttp) ctx.show({ kind: 'cookie', cookie: overHttp });
+  // the attributes only: the value was just drawn above
+  const attributes = (line: string | undefined) =>
+    line === undefined ? 'none' : `connect.sid=…; ${line.split(';').slice(1).join(';').trim()}`;
   const secureWord = (secure: boolean | undefined) => (secure ? 'Secure' : 'not Secure');
   return [
     {
@@ -76,13 +87,13 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
         `SameSite=${overHttp?.sameSite ?? 'unset'}`,
       ].join(', '),
       expected: 'HttpOnly, SameSite=lax',
-      evidence: `Set-Cookie: ${plain[0].setCookie[0] ?? 'none'}`,
+      evidence: `Set-Cookie: ${attributes(plain[0].setCookie[0])}`,
     },
     {
       label: 'the Secure flag',
       outcome: `${secureWord(overHttp?.secure)} over HTTP, ${secureWord(overHttps?.secure)} behind HTTPS`,
       expected: 'not Secure over HTTP, Secure behind HTTPS',
-      evidence: `with X-Forwarded-Proto: https from a trusted proxy: Set-Cookie: ${viaHttps[0].setCookie[0] ?? 'none'}`,
+      evidence: `behind HTTPS (X-Forwarded-Proto: https from a trusted proxy): ${attributes(viaHttps[0].setCookie[0]).replace(/^.*(; Secure)/, '…$1')}`,
     },
   ];
 }
@@ -107,12 +118,7 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
     ctx.show({ kind: 'hops', visitor: ada.label, hops: signIn });
     const before = sessionId(planted);
     const after = sessionId(signIn[0].setCookie[0] ?? planted);
-    ctx.show({
-      kind: 'say',
-      text: `${where}: session ID before sign-in ${before}, after ${after}.`,
-    });
     const spy = await mallory.get(`${base}/`);
-    ctx.show({ kind: 'hops', visitor: mallory.label, hops: spy });
     verdicts.push(
       {
         label: `the session ID when Ada signs in, ${where}`,
@@ -186,7 +192,7 @@ async function production(ctx: DemoContext): Promise<Verdict> {
       label: `NODE_ENV=production, SESSION_SECRET="${weak}"`,
       outcome: 'refused to start',
       expected: 'refused to start',
-      evidence: `exit code ${err.exitCode}: ${err.said.split(':')[0]}`,
+      evidence: `exit code ${err.exitCode}, with the message above`,
     };
   }
 }

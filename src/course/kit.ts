@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Store } from 'express-session';
+import { packageRoot } from '../paths.js';
 import { explainCookie } from '../probe/cookies.js';
 import { rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
@@ -20,7 +23,8 @@ export async function postNameThenReturn(
 
 /**
  * The heart of the course: a visitor tells the server its name, then comes back.
- * Remembered or forgotten is decided by what GET / answers on the return visit.
+ * Remembered or forgotten is decided by what GET / answers on the return visit. The POST's
+ * redirect is not followed: the GET / after it is the one a browser would make anyway.
  */
 export async function tellNameThenReturn(
   ctx: DemoContext,
@@ -29,7 +33,8 @@ export async function tellNameThenReturn(
   expected: 'remembered' | 'forgotten',
   base = ctx.stage.probeUrl,
 ): Promise<Verdict> {
-  const { posted, again } = await postNameThenReturn(base, visitor, name);
+  const posted = await visitor.post(`${base}/setName`, { name }, { follow: false });
+  const again = await visitor.get(`${base}/`);
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...posted, ...again] });
   return rememberedVerdict(visitor.label, again.at(-1), name, expected);
 }
@@ -63,6 +68,15 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
   return `The browser got Set-Cookie: ${lines[0].split(';')[0]}, but could not use it for ${url}/: check its Domain and Path.`;
 }
 
+/**
+ * Notes which sessions the store holds now; the function it returns lists only those made since,
+ * so a demo shows its own sessions, not the earlier lessons' (the tutor keeps one store for all).
+ */
+export async function watchStore(store: Store): Promise<() => Promise<StoredSession[]>> {
+  const before = new Set((await storedSessions(store)).map((s) => s.id));
+  return async () => (await storedSessions(store)).filter((s) => !before.has(s.id));
+}
+
 /** What the session store holds right now: session ID → data (without the cookie settings). */
 export function storedSessions(store: Store): Promise<StoredSession[]> {
   return new Promise((resolve, reject) => {
@@ -83,6 +97,30 @@ export function storedSessions(store: Store): Promise<StoredSession[]> {
       );
     });
   });
+}
+
+/**
+ * A half of a demo that could not run on this machine: a verdict that says so, and why, instead
+ * of one that claims an outcome nobody observed. `start` counts it apart in its summary.
+ */
+export function notRun(label: string, why: string, command: string): Verdict {
+  return {
+    label,
+    outcome: 'not run',
+    expected: 'not run',
+    evidence: `${why}. To run it on Node 24, from npm's node package: ${command}`,
+    skipped: `${label}: ${why}`,
+  };
+}
+
+/** The exact command that runs lesson N of this very tutor under Node 24 (npm's `node` package). */
+export function lessonOnNode24(lesson: number): string {
+  const { bin } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
+  const entry = join(packageRoot, Object.values(bin)[0]);
+  const quoted = /^[\w./@:-]+$/.test(entry) ? entry : `'${entry.replaceAll("'", "'\\''")}'`;
+  return `npx -y node@24 ${quoted} lesson ${lesson}`;
 }
 
 /** A verdict on whether a request got a successful answer (2xx). */

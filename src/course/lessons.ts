@@ -79,7 +79,7 @@ export const lessonRows: readonly LessonRow[] = [
     number: 6,
     slug: 'preview',
     title: 'Why the preview window forgets',
-    hint: 'The preview visitor received a Set-Cookie: look at the Cookie line it sent on the next request.',
+    hint: 'The simulated preview received a Set-Cookie: look at the Cookie line it sent next. Then read the attributes of the /partitioned/ cookie: which of them lets a browser keep it inside a frame?',
     stage: () => import('../server/stages/06-preview.js'),
     module: () => import('./06-preview.js'),
     checksOverHttp: true,

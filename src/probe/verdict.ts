@@ -11,6 +11,8 @@ export interface Verdict {
   expected: string;
   /** The response that decided it, quoted. */
   evidence: string;
+  /** Set when this half of a demo could not run here: why. Its outcome is then 'not run'. */
+  skipped?: string;
 }
 
 /**

@@ -24,7 +24,11 @@ const style = `
   .problem { border-left: 4px solid #b42318; padding-left: 1rem; }
   .problem h1 { color: #b42318; }
   /* tall enough for the framed page and its panel */
-  iframe { height: 30rem; border: 2px dashed #98a2b3; border-radius: .45rem; background: #f4f2ec; }
+  iframe { width: 100%; height: 36rem; border: 2px dashed #98a2b3; border-radius: .45rem; background: #f4f2ec; }
+  body:has(.frames) { max-width: 76rem; }
+  .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
+  .frames h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
+  .frames p { font-size: .9rem; margin: 0 0 .5rem; }
   .server-sees { margin-top: 1.5rem; padding: 1rem 1.25rem; border-radius: .8rem;
                  background: #1d2433; color: #e4e7ec; font-size: .9rem; }
   .server-sees h2 { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #98a2b3;
@@ -61,6 +65,28 @@ export function problemPage(status: number, problem: string): string {
     `${status}: ${problem}`,
     `<div class="problem"><h1>${status}</h1><p>${escapeHtml(problem)}</p></div>
 <p><a href="/">Back to the start</a></p>`,
+  );
+}
+
+/**
+ * Stage 6's /embedded: the app framed twice from another site, as an editor's preview pane shows
+ * it: with the ordinary session cookie, and with the partitioned one.
+ */
+export function embeddedPage(todays: string, partitioned: string): string {
+  const frame = (url: string, title: string, cookie: string, outcome: string) =>
+    `<section>
+<h2>${title}</h2>
+<p><code>${escapeHtml(url)}</code>, cookie <code>${cookie}</code>: ${outcome}</p>
+<iframe src="${escapeHtml(url)}" title="${title}"></iframe>
+</section>`;
+  return page(
+    'The app, embedded',
+    `<h1>The app inside another site</h1>
+<p>Both frames show the app from another site than this page. Tell each your name, then reload this page.</p>
+<div class="frames">
+${frame(todays, 'Today’s cookie', 'connect.sid', 'no SameSite, so the browser treats it as Lax and will not keep it in a frame from another site.')}
+${frame(partitioned, 'A partitioned cookie', 'SameSite=None; Secure; Partitioned', 'kept for this frame, under the site in the address bar only.')}
+</div>`,
   );
 }
 

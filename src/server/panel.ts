@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import type { CookieOptions } from 'express-session';
 import { escapeHtml } from './pages.js';
 
 /**
@@ -21,6 +22,39 @@ export const whatTheServerSees: RequestHandler = (req, res, next) => {
   };
   next();
 };
+
+/**
+ * Only for a page shown in a frame (the browser says so in Sec-Fetch-Dest): the session cookie's
+ * settings, which decide whether a browser keeps and sends it there.
+ */
+function framedRows(req: Request): [string, string][] {
+  if (req.headers['sec-fetch-dest'] !== 'iframe') return [];
+  // express-session's Cookie carries `partitioned`; its typings declare it on the options only
+  const cookie = req.session?.cookie as (CookieOptions & { sameSite?: unknown }) | undefined;
+  const settings = cookie
+    ? [
+        cookie.sameSite ? `SameSite=${cookie.sameSite}` : 'no SameSite',
+        cookie.secure ? 'Secure' : '',
+        cookie.partitioned ? 'Partitioned' : '',
+      ].filter(Boolean)
+    : [];
+  const kept = cookie?.partitioned && cookie.sameSite === 'none' && cookie.secure;
+  return [
+    ['Shown in', 'a frame (the browser sent Sec-Fetch-Dest: iframe)'],
+    [
+      'Cookie settings',
+      cookie === undefined
+        ? 'no session here'
+        : `${settings.join('; ')}: ${
+            kept
+              ? 'a browser keeps it for this frame, under the site in the address bar'
+              : cookie.sameSite === 'none'
+                ? 'a third-party cookie, kept only where the browser allows those'
+                : `${cookie.sameSite ? '' : 'treated as Lax, so '}a browser neither keeps nor sends it in a frame from another site`
+          }`,
+    ],
+  ];
+}
 
 function panel(req: Request, returning: boolean): string {
   const { cookie: _settings, ...data } = req.session ?? {};
@@ -46,6 +80,7 @@ function panel(req: Request, returning: boolean): string {
         ? '<span class="returning">returning: the cookie named a session in the store</span>'
         : `<span class="new">new: ${req.headers.cookie ? 'no trusted session ID in the cookie' : 'no cookie came with this request'}</span>`,
     ],
+    ...framedRows(req),
   ];
   return `<aside class="server-sees" aria-labelledby="server-sees">
 <h2 id="server-sees">What the server sees</h2>

@@ -6,6 +6,35 @@ import { describeStore, parseStore } from '../../server/stores/choose.js';
 import { onShutdown, shutdown, shuttingDown } from '../shutdown.js';
 
 /**
+ * The secret `serve` signs with, and one sentence saying where it comes from. Without
+ * SESSION_SECRET, a development secret kept in the tutor's home, so that a restart finds the
+ * sessions a store kept (lesson 9's exercise); never in production, where stage 11 refuses to
+ * start without SESSION_SECRET, as it teaches.
+ */
+async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
+  if (process.env.SESSION_SECRET?.trim()) {
+    return { said: 'Cookies are signed with SESSION_SECRET.' };
+  }
+  const runOnly =
+    'so after a restart no cookie verifies, whatever the store kept: set SESSION_SECRET to keep sessions.';
+  if (process.env.NODE_ENV === 'production') {
+    return { said: `SESSION_SECRET is not set: the secret lasts for this run only, ${runOnly}` };
+  }
+  const [{ developmentSecret }, { tutorHome }] = await Promise.all([
+    import('../../server/secret.js'),
+    import('../../home.js'),
+  ]);
+  const kept = developmentSecret(tutorHome());
+  return {
+    secret: kept.secret,
+    said:
+      'problem' in kept
+        ? `SESSION_SECRET is not set and ${kept.problem}: the secret lasts for this run only, ${runOnly}`
+        : `SESSION_SECRET is not set: cookies are signed with a development secret kept in ${kept.file} (readable by you only), so they still verify after a restart.`,
+  };
+}
+
+/**
  * Runs one stage alone, in a process of its own as lessons 9 to 11 do, until Ctrl-C or SIGTERM,
  * which stop it and free the port.
  */
@@ -15,10 +44,12 @@ export async function serve(
 ): Promise<void> {
   const lesson = findLesson(lessonNumber(n));
   const store = parseStore(options.store);
+  const signing = await chooseServeSecret();
   const stage = await startStageProcess(lesson.number, {
     store,
     port: options.port,
     host: options.host,
+    secret: signing.secret,
   }).catch((err: unknown) => {
     throw err instanceof StageRefused ? new UserError(err.said, err.exitCode) : err;
   });
@@ -34,7 +65,7 @@ export async function serve(
     process.stdout.write(`${chalk.dim(`(${await openInBrowser(stage.url)})`)}\n`);
   }
   process.stdout.write(
-    `${chalk.dim(`Sessions live in ${describeStore(store)}. Press Ctrl-C to stop it.`)}\n`,
+    `${chalk.dim(`Sessions live in ${describeStore(store)}. ${signing.said} Press Ctrl-C to stop it.`)}\n`,
   );
   await new Promise<never>(() => {
     // runs until a signal: the shutdown handler stops the server and exits

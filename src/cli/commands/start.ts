@@ -89,7 +89,9 @@ function summary(result: WalkResult, progress: ProgressFile): string {
   const lines = [chalk.bold('Summary')];
   for (const { lesson, verdicts } of result.results) {
     const ok = verdicts.every(held);
-    const count = `${verdicts.filter(held).length}/${verdicts.length} demos behaved as the lesson says`;
+    const ran = verdicts.filter((v) => !v.skipped);
+    const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
+    const count = `${ran.filter(held).length}/${ran.length} demos behaved as the lesson says${skipped.join('')}`;
     lines.push(
       `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
     );

@@ -1,5 +1,4 @@
-// Stage 1: the goldfish. This server keeps nothing between requests,
-// and nothing in a request says who sent it, so every visit looks like the first.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 
 export function createApp() {

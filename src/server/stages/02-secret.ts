@@ -1,5 +1,4 @@
-// Stage 2: sessions need a secret. express-session gives each visitor a session
-// on the server and signs the cookie that carries its ID.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import type { StageOptions } from '../stage.js';
@@ -9,10 +8,10 @@ export function createApp({ secret, store }: StageOptions) {
 
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
+      saveUninitialized: false, // no session, no cookie, until something is stored
     }),
   );
 

@@ -1,5 +1,4 @@
-// Stage 3: a form. GET / now asks for a name; the form posts it to /setName,
-// which does not exist yet, so submitting it gives 404.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { formPage } from '../pages.js';
@@ -10,10 +9,10 @@ export function createApp({ secret, store }: StageOptions) {
 
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
+      saveUninitialized: false, // no session, no cookie, until something is stored
     }),
   );
 

@@ -1,5 +1,4 @@
-// Stage 5: remember me. GET / reads the name back from the session, so a
-// visitor whose browser returns the cookie is greeted by name.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
@@ -12,15 +11,15 @@ export function createApp({ secret, store }: StageOptions) {
 
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
+      saveUninitialized: false, // no session, no cookie, until something is stored
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
-  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+  app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
   app.get('/', (req, res) => {
     const name = req.session.myName;

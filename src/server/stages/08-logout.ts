@@ -1,30 +1,49 @@
-// Stage 8: forget me. POST /logout destroys the session on the server and
-// asks the browser to drop the cookie.
+// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
+import { loopbackCountsAsSecure } from '../loopback.js';
 import { nameFromForm, refuseBrokenEncoding } from '../name.js';
-import { escapeHtml, formPage, page, problemPage } from '../pages.js';
+import { embeddedPage, escapeHtml, formPage, page, problemPage } from '../pages.js';
 import { whatTheServerSees } from '../panel.js';
+import { sameSessions } from '../same-sessions.js';
 import type { StageOptions } from '../stage.js';
 
 export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptions) {
   const app = express();
 
+  // The fix for an app inside another site's frame, under /partitioned/
+  app.use(
+    '/partitioned/',
+    loopbackCountsAsSecure, // a demo on this machine: see loopback.ts
+    session({
+      name: 'partitioned.sid',
+      secret,
+      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
+      resave: false,
+      saveUninitialized: false,
+      cookie: {
+        path: '/partitioned/', // sent to this copy of the app only
+        sameSite: 'none', // may be set and sent inside another site's frame...
+        secure: true, // ...which browsers allow only for a Secure cookie
+        partitioned: true, // CHIPS: kept apart for each site that frames it
+      },
+    }),
+  );
   app.use(
     session({
-      secret, // signs the session ID in the cookie (HMAC): it proves, it does not hide
+      secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, and no cookie, until something is stored
-      cookie: { maxAge }, // an expiry date: the session ends maxAge ms (30 min) after the last visit
-      rolling: true, // because every response sends the cookie again, restarting the clock
+      saveUninitialized: false, // no session, no cookie, until something is stored
+      cookie: { maxAge }, // an expiry date, maxAge ms (30 min) after the last visit
+      rolling: true, // every response sends the cookie again, restarting the clock
     }),
   );
   // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
-  app.use(whatTheServerSees); // for learning: a panel under each page shows what the server saw
+  app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
-  app.get('/', (req, res) => {
+  app.get(['/', '/partitioned/'], (req, res) => {
     const name = req.session.myName;
     if (name === undefined) {
       res.send(formPage());
@@ -40,7 +59,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     );
   });
 
-  app.post('/setName', (req, res, next) => {
+  app.post(['/setName', '/partitioned/setName'], (req, res, next) => {
     const form = nameFromForm(req);
     if (!form.ok) {
       res.status(form.status).send(problemPage(form.status, form.problem));
@@ -50,12 +69,12 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     // save before redirecting, so the next request is sure to find the name
     req.session.save((err) => {
       if (err) return next(err);
-      res.redirect('/');
+      res.redirect('./'); // back to the page the form was on: / or /partitioned/
     });
   });
 
   app.post('/logout', (req, res, next) => {
-    // destroy deletes the session from the store: even a copy of the old cookie now finds nothing
+    // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
@@ -64,18 +83,10 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.get('/embedded', (req, res) => {
-    // localhost and 127.0.0.1 are different sites to a browser, so framing one
-    // from the other makes the frame a third party, like an editor's preview pane
+    // localhost and 127.0.0.1 are different sites: each frame is a third party
     const otherHost = req.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
     const framed = `http://${otherHost}:${req.socket.localPort}/`;
-    res.send(
-      page(
-        'The app, embedded',
-        `<h1>The app inside another site</h1>
-<p>The frame below shows <code>${escapeHtml(framed)}</code> inside this page. Tell it your name, then reload.</p>
-<iframe src="${escapeHtml(framed)}" title="The app, framed" width="100%" height="320"></iframe>`,
-      ),
-    );
+    res.send(embeddedPage(framed, `${framed}partitioned/`));
   });
 
   return app;
