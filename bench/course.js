@@ -1,6 +1,9 @@
 // The unattended course: `start --yes` over every lesson, as a whole process through a pipe.
-import { waitPattern } from '../dist/cli/render.js';
-import { cli, median, ms, timeProcess, tutorEnv } from './lib.js';
+import { join } from 'node:path';
+import { cli, harness, median, ms, timeProcess, tutorEnv } from './lib.js';
+
+// from the harness (lib.js): how the walkthrough words a deliberate wait
+const { waitPattern } = await import(join(harness, 'render.js'));
 
 /** Splits one run's output at each lesson header: when the header arrived, and the waits announced. */
 function perLesson(output, marks, totalMs) {

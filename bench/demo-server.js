@@ -1,7 +1,7 @@
 // One server for the throughput benchmark, in its own process: `session` is stage 5 as the course
 // runs it; `plain` is the same stage whose session middleware steps aside, because every request
 // already carries the name; `bare` is a node:http hello world, the ceiling. Prints its URL, runs
-// until SIGTERM.
+// until SIGTERM. Bundled from source by buildHarness() in lib.js, which runs it from .bench-build/.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 
@@ -18,8 +18,8 @@ async function listen(handler) {
 
 /** Stage 5's own code with its session middleware skipped: the name is already on the request. */
 async function plainApp() {
-  const { listenApp } = await import('../dist/server/start.js');
-  const { findLesson } = await import('../dist/course/catalog.js');
+  const { listenApp } = await import('../src/server/start.js');
+  const { findLesson } = await import('../src/course/catalog.js');
   const { createApp } = await findLesson(5).stage();
   const stage = createApp({ secret: 'unused', store: undefined });
   // express-session passes over a request that already has a session (its "self-awareness" check)
@@ -31,8 +31,8 @@ async function plainApp() {
 
 const servers = {
   session: async () => {
-    const { startStage } = await import('../dist/server/start.js');
-    const { findLesson } = await import('../dist/course/catalog.js');
+    const { startStage } = await import('../src/server/start.js');
+    const { findLesson } = await import('../src/course/catalog.js');
     const stage = await startStage(findLesson(5), { port: 0 });
     return { url: stage.probeUrl, stop: stage.stop };
   },

@@ -1,133 +1,132 @@
-// Install footprint of the production dependencies, as the lockfile installs them.
+// Install footprint and cold `npx`, from the tarball `npm pack` makes of this build: what a learner
+// would download from the registry.
 import { execFileSync } from 'node:child_process';
-import { root } from './lib.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, ms, ratio, root, timeProcess } from './lib.js';
 
+const target = { packages: 1, mb: 3, npx: 0.35 };
+// From issue 7, installed the same way (production dependencies, as their lockfiles resolve them).
 const peers = [
   { name: 'learnyounode 4.2.2', packages: 165, mb: 17 },
   { name: 'expressworks 3.4.3', packages: 214, mb: 35 },
 ];
-const target = { packages: 100, mb: 15 };
-// Added for lessons 7-11 and `--open` after the first figures (91 packages, 10.8 MB) were taken.
-const later = ['open', 'cookie-session', 'connect-redis', 'redis'];
+const learnyounode = 'learnyounode@4.2.2';
 
-const run = (command, args) =>
-  execFileSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
-/** Apparent bytes of each package folder, leaving out the packages nested in it. */
-function sizes(paths) {
-  const lines = run('du', ['-sb', '--exclude=node_modules', ...paths])
-    .trim()
-    .split('\n');
-  return new Map(
-    lines.map((line) => {
-      const [bytes, path] = line.split('\t');
-      return [path, Number(bytes)];
-    }),
-  );
+// npm, quiet and without its update check, so that only the install is timed
+const npmEnv = {
+  ...process.env,
+  npm_config_update_notifier: 'false',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+};
+
+/** Times `npx --yes -p spec bin --version` with an empty npm cache, so every package is fetched. */
+async function coldNpx(work, spec, bin) {
+  const cache = mkdtempSync(join(work, 'cache-'));
+  try {
+    const { ms: elapsed, output } = await timeProcess(
+      'npx',
+      ['--yes', '--cache', cache, '--package', spec, bin, '--version'],
+      { env: npmEnv, timeoutMs: 180_000 },
+    );
+    if (!/\d+\.\d+\.\d+/.test(output)) throw new Error(`${bin} --version printed: ${output}`);
+    return elapsed;
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 }
 
-export function footprint() {
-  const tree = JSON.parse(run('npm', ['ls', '--omit=dev', '--all', '--json', '--long']));
-  // npm ls prints a package's dependencies once and marks its other places "deduped", so first
-  // gather every edge of the tree, then follow them from each direct dependency
-  const edges = new Map();
-  // A peer dependency is the host's to install (connect-redis names redis and express-session), so
-  // it is counted for the dependency that installs it, not for the package that expects it.
-  const gather = (node) => {
-    const peers = node.peerDependencies ?? {};
-    const children = Object.entries(node.dependencies ?? {})
-      .filter(([name, child]) => child.path && !(name in peers))
-      .map(([, child]) => child);
-    if (!edges.has(node.path)) edges.set(node.path, new Set());
-    for (const child of children) {
-      edges.get(node.path).add(child.path);
-      gather(child);
-    }
-  };
-  gather(tree);
-  const reach = (path, into = new Set()) => {
-    if (!into.has(path)) {
-      into.add(path);
-      for (const next of edges.get(path) ?? []) reach(next, into);
-    }
-    return into;
-  };
-  const direct = Object.entries(tree.dependencies ?? {}).map(([name, node]) => ({
-    name,
-    version: node.version,
-    paths: reach(node.path),
-  }));
-  const all = new Set(direct.flatMap((d) => [...d.paths]));
-  const bytes = sizes([...all]);
-  const mb = (paths) => [...paths].reduce((sum, p) => sum + bytes.get(p), 0) / 1e6;
-  const totalMb = mb(all);
-  const onDiskMb =
-    Number(
-      run('du', ['-sk', '-c', ...all])
-        .trim()
-        .split('\n')
-        .at(-1)
-        .split('\t')[0],
-    ) / 1024;
-
-  // what removing a dependency would remove: the packages no other dependency reaches
-  const owned = (group) =>
-    [...all].filter(
-      (p) =>
-        group.some((d) => d.paths.has(p)) &&
-        !direct.some((o) => !group.includes(o) && o.paths.has(p)),
+export async function footprint({ npxRounds }) {
+  const work = mkdtempSync(join(tmpdir(), 'session-tutor-footprint-'));
+  try {
+    const [packed] = JSON.parse(
+      run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root),
     );
-  const rows = direct
-    .map((d) => {
-      const own = owned([d]);
-      return { name: `${d.name} ${d.version}`, packages: own.length, mb: mb(own) };
-    })
-    .sort((a, b) => b.mb - a.mb);
-  const added = direct.filter((d) => later.includes(d.name));
-  const addedOwn = owned(added);
-  const met = all.size < target.packages && totalMb < target.mb;
-  const byName = (name) => direct.find((d) => d.name === name);
-  const missedNote = () => {
-    const redis = owned(['redis', 'connect-redis'].map(byName).filter(Boolean));
-    const packages = all.size - redis.length;
-    const left = (totalMb - mb(redis)).toFixed(1);
-    const open = byName('open');
-    return `Why the target is missed, and what would close it: redis and connect-redis, needed only for \`--store redis\`, bring ${redis.length} packages and ${mb(redis).toFixed(1)} MB. As optional peer dependencies that \`--store redis\` asks the learner to install, a default install would be ${packages} packages and ${left} MB.${
-      packages >= target.packages && open
-        ? ` That is still ${packages} packages, most of them express's (${owned([byName('express')]).length}); making open (for \`--open\`, ${owned([open]).length} packages) optional too would leave ${packages - owned([open]).length}.`
-        : ''
-    }`;
-  };
-  const pack = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']))[0];
-  return {
-    title: 'Install footprint',
-    header: ['', 'packages', 'unpacked MB', 'vs. session-tutor'],
-    rows: [
-      ['**session-tutor production dependencies**', String(all.size), totalMb.toFixed(1), ''],
-      ...peers.map((p) => [
-        p.name,
-        String(p.packages),
-        String(p.mb),
-        `${(all.size / p.packages).toFixed(2)}× the packages, ${(totalMb / p.mb).toFixed(2)}× the MB`,
-      ]),
-      ['target', `< ${target.packages}`, `< ${target.mb}`, met ? 'met' : 'MISSED'],
-    ],
-    byDependency: {
-      header: ['direct dependency', 'packages only it brings', 'MB only it brings'],
-      rows: rows.map((r) => [r.name, String(r.packages), r.mb.toFixed(2)]),
-    },
-    packages: all.size,
-    mb: totalMb,
-    notes: [
-      `Counted from \`npm ls --omit=dev --all\` in this checkout, as package-lock.json installs them: every package folder once; sizes are \`du -sb\` of each folder without its nested node_modules (apparent bytes, MB = 10^6 bytes). On disk, in blocks, the same folders take ${onDiskMb.toFixed(1)} MiB.`,
-      `session-tutor's own package adds ${(pack.unpackedSize / 1e6).toFixed(2)} MB in ${pack.entryCount} files (\`npm pack --dry-run\`).`,
-      'The learnyounode and expressworks figures are those given in issue 7. "Only it brings" counts what removing that dependency alone would remove; packages that several dependencies share are in no row. A peer dependency (connect-redis expects redis and express-session) counts for the dependency that installs it.',
-      ...(added.length === 0
-        ? []
-        : [
-            `${added.map((d) => d.name).join(', ')} came with lessons 7-11 and \`--open\`; together they add ${addedOwn.length} packages and ${mb(addedOwn).toFixed(1)} MB. Without them: ${all.size - addedOwn.length} packages, ${(totalMb - mb(addedOwn)).toFixed(1)} MB.`,
-          ]),
-      ...(met ? [] : [missedNote()]),
-    ],
-  };
+    const tarball = join(work, packed.filename);
+    // as `npm install session-tutor` would, into an empty folder: no network, an empty cache
+    const app = join(work, 'app');
+    mkdirSync(app);
+    run(
+      'npm',
+      [
+        'install',
+        '--offline',
+        '--cache',
+        join(work, 'offline-cache'),
+        '--no-audit',
+        '--no-fund',
+        tarball,
+      ],
+      app,
+    );
+    const installed = run('npm', ['ls', '--all', '--parseable'], app).trim().split('\n').slice(1);
+    const bytes = Number(run('du', ['-sb', join(app, 'node_modules')]).split('\t')[0]);
+    const mb = bytes / 1e6;
+
+    const tutorTimes = [];
+    const peerTimes = [];
+    let unreachable;
+    for (let round = 0; round < npxRounds && !unreachable; round++) {
+      tutorTimes.push(await coldNpx(work, tarball, 'session-tutor'));
+      try {
+        peerTimes.push(await coldNpx(work, learnyounode, 'learnyounode'));
+      } catch (err) {
+        unreachable = err.message.split('\n')[0];
+      }
+    }
+    const npxRatio = unreachable ? undefined : median(tutorTimes) / median(peerTimes);
+    const met = (ok) => (ok ? 'met' : 'MISSED');
+    return {
+      title: 'Install footprint and cold npx',
+      header: ['measure', 'session-tutor', 'compared with', 'target', ''],
+      rows: [
+        [
+          'packages added by installing the tarball',
+          String(installed.length),
+          peers.map((p) => `${p.name}: ${p.packages}`).join(', '),
+          `${target.packages}`,
+          met(installed.length <= target.packages),
+        ],
+        [
+          'unpacked size of the installed package',
+          `${mb.toFixed(2)} MB`,
+          peers.map((p) => `${p.name}: ${p.mb} MB`).join(', '),
+          `≤ ${target.mb} MB`,
+          met(mb <= target.mb),
+        ],
+        unreachable
+          ? [
+              'cold `npx … --version`',
+              ms(median(tutorTimes)),
+              'the registry could not be reached',
+              '',
+              '',
+            ]
+          : [
+              'cold `npx … --version`, empty cache',
+              `${ms(median(tutorTimes))} (${ratio(npxRatio)})`,
+              `${learnyounode}: ${ms(median(peerTimes))}`,
+              `≤ ${target.npx}×`,
+              met(npxRatio <= target.npx),
+            ],
+      ],
+      packages: installed.length,
+      mb,
+      npxRatio,
+      notes: [
+        `The tarball is \`npm pack\` of this build: ${(packed.size / 1e3).toFixed(0)} kB packed, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${packed.entryCount} files. It is installed with \`npm install --offline\` and an empty cache into an empty folder; packages are those \`npm ls --all\` lists there, the size is \`du -sb\` of its node_modules (MB = 10^6 bytes).`,
+        `The learnyounode and expressworks install figures are those given in issue 7.`,
+        unreachable
+          ? `Cold npx: the npm registry could not be reached (${unreachable}), so ${learnyounode} was not timed.`
+          : `Cold npx: medians of ${tutorTimes.length} rounds, each \`npx --yes --cache <empty folder> --package <spec> <bin> --version\` for session-tutor (from the tarball: nothing to fetch) and for ${learnyounode} (from the npm registry), one after the other.`,
+      ],
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -1,12 +1,33 @@
 // Shared pieces of the benchmark: timing whole processes, medians, and tables.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { bundleOptions, root, splitOptions } from '../scripts/bundle-options.js';
 
-export const root = fileURLToPath(new URL('../', import.meta.url));
-export const cli = join(root, 'dist/cli/main.js');
+export { root };
+export const cli = join(root, 'dist/cli.js');
+
+// The bench's own programs reach inside the tutor (the stage host, a demo, a stage app), which the
+// shipped bundle does not export. They are bundled from source here as the CLI is, split the same
+// way, one folder below the package root where src/paths.ts looks for it (git-ignored).
+export const harness = join(root, '.bench-build');
+
+export async function buildHarness() {
+  rmSync(harness, { recursive: true, force: true });
+  await build({
+    ...bundleOptions,
+    ...splitOptions,
+    absWorkingDir: root,
+    entryPoints: {
+      'stage-switch-child': 'bench/stage-switch-child.js',
+      'demo-server': 'bench/demo-server.js',
+      render: 'src/cli/render.ts',
+    },
+    outdir: harness,
+  });
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

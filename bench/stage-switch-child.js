@@ -1,9 +1,10 @@
 // Runs in a fresh process: walks every lesson's stage and demo once as a learner's run would
 // (modules load on first use), then `warm` more times, and prints the timings as JSON.
-import { listLessons } from '../dist/course/catalog.js';
-import { runDemo } from '../dist/course/run.js';
-import { StageHost } from '../dist/server/host.js';
-import { chooseSecret } from '../dist/server/secret.js';
+// Bundled from source by buildHarness() in lib.js, which runs it from .bench-build/.
+import { listLessons } from '../src/course/catalog.js';
+import { runDemo } from '../src/course/run.js';
+import { StageHost } from '../src/server/host.js';
+import { chooseSecret } from '../src/server/secret.js';
 
 const warm = Number(process.argv[2] ?? 2);
 const host = new StageHost({

@@ -2,16 +2,16 @@
 // (stage-switch-child.js), so first visits pay for loading modules as a learner's run does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, ms, root, timeProcess } from './lib.js';
+import { harness, median, ms, root, timeProcess } from './lib.js';
 
-const target = 50;
+const target = 35;
 
 export async function stageSwitch({ runs, warm }) {
   const all = [];
   for (let run = 0; run < runs; run++) {
     const { output } = await timeProcess(
       process.execPath,
-      [join(root, 'bench/stage-switch-child.js'), String(warm)],
+      [join(harness, 'stage-switch-child.js'), String(warm)],
       { timeoutMs: 120_000 },
     );
     all.push(...JSON.parse(output));
@@ -83,7 +83,7 @@ export async function stageSwitch({ runs, warm }) {
         (s) =>
           `Lesson ${s.lesson} (${s.title}) takes ${ms(s.ms)} on a first visit, median${
             s.spawns
-              ? ': its demo starts stage servers as separate `session-tutor serve` processes (to restart a server for real, or run two), each a whole cold start.'
+              ? ': its demo starts stage servers in processes of their own (dist/stage-child.js, to restart a server for real, or run two), each a cold start of Node and Express.'
               : '.'
           }`,
       ),

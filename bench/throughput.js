@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { median, ms, ratio, root } from './lib.js';
+import { harness, median, ms, ratio } from './lib.js';
 
 async function startServer(kind) {
-  const child = spawn(process.execPath, [join(root, 'bench/demo-server.js'), kind], {
+  const child = spawn(process.execPath, [join(harness, 'demo-server.js'), kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = await Promise.race([

@@ -1,21 +1,11 @@
-// Part of `npm run build`: writes dist/javascript/, src/ as plain JavaScript with the same lines and comments as their TypeScript source, for `session-tutor eject`.
-// Sucrase only removes the types (tsc would reflow the code); lines left empty by a removed type
-// or `import type` are dropped.
+// Part of `npm run build`: writes dist/javascript/, the JavaScript that `session-tutor eject`
+// copies: each stage, the wrapper's own helpers (server/errors.ts, and the store chooser of
+// stages 9 and 10), and every file those import, with the same lines and comments as their
+// TypeScript source. Sucrase only removes the types (tsc would reflow the code); lines left empty
+// by a removed type or `import type` are dropped.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
 import { transform } from 'sucrase';
-
-const root = fileURLToPath(new URL('../', import.meta.url));
-const out = join(root, 'dist/javascript');
-
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 export function stripTypes(source) {
   const { code } = transform(source, { transforms: ['typescript'], disableESTransforms: true });
@@ -30,8 +20,34 @@ export function stripTypes(source) {
     .trimEnd()}\n`;
 }
 
-for (const file of sources(join(root, 'src'))) {
-  const target = join(out, relative(join(root, 'src'), file)).replace(/\.ts$/, '.js');
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, stripTypes(readFileSync(file, 'utf8')));
+/** The relative modules a piece of JavaScript imports, statically or with `import('…')`. */
+export function relativeImports(code) {
+  return [...code.matchAll(/(?:\bfrom\s+|\bimport\(\s*)'(\.[^']+)'/g)].map((m) => m[1]);
+}
+
+/** Writes the ejectable JavaScript of `root`/src into `out`; returns the files written. */
+export function writeEjectable(root, out) {
+  const src = join(root, 'src');
+  const stages = join(src, 'server/stages');
+  const wanted = [
+    ...readdirSync(stages)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(stages, f)),
+    join(src, 'server/errors.ts'),
+    join(src, 'server/stores/choose.ts'),
+  ];
+  const written = new Set();
+  while (wanted.length > 0) {
+    const file = wanted.pop();
+    if (written.has(file)) continue;
+    written.add(file);
+    const code = stripTypes(readFileSync(file, 'utf8'));
+    const target = join(out, relative(src, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+    for (const spec of relativeImports(code)) {
+      wanted.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+    }
+  }
+  return [...written];
 }

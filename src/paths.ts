@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
-// This file sits one folder below the package root both as src/paths.ts and as dist/paths.js,
-// so the same relative URL finds the lessons and the stage sources in a clone and when installed.
+// This code sits one folder below the package root wherever it runs: as src/paths.ts from source
+// (the tests), and in the bundle, whose entry points and chunks all lie flat in dist/ (see
+// scripts/build.js). So the same relative URL finds the lessons and the stage sources in a clone
+// and when installed.
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 export const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url));
 export const stageSourceDir = fileURLToPath(new URL('../src/server/stages/', import.meta.url));

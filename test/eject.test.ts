@@ -7,10 +7,13 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { lessonChecks } from '../src/course/check.js';
+import { Visitor } from '../src/probe/visitor.js';
+import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
 import { freshHome, runCli, waitForOutput } from './helpers.js';
 
 const run = promisify(execFile);
 const repoModules = join(import.meta.dirname, '..', 'node_modules');
+const redisUrl = process.env.REDIS_URL;
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -103,6 +106,92 @@ describe('eject', () => {
     const failed = await run(process.execPath, ['server.js'], { cwd: folder, env }).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('SESSION_SECRET is not set');
+    // both lines make 32 bytes from a cryptographic generator; Get-Random is not one
+    expect(failed.stderr).toContain('openssl rand -hex 32');
+    expect(failed.stderr).toContain(
+      '[Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b)',
+    );
+    expect(failed.stderr).not.toContain('Get-Random');
+  });
+
+  it('lists the packages it imports with the versions the tutor is built with', async () => {
+    const own = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    const folder = join(freshHome(), 'stage-9');
+    expect((await runCli(['eject', '9', folder])).code).toBe(0);
+    const { dependencies } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+    // stage 9 chooses its store as the tutor does, so Redis's packages come with it
+    expect(Object.keys(dependencies)).toEqual(
+      expect.arrayContaining(['connect-redis', 'express', 'express-session', 'redis']),
+    );
+    for (const [name, version] of Object.entries(dependencies)) {
+      expect(version, name).toBe(own.devDependencies[name]);
+    }
+  });
+
+  describe('stages that choose their store (9 and 10), with --store or STORE as the tutor', () => {
+    /** Tells ejected stage 9 a name, restarts it on the same port, and says what it shows. */
+    async function nameAfterRestart(args: string[], env: NodeJS.ProcessEnv = {}) {
+      const folder = join(freshHome(), 'stage-9');
+      expect((await runCli(['eject', '9', folder])).code).toBe(0);
+      symlinkSync(repoModules, join(folder, 'node_modules'));
+      const port = String(await freePort());
+      const start = () =>
+        startIn(folder, process.execPath, ['server.js', ...args], {
+          PORT: port,
+          SESSION_SECRET: 'a test secret',
+          ...env,
+        });
+      const visitor = new Visitor('tester', 'jar');
+      let server = start();
+      try {
+        await waitForOutput(server, /Stage 9 is running at/);
+        await visitor.post(`http://127.0.0.1:${port}/setName`, { name: 'Ada' });
+        await stop(server);
+        server = start();
+        await waitForOutput(server, /Stage 9 is running at/);
+        const [page] = await visitor.get(`http://127.0.0.1:${port}/`);
+        return page.keyLine;
+      } finally {
+        await stop(server);
+        await visitor.close();
+      }
+    }
+
+    it('keeps sessions in memory by default: a restart forgets', async () => {
+      expect(await nameAfterRestart([])).toBe('<h1>Hello, stranger</h1>');
+    });
+
+    it.skipIf(!hasNodeSqlite())('--store sqlite:FILE remembers across a restart', async () => {
+      const file = join(freshHome(), 'sessions.sqlite');
+      expect(await nameAfterRestart(['--store', `sqlite:${file}`])).toBe('<h1>Ada</h1>');
+    });
+
+    it.runIf(redisUrl)('STORE=redis://… remembers across a restart', async () => {
+      expect(await nameAfterRestart([], { STORE: redisUrl })).toBe('<h1>Ada</h1>');
+    });
+
+    it('refuses a store it does not know, or cannot open, in one sentence', async () => {
+      const folder = join(freshHome(), 'stage-10');
+      expect((await runCli(['eject', '10', folder])).code).toBe(0);
+      symlinkSync(repoModules, join(folder, 'node_modules'));
+      expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(
+        'npm start -- --store sqlite:sessions.sqlite',
+      );
+      const env = { ...process.env, SESSION_SECRET: 'a test secret' };
+      const unknown = await run(process.execPath, ['server.js', '--store', 'mongo'], {
+        cwd: folder,
+        env,
+      }).catch((e) => e);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/"mongo" is not a session store: use memory, sqlite/);
+      const unreachable = await run(process.execPath, ['server.js'], {
+        cwd: folder,
+        env: { ...env, STORE: 'redis://127.0.0.1:1' },
+      }).catch((e) => e);
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /);
+      expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    });
   });
 
   it('refuses a folder that is not empty, unless --force, and keeps the other files', async () => {

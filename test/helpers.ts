@@ -7,7 +7,7 @@ import { findLesson } from '../src/course/catalog.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { type RunningStage, type StartOptions, startStage } from '../src/server/start.js';
 
-export const cliPath = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** A fresh, empty tutor home, so a test never reads or writes the real progress file. */
 export function freshHome(): string {

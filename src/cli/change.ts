@@ -3,7 +3,7 @@ import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
 
 /** How many unchanged lines the change view shows around each change. */
-const context = 3;
+const context = 1;
 
 /**
  * One row of a stage's code as the walkthrough shows it: a line of the file (`lineNo`), new since

@@ -1,22 +1,17 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
+import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { list } from './commands/list.js';
 import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
-// Heavy modules (express, undici, tough-cookie) are imported inside the commands that use them,
-// so `--version`, `--help` and `list` start as fast as Node itself. `--version` alone, which
-// scripts and installers call, is answered before even commander and chalk load.
-const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${packageVersion()}\n`);
-  await shutdown(0);
-}
-const [{ default: chalk }, { Command, InvalidArgumentError }] = await Promise.all([
-  import('chalk'),
-  import('commander'),
-]);
-
-if (process.env.NO_COLOR || process.argv.includes('--no-color')) chalk.level = 0;
+// The bundle's entry (npm run build): `--version`, `--help` and `list` run from this one file.
+// Every other command, and the heavy modules (express, undici, tough-cookie), load from chunks
+// when they are needed.
 
 function wholeNumber(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number.');
@@ -37,160 +32,178 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-const program = new Command()
-  .name('session-tutor')
-  .description(
-    'Learn, with live servers, how a web server remembers a visitor over stateless HTTP.',
-  )
-  .version(packageVersion(), '-V, --version')
-  .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
-  .showHelpAfterError('(run with --help to see the commands)')
-  .configureOutput({ outputError: (text, write) => write(chalk.red(text)) })
-  .exitOverride();
+/** The commands; each one but `list` loads its code only when it runs. */
+function buildProgram(): Command {
+  const program = new Command()
+    .name('session-tutor')
+    .description(
+      'Learn, with live servers, how a web server remembers a visitor over stateless HTTP.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run with --help to see the commands)')
+    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) })
+    .exitOverride();
 
-program
-  .command('start')
-  .description('walk through the lessons, resuming at the first one not yet finished')
-  .option('--from <lesson>', 'start at this lesson', wholeNumber)
-  .option(
-    '-y, --yes',
-    'advance by itself and end with a summary (also when stdin is not a terminal)',
-  )
-  .option(
-    '--port <port>',
-    'port for the demo servers (default 3000, or a free one if 3000 is busy)',
-    portNumber,
-  )
-  .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
-  .option('--open', 'open the demo server in your default browser')
-  .option(
-    '--store <store>',
-    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-    'memory',
-  )
-  .action(async (options) => {
-    const { start } = await import('./commands/start.js');
-    return start(options);
-  });
+  program
+    .command('start')
+    .description('walk through the lessons, resuming at the first one not yet finished')
+    .option('--from <lesson>', 'start at this lesson', wholeNumber)
+    .option(
+      '-y, --yes',
+      'advance by itself and end with a summary (also when stdin is not a terminal)',
+    )
+    .option(
+      '--port <port>',
+      'port for the demo servers (default 3000, or a free one if 3000 is busy)',
+      portNumber,
+    )
+    .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
+    .option('--open', 'open the demo server in your default browser')
+    .option(
+      '--store <store>',
+      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+      'memory',
+    )
+    .action(async (options) => {
+      const { start } = await import('./commands/start.js');
+      return start(options);
+    });
 
-program
-  .command('list')
-  .description('list the lessons, with the ones you have finished marked')
-  .option('--json', 'print an array of { number, slug, title, done }')
-  .action(async (options) => {
-    const { list } = await import('./commands/list.js');
-    return list(options);
-  });
+  program
+    .command('list')
+    .description('list the lessons, with the ones you have finished marked')
+    .option('--json', 'print an array of { number, slug, title, done }')
+    .action((options) => list(options));
 
-program
-  .command('lesson')
-  .description('open one lesson')
-  .argument('<n>', 'lesson number')
-  .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
-  .option('--port <port>', 'port for the demo server', portNumber)
-  .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
-  .option('--open', 'open the demo server in your default browser')
-  .option(
-    '--store <store>',
-    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-    'memory',
-  )
-  .action(async (n: string, options) => {
-    const { lesson } = await import('./commands/start.js');
-    return lesson(n, options);
-  });
+  program
+    .command('lesson')
+    .description('open one lesson')
+    .argument('<n>', 'lesson number')
+    .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
+    .option('--port <port>', 'port for the demo server', portNumber)
+    .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
+    .option('--open', 'open the demo server in your default browser')
+    .option(
+      '--store <store>',
+      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+      'memory',
+    )
+    .action(async (n: string, options) => {
+      const { lesson } = await import('./commands/start.js');
+      return lesson(n, options);
+    });
 
-program
-  .command('serve')
-  .description("run one stage's demo server alone until Ctrl-C")
-  .argument('<n>', 'stage (lesson) number')
-  .option('--port <port>', 'port to listen on', portNumber, 3000)
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--open', 'open the page in your default browser')
-  .option(
-    '--store <store>',
-    'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-    'memory',
-  )
-  .action(async (n: string, options) => {
-    const { serve } = await import('./commands/serve.js');
-    return serve(n, options);
-  });
+  program
+    .command('serve')
+    .description("run one stage's demo server alone until Ctrl-C")
+    .argument('<n>', 'stage (lesson) number')
+    .option('--port <port>', 'port to listen on', portNumber, 3000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--open', 'open the page in your default browser')
+    .option(
+      '--store <store>',
+      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+      'memory',
+    )
+    .action(async (n: string, options) => {
+      const { serve } = await import('./commands/serve.js');
+      return serve(n, options);
+    });
 
-program
-  .command('probe')
-  .description(
-    'watch a goldfish and a cookie-jar browser visit any server, with its cookies explained',
-  )
-  .argument('<url>', "your server's address, such as http://localhost:3000")
-  .option('--post <path>', 'where to post the form', '/setName')
-  .option(
-    '--field <name=value>',
-    'a form field to post (repeatable; default name=<a generated name>)',
-    collect,
-    [],
-  )
-  .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
-  .action(async (url: string, options) => {
-    const { probe } = await import('./commands/probe.js');
-    return probe(url, options);
-  });
+  program
+    .command('probe')
+    .description(
+      'watch a goldfish and a cookie-jar browser visit any server, with its cookies explained',
+    )
+    .argument('<url>', "your server's address, such as http://localhost:3000")
+    .option('--post <path>', 'where to post the form', '/setName')
+    .option(
+      '--field <name=value>',
+      'a form field to post (repeatable; default name=<a generated name>)',
+      collect,
+      [],
+    )
+    .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
+    .action(async (url: string, options) => {
+      const { probe } = await import('./commands/probe.js');
+      return probe(url, options);
+    });
 
-program
-  .command('check')
-  .description("run lesson N's expectations against your own server, in any language")
-  .argument('[n]', 'lesson number')
-  .option('--all', "every lesson's checks, in order: a report card")
-  .option('--url <url>', 'where your server is', 'http://localhost:3000')
-  .option('--json', 'print one JSON document with every request, response and verdict')
-  .option('--watch', 'run again whenever a file here changes, or on Enter')
-  .action(async (n: string | undefined, options) => {
-    const { check } = await import('./commands/check.js');
-    return check(n, options);
-  });
+  program
+    .command('check')
+    .description("run lesson N's expectations against your own server, in any language")
+    .argument('[n]', 'lesson number')
+    .option('--all', "every lesson's checks, in order: a report card")
+    .option('--url <url>', 'where your server is', 'http://localhost:3000')
+    .option('--json', 'print one JSON document with every request, response and verdict')
+    .option('--watch', 'run again whenever a file here changes, or on Enter')
+    .action(async (n: string | undefined, options) => {
+      const { check } = await import('./commands/check.js');
+      return check(n, options);
+    });
 
-program
-  .command('eject')
-  .description(
-    'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
-  )
-  .argument('<n>', 'stage (lesson) number')
-  .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
-  .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
-  .action(async (n: string, dir: string | undefined, options) => {
-    const { eject } = await import('./commands/eject.js');
-    eject(n, dir, options);
-  });
+  program
+    .command('eject')
+    .description(
+      'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
+    )
+    .argument('<n>', 'stage (lesson) number')
+    .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
+    .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
+    .action(async (n: string, dir: string | undefined, options) => {
+      const { eject } = await import('./commands/eject.js');
+      eject(n, dir, options);
+    });
 
-program
-  .command('reset')
-  .description('forget your progress (asks first in a terminal)')
-  .option('-y, --yes', 'do not ask')
-  .action(async (options) => {
-    const { reset } = await import('./commands/reset.js');
-    return reset(options);
-  });
-
-function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  program
+    .command('reset')
+    .description('forget your progress (asks first in a terminal)')
+    .option('-y, --yes', 'do not ask')
+    .action(async (options) => {
+      const { reset } = await import('./commands/reset.js');
+      return reset(options);
+    });
+  return program;
 }
 
-handleSignals();
-try {
-  await program.parseAsync();
-  await shutdown(Number(process.exitCode ?? 0));
-} catch (err) {
-  // a signal's cleanup stopped what this was using: the signal decides how the process ends
-  if (shuttingDown()) await shutdown(1);
-  if (err instanceof UserError) {
-    process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
-    await shutdown(err.exitCode);
+function packageVersion(): string {
+  return (
+    JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  // `--version` alone, which scripts and installers call, is answered before anything else
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${packageVersion()}\n`);
+    await shutdown(0);
   }
-  const code = (err as { code?: string; exitCode?: number }).code;
-  if (typeof code === 'string' && code.startsWith('commander.')) {
-    // commander has already printed help, the version, or what was wrong with the arguments
-    await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+  if (process.env.NO_COLOR || args.includes('--no-color')) chalk.level = 0;
+  handleSignals();
+  try {
+    await buildProgram().parseAsync();
+    await shutdown(Number(process.exitCode ?? 0));
+  } catch (err) {
+    // a signal's cleanup stopped what this was using: the signal decides how the process ends
+    if (shuttingDown()) await shutdown(1);
+    if (err instanceof UserError) {
+      process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+      await shutdown(err.exitCode);
+    }
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander has already printed help, the version, or what was wrong with the arguments
+      await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+    }
+    await endUnexpectedly(err);
   }
-  await endUnexpectedly(err);
+}
+
+// In the bundle, the chunks that share code with this entry import it from this file, and so
+// does a stage process (dist/stage-child.js): the program runs only when this file was started.
+// No top-level await: a chunk imported while this module was still evaluating would wait forever.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
 }

@@ -32,7 +32,7 @@ const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 export function renderStep(step: DemoStep, width = pageWidth()): string {
   switch (step.kind) {
     case 'say':
-      return step.text;
+      return wrapText(step.text, width);
     case 'hops':
       return drawHops(step.visitor, step.hops, width);
     case 'cookie':
@@ -104,13 +104,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
         [body ? `  ${body}` : '', chalk.italic],
       ]),
     );
-    if (hop.setCookie.length === 0)
-      lines.push(
-        note([
-          ['Set-Cookie: ', chalk.dim],
-          ['none', chalk.dim],
-        ]),
-      );
+    // a response without Set-Cookie gets no line: each cookie the server sets stands out
     for (const cookie of hop.setCookie)
       lines.push(note([['Set-Cookie: '], [cookie, chalk.yellow]]));
   }

@@ -1,6 +1,5 @@
 import chalk from 'chalk';
-import type { LessonInfo } from '../course/catalog.js';
-import { readPages } from '../course/catalog.js';
+import { type LessonInfo, listLessons, readPages } from '../course/catalog.js';
 import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
 import { held, type Verdict } from '../course/types.js';
@@ -227,23 +226,28 @@ async function recover(
   return true;
 }
 
-/** The lesson's last words: build it yourself, and let `check` say whether it works. */
+/**
+ * The lesson's last words: build it yourself, and let `check` say whether it works. The first
+ * lesson with checks says how in full; later ones only what `check` asks, to keep pages short.
+ */
 async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<string> {
   const checks = await lessonChecks(lesson);
   if (!checks) return '';
   const n = lesson.number;
-  const start =
-    n > 1
-      ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from the one before with \`eject ${n - 1}\` and add the new idea yourself`
-      : `Start from this stage with \`npx session-tutor eject ${n}\`, or write one from scratch`;
+  const first = listLessons().find((l) => l.checksOverHttp) === lesson;
+  const how = first
+    ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from scratch. Run it, then \`npx session-tutor check ${n}\` (\`--watch\` checks again on every save).`
+    : `\`npx session-tutor eject ${n}\` gives you this stage to start from.`;
   return [
     '## Your turn',
     '',
-    'Make a server of your own, in any language, that does this:',
+    first
+      ? 'Make a server of your own, in any language, that does this:'
+      : `\`npx session-tutor check ${n}\` asks of your server, in any language:`,
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',
-    `${start}. Run it, then \`npx session-tutor check ${n}\` (add \`--watch\` to check again on every save).${interactive ? ' Press h for a hint.' : ''}`,
+    `${how}${interactive ? ' Press h for a hint.' : ''}`,
   ].join('\n');
 }
 

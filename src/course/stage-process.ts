@@ -33,8 +33,9 @@ export interface StageProcessOptions {
   timeoutMs?: number;
 }
 
-// the built program, also when this module runs from source (in the tests)
-const child = join(packageRoot, 'dist', 'course', 'stage-child.js');
+// the bundle's own entry point for stage processes (scripts/build.js), also when this module runs
+// from source in the tests: Node runs it without a TypeScript loader
+const child = join(packageRoot, 'dist', 'stage-child.js');
 
 /**
  * Runs stage N in a Node process of its own, so that it has memory of its own and can really be

@@ -1,8 +1,20 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/course/catalog.js';
 import { StageHost } from '../../src/server/host.js';
 import { type CliRun, cliPath, collectRun, freshHome, runCli, waitForOutput } from '../helpers.js';
@@ -110,12 +122,41 @@ const unprivilegedStart = Number(
 );
 const asRoot = process.getuid?.() === 0;
 
+let readable: { node: string; cli: string } | undefined;
+
+/**
+ * Node and the built package, copied once to a folder anyone may read: the checkout may be
+ * private to root (a clone in a `mktemp -d` folder), and so may the Node that runs the tests,
+ * yet `nobody` must run them. The bundle needs no node_modules.
+ */
+function readableTutor(): { node: string; cli: string } {
+  if (!readable) {
+    const root = join(import.meta.dirname, '..', '..');
+    const dir = mkdtempSync(join(tmpdir(), 'session-tutor-readable-'));
+    for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
+      cpSync(join(root, part), join(dir, part), { recursive: true });
+    }
+    copyFileSync(process.execPath, join(dir, 'node'));
+    // readable by anyone, and Node and the folders also executable, whatever the umask was
+    const openUp = (path: string) => {
+      const folder = statSync(path).isDirectory();
+      chmodSync(path, folder || path === join(dir, 'node') ? 0o755 : 0o644);
+      if (folder) for (const entry of readdirSync(path)) openUp(join(path, entry));
+    };
+    openUp(dir);
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    readable = { node: join(dir, 'node'), cli: join(dir, 'dist/cli.js') };
+  }
+  return readable;
+}
+
 /** Runs the CLI as `nobody` when the tests run as root, else as the current (unprivileged) user. */
 function runUnprivileged(args: string[], home: string): Promise<CliRun> {
+  const { node, cli } = asRoot ? readableTutor() : { node: process.execPath, cli: cliPath };
   const command = asRoot
-    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
-    : [process.execPath];
-  const child = spawn(command[0], [...command.slice(1), cliPath, ...args], {
+    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', node]
+    : [node];
+  const child = spawn(command[0], [...command.slice(1), cli, ...args], {
     env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

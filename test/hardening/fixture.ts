@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +42,11 @@ export function plantedCli(): string {
     for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
       cpSync(join(root, part), join(dir, part), { recursive: true });
     }
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-    writeFileSync(join(dir, 'dist/course/02-secret.js'), plantedDemo);
+    // the bundle says which of its files holds lesson 2's demo module
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist/manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'dist', manifest['src/course/02-secret.ts']), plantedDemo);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     copy = dir;
   }
-  return join(copy, 'dist/cli/main.js');
+  return join(copy, 'dist/cli.js');
 }

@@ -84,7 +84,7 @@ export class Terminal {
     const shell = Number(this.tmux('list-panes', '-t', 'tutor', '-F', '#{pane_pid}').trim());
     const pid = descendants(shell).find((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('main.js');
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('dist/cli.js');
       } catch {
         return false;
       }

@@ -86,12 +86,12 @@ async function runLessons(
 }
 
 function summary(result: WalkResult, progress: ProgressFile): string {
-  const lines = [chalk.bold('Summary')];
+  const lines = [`${chalk.bold('Summary')}: demos that behaved as the lesson says`];
   for (const { lesson, verdicts } of result.results) {
     const ok = verdicts.every(held);
     const ran = verdicts.filter((v) => !v.skipped);
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
-    const count = `${ran.filter(held).length}/${ran.length} demos behaved as the lesson says${skipped.join('')}`;
+    const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
     lines.push(
       `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
     );

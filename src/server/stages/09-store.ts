@@ -1,4 +1,3 @@
-// A stage of session-tutor's course: its lesson says what is new here.
 import express from 'express';
 import session from 'express-session';
 import { loopbackCountsAsSecure } from '../loopback.js';

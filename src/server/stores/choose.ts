@@ -84,9 +84,15 @@ export async function openStore(choice: StoreChoice): Promise<OpenStore> {
   return openRedis(choice);
 }
 
+/** What to install beside the tutor for `--store redis://`. */
+export const redisPackages = 'redis@6 connect-redis@9 express-session@1.19';
+
 /**
  * redis and connect-redis are optional: most learners never use Redis, and they would double the
- * size of every install. A clone has them (they are dev dependencies); elsewhere they are added by hand.
+ * size of every install. A clone has them (they are dev dependencies); elsewhere they are added by
+ * hand, beside the tutor. connect-redis's store extends the Store class of an express-session it
+ * finds beside it (a peer dependency), not the copy bundled into the tutor: that works, because
+ * express-session only calls a store's methods, and pinning 1.19 keeps the two copies alike.
  */
 export async function loadRedisModules(
   load = () => Promise.all([import('redis'), import('connect-redis')]),
@@ -96,9 +102,9 @@ export async function loadRedisModules(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     throw new UserError(
-      'The Redis store needs two packages that are not installed with session-tutor: ' +
-        'run `npm install redis@6 connect-redis@9` beside it ' +
-        '(with npx: `npx -p session-tutor -p redis@6 -p connect-redis@9 session-tutor ...`), or use --store memory.',
+      'The Redis store needs packages that are not installed with session-tutor: ' +
+        `run \`npm install ${redisPackages}\` in the folder where session-tutor is installed ` +
+        `(with npx: \`npx ${redisPackages.replace(/(\S+)/g, '-p $1')} -p session-tutor session-tutor ...\`), or use --store memory.`,
     );
   }
 }
