@@ -45,7 +45,7 @@ const pythonCards: [PythonFixture, string, string, Record<number, string>][] = [
     'lessons 1–5 pass; lesson 6 is the next to do (lessons 7, 8 and 11 pass too)',
     {
       6: 'GET /embedded shows the app in a frame from another site',
-      12: 'a forged POST with the victim’s cookie but not her token changes nothing',
+      12: 'a forged POST without the token changes nothing',
     },
   ],
   [
@@ -57,7 +57,7 @@ const pythonCards: [PythonFixture, string, string, Record<number, string>][] = [
       6: 'GET /embedded shows the app in a frame from another site',
       7: 'the session cookie has an expiry date, so the session has a lifetime',
       8: 'after logout, a copy of the old cookie is forgotten too',
-      12: 'a forged POST with the victim’s cookie but not her token changes nothing',
+      12: 'a forged POST without the token changes nothing',
     },
   ],
 ];
@@ -118,7 +118,7 @@ describe('check --all on the command line', () => {
       const run = await runCli(['check', '--all', '--url', stage.probeUrl]);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain(
-        '✘ 12 Same site is not same origin: failed: a forged POST with the victim’s cookie but not her token changes nothing (renamed Mallory, expected name unchanged)',
+        '✘ 12 Same site is not same origin: failed: a forged POST without the token changes nothing (renamed Mallory, expected name unchanged)',
       );
       expect(run.stdout).toContain('lessons 1–11 pass; lesson 12 is the next to do');
     });

@@ -45,7 +45,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
   if (number === 11) {
     ctx.show({
       kind: 'say',
-      text: `Simulated: the tutor plays Ada's browser. Signed in, she opens the attack page (port ${page.port}); its form posts here with her Lax cookie (same site), plus ${headerList(page.probeUrl, stage.probeUrl)}.`,
+      text: `Simulated browser: Ada, signed in, opens the attack page (port ${page.port}), whose form posts here with her Lax cookie (same site), ${headerList(page.probeUrl, stage.probeUrl)}.`,
     });
   }
   const forged = await ada.post(form.action, form.hidden, {
@@ -57,7 +57,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     label: `stage ${number}: the attack page's form`,
     outcome: `${refused(forged[0])}, ${nameShown(back.at(-1))}`,
     expected: number === 11 ? 'accepted, Mallory' : 'refused (403), Ada',
-    evidence: `${said(forged[0])}, then GET / answered ${back.at(-1)?.keyLine}`,
+    evidence: `${said(forged[0])}, then GET / ${back.at(-1)?.keyLine}`,
   };
   return { verdict, ada, attackPage: page.probeUrl };
 }
@@ -74,7 +74,7 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
   });
   return [
     {
-      label: `stage ${ctx.stage.number}: that form without those headers (an old browser)`,
+      label: `stage ${ctx.stage.number}: the form without those headers (old browsers)`,
       outcome: refused(old[0]),
       expected: 'refused (403)',
       evidence: said(old[0]),
@@ -83,7 +83,7 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
       label: `stage ${ctx.stage.number}: Ada's own "Forget me" form`,
       outcome: out[0].status === 302 && !greets(out.at(-1), 'Ada') ? 'logged out' : 'refused',
       expected: 'logged out',
-      evidence: `then GET / answered ${out.at(-1)?.keyLine}`,
+      evidence: `${said(out[0])}, then GET / ${out.at(-1)?.keyLine}`,
     },
   ];
 }
@@ -93,7 +93,7 @@ const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted'
 /** What the server said to a POST: its status, and the sentence of its problem page, if any. */
 function said(hop: Hop): string {
   const problem = hop.body.match(/<div class="problem">[\s\S]*?<p>([^<]*)<\/p>/)?.[1];
-  return `POST answered ${hop.status}${problem ? ` (${problem})` : ''}`;
+  return `POST ${hop.status}${problem ? ` (${problem})` : ''}`;
 }
 
 const nameShown = (hop: Hop | undefined) =>
@@ -157,7 +157,7 @@ function foreignOrigin(url: string): string {
 
 export const checks: Expectation[] = [
   {
-    title: 'a forged POST with the victim’s cookie but not her token changes nothing',
+    title: 'a forged POST without the token changes nothing',
     hint: 'Keep a random token in each session, put it in a hidden field of every form, and refuse (403) a POST whose field does not match it.',
     run: (ctx) =>
       forgedRename(ctx, 'a form from another page, without the token', (victim, _page, name) =>
@@ -165,7 +165,7 @@ export const checks: Expectation[] = [
       ),
   },
   {
-    title: 'a POST from another origin is refused, even with the victim’s token',
+    title: 'a POST from another origin is refused, token or not',
     hint: 'Refuse a POST whose Sec-Fetch-Site is not same-origin (or none), or, without it, whose Origin is not your own.',
     run: (ctx) =>
       forgedRename(
@@ -180,7 +180,7 @@ export const checks: Expectation[] = [
       ),
   },
   {
-    title: 'the server’s own forms still work: sign in, log out',
+    title: 'the server’s own forms work: sign in, log out',
     hint: 'Put the token in every form you serve, the logout form included, and accept requests from your own origin.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');

@@ -1,4 +1,3 @@
-// A stage of session-tutor's course: its lesson says what is new here.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
@@ -63,23 +62,21 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
-  // a POST (sign-in, logout) must come from our own pages: browsers say where
-  // from (Sec-Fetch-Site, else Origin; curl sends neither), the token proves it
+  // a POST (sign-in, logout) must come from our pages, as browsers say (curl
+  // says nothing), and carry the session's token, which no other page can read
   app.use((req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     const [site, origin] = [req.get('sec-fetch-site'), req.get('origin')];
     const ours = site
       ? site === 'same-origin' || site === 'none'
       : origin === undefined || origin === `${req.protocol}://${req.get('host')}`;
-    // constant time: the time taken must not tell how close a guess came
+    // timingSafeEqual: the time taken must not tell how close a guess came
     const sent = Buffer.from(String(req.body?._csrf));
     const kept = Buffer.from(req.session.csrfToken ?? '');
     const tokenOk = kept.length > 0 && sent.length === kept.length && timingSafeEqual(sent, kept);
     if (ours && (req.session.myName === undefined || tokenOk)) return next();
-    const problem = ours
-      ? 'This form did not carry your session’s token.'
-      : 'This form came from another origin.';
-    res.status(403).send(problemPage(403, problem));
+    const why = ours ? 'lacks your session’s token' : 'came from another origin';
+    res.status(403).send(problemPage(403, `This form ${why}.`));
   });
 
   app.get(['/', '/partitioned/'], (req, res) => {
