@@ -11,9 +11,10 @@
 //   optional peers, found beside the tutor when a learner installs them.
 // - Also written: dist/javascript/ (what `eject` copies), THIRD-PARTY-LICENSES (the licence texts
 //   of the bundled packages), and dist/manifest.json (which output holds which source entry, for
-//   the tests and the bench; not shipped).
+//   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { bundleOptions as common, own, root, splitOptions } from './bundle-options.js';
 import { writeEjectable } from './javascript.js';
@@ -34,6 +35,7 @@ const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
 writeManifest(metafile, merged, 'dist/cli.js');
 writeEjectable(root, join(dist, 'javascript'));
+await writeReadingWords();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
 /**
@@ -103,6 +105,32 @@ async function mergeIntoEntry(meta, entry) {
   const left = readdirSync(dist).filter((f) => names.includes(f));
   if (left.length > 0) throw new Error(`merged chunks left behind: ${left.join(', ')}`);
   return closure;
+}
+
+/**
+ * dist/reading-words.json: the words each lesson asks the learner to read, counted here so that
+ * `list` shows reading times without loading the diff behind the change view.
+ */
+async function writeReadingWords() {
+  const counter = join(dist, 'reading-words.mjs'); // in dist/, so src/paths.ts finds the root
+  await build({
+    ...common,
+    packages: 'external',
+    stdin: {
+      contents: `import { listLessons } from './src/course/catalog.ts';
+        import { lessonWords } from './src/cli/reading.ts';
+        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)]));`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: counter,
+  });
+  try {
+    const { counts } = await import(pathToFileURL(counter).href);
+    writeFileSync(join(dist, 'reading-words.json'), `${JSON.stringify(counts, null, 2)}\n`);
+  } finally {
+    rmSync(counter);
+  }
 }
 
 /** Which output file holds each source module that is an entry or an `import()` target. */

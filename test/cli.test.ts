@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lessonWords, minutesFor, wordsPerMinute } from '../src/cli/reading.js';
+import { lessonWords } from '../src/cli/reading.js';
+import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/course/kit.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
@@ -53,6 +54,13 @@ describe('session-tutor list', () => {
     });
     expect(lessons[1]).toMatchObject({ number: 2, done: false });
     expect(lessons.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('reads word counts that the build took from the lessons as they are now', () => {
+    const built = JSON.parse(
+      readFileSync(new URL('../dist/reading-words.json', import.meta.url), 'utf8'),
+    );
+    expect(built).toEqual(Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)])));
   });
 
   it('estimates a reading time per lesson from its words, and the README gives the total', async () => {

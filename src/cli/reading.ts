@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import type { LessonInfo } from '../course/catalog.js';
 import { changeView } from './change.js';
 
-/** The reading speed behind `list`'s estimates: an unhurried pace for text with code in it. */
-export const wordsPerMinute = 200;
-
 /**
- * The words a lesson asks the learner to read: its text (lesson.md without directives and
+ * Counted by the build for every lesson (scripts/build.js writes dist/reading-words.json), so
+ * that `list` need not load the diff behind the change view. The words a lesson asks the learner to read: its text (lesson.md without directives and
  * Markdown marks) and the change to its stage's code, as the walkthrough shows it. A word is a
  * run of characters between spaces with a letter or digit in it. The demos' diagrams are left
  * out: they run live and are looked at, not read word by word.
@@ -24,9 +22,4 @@ export function lessonWords(lesson: LessonInfo): number {
 
 function words(text: string): number {
   return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
-}
-
-/** Whole minutes (at least one) to read `words` at `wordsPerMinute`. */
-export function minutesFor(words: number): number {
-  return Math.max(1, Math.round(words / wordsPerMinute));
 }

@@ -77,9 +77,5 @@ export class StageHost {
     this.current = undefined;
     this.beside = undefined;
     await Promise.all([running?.stop(), beside?.stop()]);
-    // express-session listens to its store's connect and disconnect: the stopped stage's app is
-    // gone, so its listeners go too, rather than one pair piling up per lesson on the shared store
-    this.store.removeAllListeners('connect');
-    this.store.removeAllListeners('disconnect');
   }
 }

@@ -37,18 +37,36 @@ export interface RunningStage extends ListeningApp {
 export async function startStage(ref: StageRef, options: StartOptions = {}): Promise<RunningStage> {
   const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
+  // express-session listens for 'connect' and 'disconnect' on the store of every app it serves;
+  // a host's store outlives many apps, so what an app added is taken off when it stops
+  const added: StoreListener[] = [];
   const app = async () => {
     const { createApp } = await ref.stage();
+    const before = storeListeners(store);
     try {
       return createApp({ secret, store, maxAge: options.maxAge });
     } catch (err) {
       // a stage that refuses its secret (stage 11 in production) is a setting to fix, not a crash
       throw err instanceof WeakSecretError ? new UserError(err.message) : err;
+    } finally {
+      added.push(...storeListeners(store).filter(([, l]) => !before.some(([, b]) => b === l)));
     }
   };
   const listening = await listenLazily(app, options);
-  if (!options.lazy) await readyOrStop(listening);
-  return { number: ref.number, ref, store, ...listening };
+  const stop = async () => {
+    await listening.stop();
+    for (const [event, listener] of added.splice(0)) store.off(event, listener);
+  };
+  if (!options.lazy) await readyOrStop({ ...listening, stop });
+  return { number: ref.number, ref, store, ...listening, stop };
+}
+
+type StoreListener = [event: string, listener: (...args: unknown[]) => void];
+
+function storeListeners(store: Store): StoreListener[] {
+  return ['connect', 'disconnect'].flatMap((event) =>
+    store.listeners(event).map((l): StoreListener => [event, l as StoreListener[1]]),
+  );
 }
 
 export interface ListeningApp {

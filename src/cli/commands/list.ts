@@ -1,12 +1,13 @@
 import chalk from 'chalk';
 import { listLessons } from '../../course/catalog.js';
 import { ProgressFile } from '../progress.js';
-import { lessonWords, minutesFor, wordsPerMinute } from '../reading.js';
+import { lessonWordCounts, minutesFor, wordsPerMinute } from '../reading-times.js';
 
 export function list(options: { json?: boolean }): void {
   const progress = new ProgressFile();
   const lessons = listLessons();
-  const words = lessons.map(lessonWords);
+  const counts = lessonWordCounts();
+  const words = lessons.map((l) => counts[l.name] ?? 0);
   const rows = lessons.map((l, i) => ({
     number: l.number,
     slug: l.slug,

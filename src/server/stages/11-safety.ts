@@ -98,12 +98,12 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     });
   });
 
-  app.post('/logout', (req, res, next) => {
+  app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
-      res.redirect('/');
+      res.redirect('./'); // back to the page the button was on: / or /partitioned/
     });
   });
 
