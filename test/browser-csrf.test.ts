@@ -193,3 +193,29 @@ describe('cookie prefixes in Chromium, as lesson 12 states them', () => {
     }
   });
 });
+
+describe("stage 12's locks and lesson 6's framed copy, in Chromium", () => {
+  it('let the partitioned copy inside another site’s frame sign in and out: its forms are its own origin', async () => {
+    await withStage(12, async (stage) => {
+      const context = await (await browser()).newContext();
+      try {
+        const tab = await context.newPage();
+        await tab.goto(`${stage.url}/embedded`);
+        const framedUrl = `http://127.0.0.1:${stage.port}/partitioned/`;
+        const frame = tab.frame({ url: framedUrl });
+        if (!frame) throw new Error(`/embedded has no frame showing ${framedUrl}`);
+        const signIn = await tellName(tab, frame, 'Ada');
+        expect(await signIn.request().headerValue('sec-fetch-site')).toBe('same-origin');
+        expect(await frame.locator('h1').textContent()).toBe('Ada');
+        const out = await submitted(tab, frame, () =>
+          frame.getByRole('button', { name: 'Forget me' }).click(),
+        );
+        expect(out.request().postData()).toMatch(/^_csrf=[\w-]{43}$/);
+        expect(out.status()).toBe(302);
+        expect(await frame.locator('h1').textContent()).toBe('Hello, stranger');
+      } finally {
+        await context.close();
+      }
+    });
+  });
+});
