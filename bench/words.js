@@ -19,7 +19,7 @@ export async function words() {
     exitCodes: [0, 1],
   });
   const headers = [...output.matchAll(/^Lesson (\d+) of \d+ · (.*?) {3}/gm)];
-  const summaryAt = output.search(/^Summary$/m);
+  const summaryAt = output.search(/^Summary\b/m);
   const lessons = headers.map((match, i) => {
     const end = headers[i + 1]?.index ?? (summaryAt >= 0 ? summaryAt : output.length);
     return { number: Number(match[1]), title: match[2], words: wc(output.slice(match.index, end)) };

@@ -10,7 +10,7 @@ export function createApp({ secret, store }: StageOptions) {
       secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, no cookie, until something is stored
+      saveUninitialized: false, // no cookie until something is stored
     }),
   );
 

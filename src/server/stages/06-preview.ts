@@ -17,7 +17,7 @@ export function createApp({ secret, store }: StageOptions) {
     session({
       name: 'partitioned.sid',
       secret,
-      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
+      store: store && sameSessions(store), // the same sessions (same-sessions.ts)
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -33,10 +33,10 @@ export function createApp({ secret, store }: StageOptions) {
       secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, no cookie, until something is stored
+      saveUninitialized: false, // no cookie until something is stored
     }),
   );
-  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  // forms of at most 1 KB with valid %-escapes; anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
@@ -60,7 +60,7 @@ export function createApp({ secret, store }: StageOptions) {
     // save before redirecting, so the next request is sure to find the name
     req.session.save((err) => {
       if (err) return next(err);
-      res.redirect('./'); // back to the page the form was on: / or /partitioned/
+      res.redirect('./'); // back where the form was: / or /partitioned/
     });
   });
 

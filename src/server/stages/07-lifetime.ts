@@ -17,7 +17,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     session({
       name: 'partitioned.sid',
       secret,
-      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
+      store: store && sameSessions(store), // the same sessions (same-sessions.ts)
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -33,12 +33,12 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       secret, // signs the session ID in the cookie (HMAC): proves, does not hide
       store, // where the session data lives: on the server, never in the cookie
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, no cookie, until something is stored
-      cookie: { maxAge }, // an expiry date, maxAge ms (30 min) after the last visit
-      rolling: true, // every response sends the cookie again, restarting the clock
+      saveUninitialized: false, // no cookie until something is stored
+      cookie: { maxAge }, // expires maxAge ms (30 min) after the last visit
+      rolling: true, // each response sends the cookie again: the clock restarts
     }),
   );
-  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  // forms of at most 1 KB with valid %-escapes; anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
@@ -62,7 +62,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     // save before redirecting, so the next request is sure to find the name
     req.session.save((err) => {
       if (err) return next(err);
-      res.redirect('./'); // back to the page the form was on: / or /partitioned/
+      res.redirect('./'); // back where the form was: / or /partitioned/
     });
   });
 

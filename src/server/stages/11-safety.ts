@@ -31,7 +31,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     session({
       name: 'partitioned.sid',
       secret,
-      store: store && sameSessions(store), // the same sessions; see same-sessions.ts
+      store: store && sameSessions(store), // the same sessions (same-sessions.ts)
       resave: false,
       saveUninitialized: false,
       cookie: {
@@ -45,19 +45,19 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   app.use(
     session({
       secret, // or a list, newest first: the first signs, all of them verify
-      store, // where sessions live: memory, a SQLite file or Redis (--store chooses)
+      store, // where sessions live: memory, SQLite or Redis (--store chooses)
       resave: false, // don't save a session that did not change
-      saveUninitialized: false, // no session, no cookie, until something is stored
+      saveUninitialized: false, // no cookie until something is stored
       cookie: {
-        maxAge, // an expiry date, maxAge ms (30 min) after the last visit
-        httpOnly: true, // the default: page scripts cannot read it (but can use it)
-        sameSite: 'lax', // not sent with another site's POST forms or hidden requests
-        secure: 'auto', // Secure if the request came over HTTPS, even via a trusted proxy
+        maxAge, // expires maxAge ms (30 min) after the last visit
+        httpOnly: true, // the default: page scripts cannot read it (can use it)
+        sameSite: 'lax', // not sent with another site's forms or hidden requests
+        secure: 'auto', // Secure when the request came over HTTPS
       },
-      rolling: true, // every response sends the cookie again, restarting the clock
+      rolling: true, // each response sends the cookie again: the clock restarts
     }),
   );
-  // forms of at most 1 KB, whose %-escapes must decode: anything else gets a 4xx page
+  // forms of at most 1 KB with valid %-escapes; anything else gets a 4xx page
   app.use(express.urlencoded({ extended: false, limit: '1kb', verify: refuseBrokenEncoding }));
   app.use(whatTheServerSees); // for learning: a panel of what the server saw
 
@@ -84,8 +84,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.status(form.status).send(problemPage(form.status, form.problem));
       return;
     }
-    // a new session ID when someone signs in: regenerate() destroys the old session, so an
-    // ID planted by an attacker beforehand (session fixation) leads to nothing
+    // a new session ID at sign-in: regenerate() destroys the old one, so an ID
+    // planted by an attacker beforehand (session fixation) leads to nothing
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.myName = form.name;
@@ -93,7 +93,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       // save before redirecting, so the next request is sure to find the name
       req.session.save((err) => {
         if (err) return next(err);
-        res.redirect('./'); // back to the page the form was on: / or /partitioned/
+        res.redirect('./'); // back where the form was: / or /partitioned/
       });
     });
   });
@@ -103,7 +103,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
-      res.redirect('./'); // back to the page the button was on: / or /partitioned/
+      res.redirect('./'); // back where the button was: / or /partitioned/
     });
   });
 
