@@ -141,7 +141,11 @@ export const lessonRows: readonly LessonRow[] = [
     stage: () => import('../server/stages/12-same-origin.js'),
     module: () => import('./12-same-origin.js'),
     checksOverHttp: true,
-    beside: async (stageUrl, host) =>
-      (await import('../server/attack-page.js')).startAttackPage(stageUrl, host),
+    beside: async (stageUrl, host, anyPort) =>
+      (await import('../server/attack-page.js')).startAttackPage(
+        stageUrl,
+        host,
+        anyPort ? 0 : undefined,
+      ),
   },
 ];

@@ -72,7 +72,9 @@ export async function startStageProcess(
   const stop = () => {
     stopping ??= (async () => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
-      if (proc.connected) proc.send('stop');
+      // the process may be ending by itself (it refused to start): a channel that closes under
+      // the message is no error, a signal does the same job
+      if (proc.connected) proc.send('stop', (err) => err && proc.kill('SIGTERM'));
       else proc.kill('SIGTERM');
       const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;

@@ -52,7 +52,7 @@ export class StageHost {
     }
     this.port = this.current.port;
     if (ref.beside) {
-      this.beside = await ref.beside(this.current.url, host);
+      this.beside = await ref.beside(this.current.url, host, this.options.port === 0);
       note = [note, this.beside.note].filter(Boolean).join('; ');
     }
     return { stage: this.current, note };

@@ -18,8 +18,11 @@ export interface StageModule {
 export interface StageRef {
   number: number;
   stage: () => Promise<StageModule>;
-  /** A second server that runs beside the stage while it runs in the tutor (lesson 12's attack page). */
-  beside?: (stageUrl: string, host: string) => Promise<BesideServer>;
+  /**
+   * A second server that runs beside the stage while it runs in the tutor (lesson 12's attack
+   * page). `anyPort` is true when the run takes any free port (`--port 0`): then so does it.
+   */
+  beside?: (stageUrl: string, host: string, anyPort: boolean) => Promise<BesideServer>;
 }
 
 export interface BesideServer {
