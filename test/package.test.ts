@@ -73,6 +73,7 @@ describe('the packed tarball', () => {
     const paths = packed.files.map((f) => f.path);
     const allowed = [
       /^dist\/[^/]+\.js$/,
+      /^dist\/reading-words\.json$/, // list's reading times, counted at build
       /^dist\/javascript\/.+\.js$/,
       /^lessons\/[^/]+\/.+$/,
       /^src\/server\/stages\/([^/]+\.ts|form\.html)$/,
@@ -83,6 +84,7 @@ describe('the packed tarball', () => {
     for (const needed of [
       'dist/cli.js',
       'dist/stage-child.js',
+      'dist/reading-words.json',
       'LICENSE',
       'THIRD-PARTY-LICENSES',
     ]) {
