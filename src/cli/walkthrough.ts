@@ -237,13 +237,13 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
   const how = first
     ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from scratch. Run it, then \`npx session-tutor check ${n}\` (\`--watch\` checks again on every save).`
-    : `\`npx session-tutor eject ${n}\` gives you this stage to start from.`;
+    : `Start from this stage: \`npx session-tutor eject ${n}\`.`;
   return [
     '## Your turn',
     '',
     first
       ? 'Make a server of your own, in any language, that does this:'
-      : `\`npx session-tutor check ${n}\` asks of your server, in any language:`,
+      : `\`npx session-tutor check ${n}\` asks of your server:`,
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',

@@ -4,7 +4,7 @@ import { type DemoContext, type Expectation, held, type Verdict } from './types.
 // express-session is installed, but with saveUninitialized: false it sends no
 // cookie until the app stores something, and this stage stores nothing yet.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const visitor = ctx.visitor('a visitor with a cookie jar', 'jar');
+  const visitor = ctx.visitor('a visitor (cookie jar)', 'jar');
   const hops = [
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),
@@ -18,7 +18,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
       expected: 'none',
       evidence:
         cookies.length === 0
-          ? `${hops.length} responses, no Set-Cookie: nothing is stored, so there is nothing to remember`
+          ? `${hops.length} responses, no Set-Cookie`
           : `Set-Cookie: ${cookies[0]}`,
     },
   ];

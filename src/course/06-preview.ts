@@ -10,7 +10,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     kind: 'say',
     text: `A simulation: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
   });
-  const preview = ctx.visitor('preview pane, simulated (never returns cookies)', 'receive-only');
+  const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
   // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser
   const verdicts = [await tellNameThenReturn(ctx, preview, 'Ada', 'forgotten')];
   // the fix: the cookie the copy under /partitioned/ sends
@@ -45,10 +45,7 @@ export const checks: Expectation[] = [
     title: 'a framed copy that takes the cookie but never returns it is forgotten',
     hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
     async run(ctx) {
-      const preview = ctx.visitor(
-        'preview pane, simulated (never returns cookies)',
-        'receive-only',
-      );
+      const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
       const name = ctx.name('Ada');
       const { again } = await postNameThenReturn(ctx.url, preview, name);
       return rememberedVerdict(preview.label, again.at(-1), name, 'forgotten');

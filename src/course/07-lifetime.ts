@@ -50,7 +50,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   let graceHops = await grace.get(`${stage.probeUrl}/`);
   let graceKept = greets(graceHops.at(-1), 'Grace');
   while (Date.now() < endsBy) {
-    await ctx.wait(Math.min(graceEvery, Math.max(0, endsBy - Date.now())), 'Grace comes back');
+    await ctx.wait(Math.min(graceEvery, Math.max(0, endsBy - Date.now())), 'Grace returns');
     graceHops = await grace.get(`${stage.probeUrl}/`);
     graceKept &&= greets(graceHops.at(-1), 'Grace');
   }

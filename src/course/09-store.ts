@@ -30,7 +30,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     /Warning: connect\.session\(\) MemoryStore[\s\S]*?process\./,
   )?.[0];
   verdicts.push({
-    label: "express-session's warning in production (NODE_ENV=production)",
+    label: "express-session's warning (NODE_ENV=production)",
     outcome: warning ? 'warns about MemoryStore' : 'no warning',
     expected: 'warns about MemoryStore',
     evidence: warning

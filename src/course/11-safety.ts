@@ -81,7 +81,7 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
   const secureWord = (secure: boolean | undefined) => (secure ? 'Secure' : 'not Secure');
   return [
     {
-      label: 'the cookie, for page scripts and other sites',
+      label: "the cookie's flags",
       outcome: [
         overHttp?.httpOnly ? 'HttpOnly' : 'readable by scripts',
         `SameSite=${overHttp?.sameSite ?? 'unset'}`,
