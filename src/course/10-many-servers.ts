@@ -57,7 +57,7 @@ async function twoServers(
   const proxy = ctx.own(await startRoundRobin(servers));
   ctx.show({
     kind: 'say',
-    text: `Processes ${servers.map((s) => s.pid).join(' and ')} keep sessions in ${describeStore(store)}; the round-robin at ${proxy.probeUrl} sends each request to the next one.`,
+    text: `Processes ${servers.map((s) => s.pid).join(' and ')} keep sessions in ${describeStore(store)}, behind the round-robin at ${proxy.probeUrl}.`,
   });
   const visitor = ctx.visitor(`${name} (cookie jar)`, 'jar');
   const hops: Hop[] = await visitor.post(`${proxy.probeUrl}/setName`, { name });
