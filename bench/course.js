@@ -2,11 +2,8 @@
 import { join } from 'node:path';
 import { cli, harness, median, ms, timeProcess, tutorEnv } from './lib.js';
 
-// from the harness (lib.js): how the walkthrough words a deliberate wait
-const { waitPattern } = await import(join(harness, 'render.js'));
-
 /** Splits one run's output at each lesson header: when the header arrived, and the waits announced. */
-function perLesson(output, marks, totalMs) {
+function perLesson(output, marks, totalMs, waitPattern) {
   const lessons = [...output.matchAll(/^Lesson (\d+) of \d+ · (.*?) {3}/gm)].map((match) => ({
     number: Number(match[1]),
     title: match[2],
@@ -23,6 +20,8 @@ function perLesson(output, marks, totalMs) {
 }
 
 export async function course({ runs }) {
+  // from the harness, built by run.js before any measure: how the walkthrough words a deliberate wait
+  const { waitPattern } = await import(join(harness, 'render.js'));
   const results = [];
   const failures = [];
   for (let run = 0; run < runs; run++) {
@@ -42,7 +41,7 @@ export async function course({ runs }) {
         },
       },
     );
-    const lessons = perLesson(output, marks, totalMs);
+    const lessons = perLesson(output, marks, totalMs, waitPattern);
     for (const line of output.matchAll(/^✘ +(\d+ .*)$/gm))
       failures.push(`run ${run + 1}: ${line[1]}`);
     const waitMs = lessons.reduce((sum, l) => sum + l.waitMs, 0);

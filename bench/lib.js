@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { bundleOptions, root, splitOptions } from '../scripts/bundle-options.js';
+import { bundleOptions, own, root, splitOptions } from '../scripts/bundle-options.js';
 
 export { root };
-export const cli = join(root, 'dist/cli.js');
+// what a learner runs: package.json's bin
+export const cli = join(root, own.bin['session-tutor']);
 
 // The bench's own programs reach inside the tutor (the stage host, a demo, a stage app), which the
 // shipped bundle does not export. They are bundled from source here as the CLI is, split the same

@@ -1,6 +1,8 @@
 // `npm run build`: the CLI as one ESM bundle for Node, split into chunks, in dist/.
 //
-// - dist/cli.js is the entry (package.json's bin) and dist/stage-child.js the program a stage
+// - dist/session-tutor.js, package.json's bin, answers `--version` from package.json alone (what
+//   installers and scripts call, 80 KB less to parse) and runs dist/cli.js for anything else.
+// - dist/cli.js is the CLI's entry and dist/stage-child.js the program a stage
 //   process runs (src/course/stage-process.ts forks it). Every chunk lies flat beside them, so
 //   code finds the package root one folder up wherever esbuild put it (src/paths.ts).
 // - `--version`, `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
@@ -21,6 +23,21 @@ import { writeEjectable } from './javascript.js';
 
 const dist = join(root, 'dist');
 
+/** The bin: a few lines, written as they run (nothing to bundle). */
+const launcher = `#!/usr/bin/env node
+// session-tutor's command (written by scripts/build.js): \`--version\` is answered from
+// package.json without loading the CLI; anything else runs dist/cli.js.
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(\`\${version}\\n\`);
+} else {
+  (await import('./cli.js')).main();
+}
+`;
+
 rmSync(dist, { recursive: true, force: true });
 const { metafile } = await build({
   ...common,
@@ -33,6 +50,7 @@ const { metafile } = await build({
 
 const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
+writeFileSync(join(dist, 'session-tutor.js'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
 writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();

@@ -8,7 +8,7 @@ import { type DemoStep, held } from '../src/course/types.js';
 import type { StoreChoice } from '../src/server/stores/choose.js';
 import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
 import {
-  cliPath,
+  binPath,
   collectRun,
   freshHome,
   runCli,
@@ -60,7 +60,7 @@ describe('lessons 7 to 11', () => {
       );
       for (const n of [9, 10]) {
         expect(run.stdout).toContain(
-          `Node 24, from npm's node package: npx -y node@24 ${cliPath} lesson ${n}`,
+          `Node 24, from npm's node package: npx -y node@24 ${binPath} lesson ${n}`,
         );
       }
     }
@@ -98,7 +98,7 @@ describe.skipIf(hasNodeSqlite())('the command printed for a skipped half', () =>
     'runs lesson %i on Node 24, where the half runs',
     async (n, shown) => {
       const command = lessonOnNode24(n);
-      expect(command).toBe(`npx -y node@24 ${cliPath} lesson ${n}`);
+      expect(command).toBe(`npx -y node@24 ${binPath} lesson ${n}`);
       const run = await collectRun(
         spawn('sh', ['-c', command], {
           env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome() },

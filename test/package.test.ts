@@ -83,6 +83,7 @@ describe('the packed tarball', () => {
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
     for (const needed of [
       'dist/cli.js',
+      'dist/session-tutor.js',
       'dist/stage-child.js',
       'dist/reading-words.json',
       'LICENSE',
@@ -139,7 +140,7 @@ describe('the packed tarball', () => {
     }
   }, 180_000);
 
-  it('loads nothing but its entry file for --version, --help and list', async () => {
+  it('loads nothing but its bin for --version, and the bin and the entry file for --help and list', async () => {
     // a module hook that writes every file Node loads to stderr
     const hooks = `export async function load(url, context, next) {
       if (url.startsWith('file:')) (await import('node:fs')).writeSync(2, 'loaded ' + url + '\\n');
@@ -147,17 +148,19 @@ describe('the packed tarball', () => {
     }`;
     const register = `import { register } from 'node:module';
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`;
-    const cli = join(app, 'node_modules/session-tutor/dist/cli.js');
+    const dist = join(app, 'node_modules/session-tutor/dist');
+    const bin = join(dist, 'session-tutor.js');
     for (const args of [['--version'], ['--help'], ['list']]) {
       const child = spawn(
         process.execPath,
-        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cli, ...args],
+        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, bin, ...args],
         { env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome() } },
       );
       const result = await collectRun(child, `session-tutor ${args.join(' ')}`);
       expect(result.code, result.stderr).toBe(0);
       const loaded = result.stderr.match(/^loaded .*$/gm) ?? [];
-      expect(loaded, args.join(' ')).toEqual([`loaded file://${cli}`]);
+      const expected = args[0] === '--version' ? [bin] : [bin, join(dist, 'cli.js')];
+      expect(loaded, args.join(' ')).toEqual(expected.map((file) => `loaded file://${file}`));
     }
   });
 });

@@ -173,7 +173,8 @@ function packageVersion(): string {
   ).version;
 }
 
-async function main(): Promise<void> {
+/** Runs the command line: called by package.json's bin (dist/session-tutor.js), or below. */
+export async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // `--version` alone, which scripts and installers call, is answered before anything else
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -202,7 +203,8 @@ async function main(): Promise<void> {
 }
 
 // In the bundle, the chunks that share code with this entry import it from this file, and so
-// does a stage process (dist/stage-child.js): the program runs only when this file was started.
+// does a stage process (dist/stage-child.js): the program runs by itself only when this file was
+// started (as the tests and the bench do); the bin calls main().
 // No top-level await: a chunk imported while this module was still evaluating would wait forever.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   void main();
