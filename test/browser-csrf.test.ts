@@ -1,24 +1,16 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { browserHeaders } from '../src/course/12-same-origin.js';
 import { storedSessions } from '../src/course/kit.js';
 import { startAttackPage } from '../src/server/attack-page.js';
 import type { RunningStage } from '../src/server/start.js';
-import { launchChromium, submitted, tellName } from './browser.js';
+import { chromiumForThisFile, submitted, tellName } from './browser.js';
 import { withStage } from './helpers.js';
 
-// Launched by the first test that needs it, so that without Chromium every test fails (none is skipped).
-let launched: Promise<Browser> | undefined;
-const browser = () => {
-  launched ??= launchChromium();
-  return launched;
-};
-afterAll(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-});
+const browser = chromiumForThisFile();
 
 interface Attack {
   /** The heading of the page the browser landed on after the attack page's form. */

@@ -1,21 +1,13 @@
 import session from 'express-session';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { listLessons } from '../src/course/catalog.js';
 import { rawGreetingApp } from '../src/server/contrasts.js';
 import { listenApp } from '../src/server/start.js';
-import { launchChromium, serverSees, submitted, tellName } from './browser.js';
+import { chromiumForThisFile, serverSees, submitted, tellName } from './browser.js';
 import { withStage } from './helpers.js';
 
-// Launched by the first test that needs it, so that without Chromium every test fails (none is skipped).
-let launched: Promise<Browser> | undefined;
-const browser = () => {
-  launched ??= launchChromium();
-  return launched;
-};
-afterAll(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-});
+const browser = chromiumForThisFile();
 
 /** A new browser profile (its own cookie jar, like a private window) that is always closed. */
 async function withContext<T>(

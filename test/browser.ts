@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Frame, type Page, type Response } from 'playwright-core';
+import { afterAll } from 'vitest';
 
 /** Debian's chromium: Playwright's own browser download cannot reach its servers here. */
 export const chromiumPath = '/usr/bin/chromium';
 
 /** Starts headless Chromium; throws (so the tests fail, never skip) when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `${chromiumPath} is missing: install it with \`apt-get install chromium\` (.ci/run does).`,
@@ -23,6 +24,21 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * The test file's Chromium: launched by the first test that needs it, so that without Chromium
+ * every test fails (none is skipped), and closed after the file's last test.
+ */
+export function chromiumForThisFile(): () => Promise<Browser> {
+  let launched: Promise<Browser> | undefined;
+  afterAll(async () => {
+    await (await launched?.catch(() => undefined))?.close();
+  });
+  return () => {
+    launched ??= launchChromium();
+    return launched;
+  };
 }
 
 /**
