@@ -1,6 +1,6 @@
 // `npm run build`: the CLI as one ESM bundle for Node, split into chunks, in dist/.
 //
-// - dist/session-tutor.js, package.json's bin, answers `--version` from package.json alone (what
+// - dist/session-tutor.cjs, package.json's bin, answers `--version` from package.json alone (what
 //   installers and scripts call, 80 KB less to parse) and runs dist/cli.js for anything else.
 // - dist/cli.js is the CLI's entry and dist/stage-child.js the program a stage
 //   process runs (src/course/stage-process.ts forks it). Every chunk lies flat beside them, so
@@ -23,18 +23,22 @@ import { writeEjectable } from './javascript.js';
 
 const dist = join(root, 'dist');
 
-/** The bin: a few lines, written as they run (nothing to bundle). */
+/**
+ * The bin: a few lines, written as they run (nothing to bundle). CommonJS, so that `--version`
+ * does not wait for Node's ES module loader either.
+ */
 const launcher = `#!/usr/bin/env node
 // session-tutor's command (written by scripts/build.js): \`--version\` is answered from
 // package.json without loading the CLI; anything else runs dist/cli.js.
-import { readFileSync } from 'node:fs';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(\`\${version}\\n\`);
 } else {
-  (await import('./cli.js')).main();
+  import('./cli.js').then((cli) => cli.main());
 }
 `;
 
@@ -50,7 +54,7 @@ const { metafile } = await build({
 
 const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
-writeFileSync(join(dist, 'session-tutor.js'), launcher, { mode: 0o755 });
+writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
 writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();

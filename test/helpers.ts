@@ -9,7 +9,7 @@ import { type RunningStage, type StartOptions, startStage } from '../src/server/
 
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 /** package.json's bin: the command a learner runs, which hands everything but --version to cliPath. */
-export const binPath = fileURLToPath(new URL('../dist/session-tutor.js', import.meta.url));
+export const binPath = fileURLToPath(new URL('../dist/session-tutor.cjs', import.meta.url));
 
 /** A fresh, empty tutor home, so a test never reads or writes the real progress file. */
 export function freshHome(): string {

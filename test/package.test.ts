@@ -74,6 +74,7 @@ describe('the packed tarball', () => {
     const allowed = [
       /^dist\/[^/]+\.js$/,
       /^dist\/reading-words\.json$/, // list's reading times, counted at build
+      /^dist\/session-tutor\.cjs$/, // the bin
       /^dist\/javascript\/.+\.js$/,
       /^lessons\/[^/]+\/.+$/,
       /^src\/server\/stages\/([^/]+\.ts|form\.html)$/,
@@ -83,7 +84,7 @@ describe('the packed tarball', () => {
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
     for (const needed of [
       'dist/cli.js',
-      'dist/session-tutor.js',
+      'dist/session-tutor.cjs',
       'dist/stage-child.js',
       'dist/reading-words.json',
       'LICENSE',
@@ -149,7 +150,7 @@ describe('the packed tarball', () => {
     const register = `import { register } from 'node:module';
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`;
     const dist = join(app, 'node_modules/session-tutor/dist');
-    const bin = join(dist, 'session-tutor.js');
+    const bin = join(dist, 'session-tutor.cjs');
     for (const args of [['--version'], ['--help'], ['list']]) {
       const child = spawn(
         process.execPath,

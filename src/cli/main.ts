@@ -173,7 +173,7 @@ function packageVersion(): string {
   ).version;
 }
 
-/** Runs the command line: called by package.json's bin (dist/session-tutor.js), or below. */
+/** Runs the command line: called by package.json's bin (dist/session-tutor.cjs), or below. */
 export async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // `--version` alone, which scripts and installers call, is answered before anything else
