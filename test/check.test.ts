@@ -4,13 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serverSideOption } from '../src/course/04-store-name.js';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
-import {
-  type CheckReport,
-  lessonChecks,
-  runChecks,
-  serverSideOption,
-} from '../src/course/check.js';
+import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
 import { clientSideSessionApp } from '../src/server/contrasts.js';
 import { listenApp } from '../src/server/start.js';
 import { type Flavour, startFixture, startSilent } from './fixtures/servers.js';

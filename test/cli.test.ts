@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lessonWords } from '../src/cli/reading.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
-import { greets } from '../src/course/kit.js';
+import { greets } from '../src/probe/verdict.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
 
 describe('session-tutor --version and --help', () => {

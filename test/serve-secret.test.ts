@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { greets, pageOf } from '../src/course/kit.js';
+import { greets, pageOf } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
 import { freshHome, spawnCli, waitForOutput } from './helpers.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { greets, storedSessions } from '../src/course/kit.js';
+import { storedSessions } from '../src/course/kit.js';
 import { explainCookie, splitSignedId, tamperSignature } from '../src/probe/cookies.js';
+import { greets } from '../src/probe/verdict.js';
 import { withStage, withVisitors } from './helpers.js';
 
 describe('stage 1: the goldfish', () => {

@@ -73,7 +73,7 @@ function buildProgram(): Command {
   program
     .command('list')
     .description('list the lessons, with the ones you have finished marked')
-    .option('--json', 'print an array of { number, slug, title, done }')
+    .option('--json', 'print an array of { number, slug, title, done, minutes }')
     .action((options) => list(options));
 
   program
@@ -175,12 +175,8 @@ function packageVersion(): string {
 
 /** Runs the command line: called by package.json's bin (dist/session-tutor.cjs), or below. */
 export async function main(): Promise<void> {
+  // `--version` alone is answered by the bin before this module loads; here commander answers it
   const args = process.argv.slice(2);
-  // `--version` alone, which scripts and installers call, is answered before anything else
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-    process.stdout.write(`${packageVersion()}\n`);
-    await shutdown(0);
-  }
   if (process.env.NO_COLOR || args.includes('--no-color')) chalk.level = 0;
   handleSignals();
   try {

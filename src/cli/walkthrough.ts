@@ -137,7 +137,8 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
   const width = pageWidth();
   // unattended, the lesson's pages follow each other: one header is enough
   if (keys || place.page === 0) write(`${header(visit, options)}\n\n`);
-  for (const part of splitDirectives(pages[place.page])) {
+  const parts = splitDirectives(pages[place.page]);
+  for (const part of parts) {
     if (part === '.code') {
       const { stageChange, stageListing } = await import('./listing.js'); // diff loads only here
       write(`${(place.wholeFile ? stageListing : stageChange)(lesson, width)}\n\n`);
@@ -165,8 +166,11 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
   if (turn !== '') write(`${renderMarkdown(turn, width)}\n\n`);
   if (!keys) return;
   if (place.hint) write(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
-  const hasCode = splitDirectives(pages[place.page]).includes('.code');
-  const fileKey = hasCode ? (place.wholeFile ? '  [f] changes only' : '  [f] whole file') : '';
+  const fileKey = parts.includes('.code')
+    ? place.wholeFile
+      ? '  [f] changes only'
+      : '  [f] whole file'
+    : '';
   write(
     chalk.dim(
       `page ${place.page + 1}/${pages.length}   [Enter] next  [b] back${fileKey}  [h] hint  [q] quit`,

@@ -1,5 +1,4 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
-import { serverSideOption } from './check.js';
 import { storedSessions, watchStore } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
@@ -138,3 +137,29 @@ export const checks: Expectation[] = [
     },
   },
 ];
+
+/**
+ * When a server's session cookie carries the data itself, the framework that made it, known by
+ * its shape, and in one sentence the option that keeps the data on the server instead.
+ */
+export function serverSideOption(setCookies: string[]): string | undefined {
+  const cookies = setCookies.flatMap((line) => explainCookie(line) ?? []);
+  const names = new Set(cookies.map((c) => c.name));
+  const signed = cookies.find((c) => names.has(`${c.name}.sig`));
+  if (signed) {
+    return `${signed.name} with ${signed.name}.sig is the shape of cookie-session, which keeps the data in the cookie: use express-session with a store, which keeps it on the server.`;
+  }
+  for (const { name, value } of cookies) {
+    const plain = value.replace(/^"(.*)"$/, '$1');
+    // itsdangerous: base64url payload (a leading dot when compressed), a 6-character timestamp
+    // and a signature, joined by dots
+    if (/^\.?[\w-]{8,}\.[\w-]{6}\.[\w-]{20,}$/.test(plain)) {
+      return `${name}=payload.timestamp.signature is the shape of Flask's default session (itsdangerous), which keeps the data in the cookie: Flask-Session, with SESSION_TYPE set to "redis" or "filesystem", keeps it on the server.`;
+    }
+    // Django's signed_cookies engine: the same three parts, joined by colons
+    if (/^\.?[\w-]{8,}:[0-9A-Za-z]{5,7}:[\w-]{20,}$/.test(plain)) {
+      return `${name}=payload:timestamp:signature is the shape of Django's signed_cookies session engine, which keeps the data in the cookie: set SESSION_ENGINE to "django.contrib.sessions.backends.db", the default, to keep it on the server.`;
+    }
+  }
+  return undefined;
+}

@@ -1,12 +1,5 @@
-import {
-  greets,
-  pageOf,
-  postNameThenReturn,
-  rememberedVerdict,
-  tellNameThenReturn,
-  watchStore,
-  whyNoCookieCameBack,
-} from './kit.js';
+import { greets, pageOf, rememberedVerdict } from '../probe/verdict.js';
+import { postNameThenReturn, tellNameThenReturn, watchStore, whyNoCookieCameBack } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Only a visitor that sends the cookie back can be found again.

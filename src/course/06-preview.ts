@@ -1,5 +1,6 @@
+import { rememberedVerdict } from '../probe/verdict.js';
 import type { Hop } from '../probe/visitor.js';
-import { postNameThenReturn, rememberedVerdict, tellNameThenReturn } from './kit.js';
+import { postNameThenReturn, tellNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // The preview pane, simulated: a client that takes cookies and never returns them, as a browser

@@ -1,6 +1,7 @@
 import { explainCookie } from '../probe/cookies.js';
+import { greets, rememberedVerdict } from '../probe/verdict.js';
 import { startStage } from '../server/start.js';
-import { greets, postNameThenReturn, rememberedVerdict } from './kit.js';
+import { postNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // A copy of this stage whose sessions live 3 seconds, so the wait stays short.

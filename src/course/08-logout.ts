@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { explainCookie } from '../probe/cookies.js';
+import { greets, rememberedVerdict } from '../probe/verdict.js';
 import type { Visitor } from '../probe/visitor.js';
 import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
-import {
-  greets,
-  hiddenFields,
-  postNameThenReturn,
-  rememberedVerdict,
-  tellNameThenReturn,
-  watchStore,
-} from './kit.js';
+import { hiddenFields, postNameThenReturn, tellNameThenReturn, watchStore } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pageOf, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { lessonOnNode24, notRun, pageOf, rememberedVerdict } from './kit.js';
+import { lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { greets } from '../probe/verdict.js';
 import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { greets, lessonOnNode24, notRun } from './kit.js';
+import { lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 

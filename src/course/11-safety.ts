@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import signature from 'cookie-signature';
 import session from 'express-session';
 import { explainCookie } from '../probe/cookies.js';
+import { greets, pageOf } from '../probe/verdict.js';
 import { rawGreetingApp } from '../server/contrasts.js';
 import { listenApp, startStage } from '../server/start.js';
 import { findLesson } from './catalog.js';
-import { greets, hiddenFields, pageOf, postNameThenReturn } from './kit.js';
+import { hiddenFields, postNameThenReturn } from './kit.js';
 import { StageRefused, startStageProcess } from './stage-process.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 

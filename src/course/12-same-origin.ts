@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { greets } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { startAttackPage } from '../server/attack-page.js';
 import type { ListeningApp } from '../server/start.js';
 import { startStage } from '../server/start.js';
 import { findLesson } from './catalog.js';
-import { formsOf, greets, hiddenFields } from './kit.js';
+import { formsOf, hiddenFields } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 /**

@@ -7,9 +7,6 @@ import { pageOf, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import type { DemoContext, StoredSession, Verdict } from './types.js';
 
-// the verdict helpers live beside the visitor, where `probe` uses them too
-export { greets, pageOf, rememberedVerdict } from '../probe/verdict.js';
-
 /** A visitor posts its name to /setName, then asks for / again; both exchanges, every hop. */
 export async function postNameThenReturn(
   url: string,

@@ -26,6 +26,12 @@ export type EjectedFiles = Map<string, string>;
  */
 export function ejectedStage(stage: { number: number; name: string }): EjectedFiles {
   const { number } = stage;
+  if (!existsSync(javascriptDir)) {
+    throw new Error(`${javascriptDir} is missing: run npm run build`);
+  }
+  const stageFile = join(javascriptDir, 'server/stages', `${stage.name}.js`);
+  // a stage whose comments say `--store` chooses its store, and so does its ejected server.js
+  const choosesStore = readFileSync(stageFile, 'utf8').includes('--store');
   const files: EjectedFiles = new Map();
   const packages = new Set<string>(['express']);
   // original file (under dist/javascript) → where it goes in the ejected folder
@@ -34,7 +40,7 @@ export function ejectedStage(stage: { number: number; name: string }): EjectedFi
     if (placed.has(file)) return;
     placed.set(file, target);
     let code = readFileSync(file, 'utf8');
-    if (target === 'server.js') code = withStart(code, number);
+    if (target === 'server.js') code = withStart(code, number, choosesStore);
     files.set(
       target,
       code.replace(
@@ -53,11 +59,6 @@ export function ejectedStage(stage: { number: number; name: string }): EjectedFi
       ),
     );
   };
-  if (!existsSync(javascriptDir)) {
-    throw new Error(`${javascriptDir} is missing: run npm run build`);
-  }
-  const stageFile = join(javascriptDir, 'server/stages', `${stage.name}.js`);
-  const choosesStore = readFileSync(stageFile, 'utf8').includes('--store');
   place(stageFile, 'server.js');
   // form.html sits beside server.js, so the helpers that read it look there
   files.set('lib/paths.js', pathsModule);
@@ -98,8 +99,7 @@ export const stageSourceDir = fileURLToPath(new URL('../', import.meta.url));
 `;
 
 /** The stage's code, then what the tutor does around it: the same as `session-tutor serve N`. */
-function withStart(stageCode: string, number: number): string {
-  const choosesStore = stageCode.includes('--store');
+function withStart(stageCode: string, number: number, choosesStore: boolean): string {
   const lines = stageCode.trimEnd().split('\n');
   const afterImports =
     lines.length - [...lines].reverse().findIndex((l) => l.startsWith('import '));

@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { listLessons } from '../../src/course/catalog.js';
-import { greets, storedSessions } from '../../src/course/kit.js';
+import { storedSessions } from '../../src/course/kit.js';
+import { greets } from '../../src/probe/verdict.js';
 import { withStage, withVisitors } from '../helpers.js';
 
 // The last stage carries every idea of the earlier ones, so load goes to it.

@@ -48,9 +48,8 @@ export async function check(n: string | undefined, options: CheckOptions): Promi
         'run `session-tutor list` and pick another lesson.',
     );
   }
-  const url = httpUrl(options.url).replace(/\/+$/, '');
+  const url = serverUrl(options);
   if (options.watch) {
-    if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
     return watchChecks(url, async () => {
       write(header(lesson, url));
       const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
@@ -71,6 +70,15 @@ export async function check(n: string | undefined, options: CheckOptions): Promi
 }
 
 const write = (text: string) => process.stdout.write(text);
+
+/** The server to check, without a trailing slash; --json and --watch cannot go together. */
+function serverUrl(options: CheckOptions): string {
+  const url = httpUrl(options.url).replace(/\/+$/, '');
+  if (options.watch && options.json) {
+    throw new UserError('--json and --watch do not go together: pick one.');
+  }
+  return url;
+}
 
 function header(lesson: LessonInfo, url: string): string {
   return `${chalk.bold(`Checking lesson ${lesson.number}, ${lesson.title},`)} against ${chalk.underline(url)}\n\n`;
@@ -224,9 +232,8 @@ async function waitUntilAnswering(url: string, interrupted: () => boolean): Prom
 
 /** `check --all`: the report card, one line per lesson, then where the learner stands. */
 async function checkAll(options: CheckOptions): Promise<void> {
-  const url = httpUrl(options.url).replace(/\/+$/, '');
+  const url = serverUrl(options);
   if (options.watch) {
-    if (options.json) throw new UserError('--json and --watch do not go together: pick one.');
     return watchChecks(url, () => printCard(url));
   }
   if (options.json) {
