@@ -72,7 +72,7 @@ function buildProgram(): Command {
 
   program
     .command('list')
-    .description('list the lessons, with the ones you have finished marked')
+    .description('list the lessons and their reading times, with the ones you have finished marked')
     .option('--json', 'print an array of { number, slug, title, done, minutes }')
     .action((options) => list(options));
 
@@ -132,7 +132,9 @@ function buildProgram(): Command {
 
   program
     .command('check')
-    .description("run lesson N's expectations against your own server, in any language")
+    .description(
+      "run lesson N's expectations (or --all, every lesson's) against your own server, in any language",
+    )
     .argument('[n]', 'lesson number')
     .option('--all', "every lesson's checks, in order: a report card")
     .option('--url <url>', 'where your server is', 'http://localhost:3000')
