@@ -155,7 +155,7 @@ describe('check on the command line', () => {
 
   it('exits 0 and prints each expectation when all pass', async () => {
     await withStage(5, async (stage) => {
-      const run = await runCli(['check', '5', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '5', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('✔ a browser that sends the cookie back is greeted by its name');
       expect(run.stdout).toContain('→ POST /setName');
@@ -175,9 +175,26 @@ describe('check on the command line', () => {
     expect(turn).toMatch(/npx session-tutor\s+check 5/);
   });
 
+  it("refuses, with exit 2, to pass the tutor's own stage off as the learner's server", async () => {
+    // the false pass: the tutor's stage 2 holds the port, and check 2 would pass on it
+    await withStage(2, async (stage) => {
+      const run = await runCli(['check', '2', '--url', stage.probeUrl]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain("This is session-tutor's own stage 2, not your server");
+      expect(run.stdout).toContain('--tutor-stage');
+      expect(run.stdout).not.toContain('expectations of lesson 2 pass');
+      const card = await runCli(['check', '--all', '--url', stage.probeUrl, '--json']);
+      expect(card.code).toBe(2);
+      expect(card.stderr).toContain("This is session-tutor's own stage 2, not your server");
+      const anyway = await runCli(['check', '2', '--url', stage.probeUrl, '--tutor-stage']);
+      expect(anyway.code).toBe(0);
+      expect(anyway.stdout).toContain('All 1 expectations of lesson 2 pass.');
+    });
+  });
+
   it('exits 1 with the failing expectation, what came back and a hint', async () => {
     await withStage(4, async (stage) => {
-      const run = await runCli(['check', '5', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '5', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('✘ a browser that sends the cookie back is greeted by its name');
       expect(run.stdout).toContain('hint: In GET /, read the name from the session');
@@ -187,7 +204,7 @@ describe('check on the command line', () => {
 
   it('--json prints one document with verdicts and hops', async () => {
     await withStage(4, async (stage) => {
-      const run = await runCli(['check', '4', '--url', stage.probeUrl, '--json']);
+      const run = await runCli(['check', '4', '--url', stage.probeUrl, '--json', '--tutor-stage']);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ lesson: 4, passed: true });
@@ -222,7 +239,11 @@ describe('check on the command line', () => {
   it('--watch runs again when a file in the current folder changes', async () => {
     await withStage(5, async (stage) => {
       const folder = freshHome();
-      const child = spawnCli(['check', '5', '--url', stage.probeUrl, '--watch'], {}, folder);
+      const child = spawnCli(
+        ['check', '5', '--url', stage.probeUrl, '--watch', '--tutor-stage'],
+        {},
+        folder,
+      );
       try {
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
         writeFileSync(join(folder, 'server.js'), '// edited\n');
@@ -238,7 +259,11 @@ describe('check on the command line', () => {
     const probe = await startFixture('correct');
     const port = Number(new URL(probe.url).port);
     await probe.close();
-    const child = spawnCli(['check', '5', '--url', probe.url, '--watch'], {}, freshHome());
+    const child = spawnCli(
+      ['check', '5', '--url', probe.url, '--watch', '--tutor-stage'],
+      {},
+      freshHome(),
+    );
     try {
       await waitForOutput(child, /Waiting for your server/);
       await withStage(5, () => waitForOutput(child, /All 4 expectations of lesson 5 pass/), {

@@ -140,6 +140,7 @@ function buildProgram(): Command {
     .option('--url <url>', 'where your server is', 'http://localhost:3000')
     .option('--json', 'print one JSON document with every request, response and verdict')
     .option('--watch', 'run again whenever a file here changes, or on Enter')
+    .option('--tutor-stage', "check even when the server is one of session-tutor's own stages")
     .action(async (n: string | undefined, options) => {
       const { check } = await import('./commands/check.js');
       return check(n, options);

@@ -1,6 +1,7 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
 import { ProbeError } from './errors.js';
+import { ownStageHeader } from './own-stage.js';
 
 export { ProbeError };
 
@@ -28,6 +29,8 @@ export interface Hop {
   keyLine: string;
   /** Which server process answered, when the server says so (X-Served-By, stage 10 on). */
   servedBy?: string;
+  /** The stage number, when one of session-tutor's own stage servers answered. */
+  tutorStage?: number;
 }
 
 /** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */
@@ -157,6 +160,7 @@ export class Visitor {
       }
       const location = response.headers.location;
       const servedBy = response.headers['x-served-by'];
+      const tutorStage = response.headers[ownStageHeader];
       return {
         method,
         url,
@@ -168,6 +172,7 @@ export class Visitor {
         body: text,
         keyLine: keyLine(text),
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
+        tutorStage: typeof tutorStage === 'string' ? Number(tutorStage) : undefined,
       };
     } catch (err) {
       if (err instanceof ProbeError) throw err;

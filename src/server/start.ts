@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
+import { ownStageHeader } from '../probe/own-stage.js';
 import { notFound, showProblem } from './errors.js';
 import { problemPage } from './pages.js';
 import { chooseSecret, WeakSecretError } from './secret.js';
@@ -44,7 +45,13 @@ export async function startStage(ref: StageRef, options: StartOptions = {}): Pro
     const { createApp } = await ref.stage();
     const before = storeListeners(store);
     try {
-      return createApp({ secret, store, maxAge: options.maxAge });
+      const stageApp = createApp({ secret, store, maxAge: options.maxAge });
+      // the tutor's own stage says so, so `check` never takes it for the learner's server
+      const named: RequestListener = (req, res) => {
+        res.setHeader(ownStageHeader, String(ref.number));
+        stageApp(req, res);
+      };
+      return named;
     } catch (err) {
       // a stage that refuses its secret (stage 11 in production) is a setting to fix, not a crash
       throw err instanceof WeakSecretError ? new UserError(err.message) : err;
