@@ -13,6 +13,7 @@ import { type Action, firstPlace, move, type Place } from './pager.js';
 import type { ProgressFile } from './progress.js';
 import { progressBar, renderStep, wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
+import { runnableHere } from './tutor-command.js';
 import { pageWidth } from './width.js';
 
 export interface WalkOptions {
@@ -163,7 +164,7 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
   }
   const last = place.page === pages.length - 1;
   const turn = last ? await yourTurn(lesson, keys !== undefined) : '';
-  if (turn !== '') write(`${renderMarkdown(turn, width)}\n\n`);
+  if (turn !== '') write(`${renderMarkdown(runnableHere(turn), width)}\n\n`);
   if (!keys) return;
   if (place.hint) write(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
   const fileKey = parts.includes('.code')
@@ -190,7 +191,7 @@ function header(visit: Visit, options: WalkOptions): string {
 }
 
 function fill(text: string, url: string, options: WalkOptions): string {
-  return text
+  return runnableHere(text)
     .replaceAll('{{url}}', url)
     .replaceAll(
       '{{secret}}',

@@ -18,6 +18,7 @@ import { UserError } from '../../errors.js';
 import { briefHop } from '../../probe/visitor.js';
 import { stageListing } from '../listing.js';
 import { onShutdown } from '../shutdown.js';
+import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
 interface CheckOptions {
@@ -56,7 +57,7 @@ export async function check(n: string | undefined, options: CheckOptions): Promi
   if (!checks) {
     throw new UserError(
       `Lesson ${lesson.number} (${lesson.title}) has nothing that can be seen over HTTP, so there is nothing to check: ` +
-        'run `session-tutor list` and pick another lesson.',
+        `run \`${tutorCommand()} list\` and pick another lesson.`,
     );
   }
   const url = serverUrl(options);

@@ -1,18 +1,35 @@
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import chalk from 'chalk';
 import { findLesson, lessonNumber } from '../../course/catalog.js';
+import { learnerHome } from '../../home.js';
+import { packageRoot } from '../../paths.js';
 import { ejectedStage, writeEjected } from '../../server/eject.js';
+import { runnableHere, tutorCommand } from '../tutor-command.js';
 
 /** `eject N [DIR]`: stage N as a project of the learner's own, never over their work. */
 export function eject(n: string, dir: string | undefined, options: { force?: boolean }): void {
   const lesson = findLesson(lessonNumber(n));
-  const folder = dir ?? lesson.name;
+  const folder = resolve(dir ?? defaultFolder(lesson.name));
   const files = ejectedStage(lesson);
-  writeEjected(files, resolve(folder), options.force === true);
+  writeEjected(files, folder, options.force === true);
+  // the README's commands run from the ejected folder, where npx may not find the tutor
+  const readme = join(folder, 'README.md');
+  writeFileSync(readme, runnableHere(readFileSync(readme, 'utf8'), folder));
   const shown = /\s/.test(folder) ? `"${folder}"` : folder;
   process.stdout.write(
     `Stage ${lesson.number} is in ${chalk.bold(folder)}: ${[...files.keys()].join(', ')}\n\n` +
       `  cd ${shown}\n  npm install\n  export SESSION_SECRET="$(openssl rand -hex 32)"\n  npm start\n\n` +
-      `Then, in another terminal: ${chalk.bold(`npx session-tutor check ${lesson.number}`)}\n`,
+      `Then, in another terminal, in the same folder: ${chalk.bold(`${tutorCommand(folder)} check ${lesson.number}`)}\n`,
   );
+}
+
+/**
+ * `./NN-slug`, unless that is inside session-tutor's own folder (a clone): then a folder of the
+ * learner's own, so their work never shows up as untracked files of the tutor.
+ */
+function defaultFolder(name: string): string {
+  const inside = relative(packageRoot, process.cwd());
+  const insideTutor = inside === '' || !(inside.startsWith('..') || resolve(inside) === inside);
+  return insideTutor ? join(learnerHome(), `stage-${name}`) : name;
 }

@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import { listLessons } from '../../course/catalog.js';
 import { ProgressFile } from '../progress.js';
 import { lessonWordCounts, minutesFor, wordsPerMinute } from '../reading-times.js';
+import { tutorCommand } from '../tutor-command.js';
 
 export function list(options: { json?: boolean }): void {
   const progress = new ProgressFile();
@@ -31,12 +32,13 @@ export function list(options: { json?: boolean }): void {
   }
   const done = rows.filter((r) => r.done).length;
   const total = minutesFor(words.reduce((a, b) => a + b, 0));
+  const tutor = tutorCommand();
   process.stdout.write(
     chalk.dim(
       `\nAbout ${total} minutes of reading in all, at ${wordsPerMinute} words a minute; the demos run live besides.${
         current
-          ? `\n${done} of ${rows.length} done. \`session-tutor start\` continues at lesson ${current.number}.\n`
-          : `\nAll ${rows.length} lessons done. \`session-tutor lesson N\` opens any of them again.\n`
+          ? `\n${done} of ${rows.length} done. \`${tutor} start\` continues at lesson ${current.number}.\n`
+          : `\nAll ${rows.length} lessons done. \`${tutor} lesson N\` opens any of them again.\n`
       }`,
     ),
   );

@@ -3,6 +3,7 @@ import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../co
 import { held } from '../../course/types.js';
 import { ProgressFile } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
+import { tutorCommand } from '../tutor-command.js';
 import type { WalkResult } from '../walkthrough.js';
 
 interface StartOptions {
@@ -99,7 +100,7 @@ function summary(result: WalkResult, progress: ProgressFile): string {
   const next = listLessons().find((l) => !progress.isDone(l.name));
   if (result.quit) {
     lines.push(
-      chalk.dim(`Stopped. \`session-tutor start\` picks up at lesson ${next?.number ?? 1}.`),
+      chalk.dim(`Stopped. \`${tutorCommand()} start\` picks up at lesson ${next?.number ?? 1}.`),
     );
   }
   return lines.join('\n');
