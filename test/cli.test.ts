@@ -50,6 +50,7 @@ describe('session-tutor list', () => {
       slug: 'goldfish',
       title: 'The goldfish',
       done: true,
+      exercise: false,
       minutes: minutesFor(lessonWords(findLesson(1))),
     });
     expect(lessons[1]).toMatchObject({ number: 2, done: false });

@@ -73,7 +73,7 @@ function buildProgram(): Command {
   program
     .command('list')
     .description('list the lessons and their reading times, with the ones you have finished marked')
-    .option('--json', 'print an array of { number, slug, title, done, minutes }')
+    .option('--json', 'print an array of { number, slug, title, done, exercise, minutes }')
     .action((options) => list(options));
 
   program
@@ -157,6 +157,22 @@ function buildProgram(): Command {
     .action(async (n: string, dir: string | undefined, options) => {
       const { eject } = await import('./commands/eject.js');
       eject(n, dir, options);
+    });
+
+  program
+    .command('exercise')
+    .description(
+      "do lesson N's exercise: start from the stage before, edit, and watch its checks turn green as you save",
+    )
+    .argument('<n>', 'lesson number')
+    .argument(
+      '[dir]',
+      'folder for your copy (default: ~/session-tutor-exercises/NN-slug, or exercises/NN-slug under SESSION_TUTOR_HOME); kept, and resumed next time',
+    )
+    .option('--url <url>', 'check a server you run yourself, in any language, instead')
+    .action(async (n: string, dir: string | undefined, options) => {
+      const { exercise } = await import('./commands/exercise.js');
+      return exercise(n, dir, options);
     });
 
   program

@@ -45,6 +45,8 @@ export const checks: Expectation[] = [
   {
     title: 'a framed copy that takes the cookie but never returns it is forgotten',
     hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
+    exerciseHint:
+      'Find the visitor by req.session only: a frame that never returns the cookie must get the form again.',
     async run(ctx) {
       const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
       const name = ctx.name('Ada');
@@ -55,6 +57,8 @@ export const checks: Expectation[] = [
   {
     title: 'GET /embedded shows the app in a frame from another site',
     hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
+    exerciseHint:
+      "Add app.get('/embedded', …) that sends a page with an <iframe> whose src is the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in pages.js under lib/ builds.",
     async run(ctx) {
       const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
       const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);

@@ -83,6 +83,8 @@ export const checks: Expectation[] = [
   {
     title: 'the session cookie has an expiry date, so the session has a lifetime',
     hint: 'Give the session cookie a maxAge (express-session: cookie: { maxAge }), which sends Expires with it.',
+    exerciseHint:
+      "In the session options, add cookie: { maxAge } (createApp's options bring maxAge, 30 minutes by default); rolling: true restarts the clock on each visit.",
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));

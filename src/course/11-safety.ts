@@ -214,6 +214,8 @@ export const checks: Expectation[] = [
   {
     title: 'the session cookie is HttpOnly and SameSite=Lax (or Strict)',
     hint: 'Set the cookie options httpOnly: true and sameSite: "lax".',
+    exerciseHint:
+      "In the session's cookie options, next to maxAge, add httpOnly: true and sameSite: 'lax'.",
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));
@@ -236,6 +238,8 @@ export const checks: Expectation[] = [
   {
     title: 'signing in gives a new session ID, so an ID planted beforehand leads nowhere',
     hint: 'In POST /setName, call req.session.regenerate() before storing the name.',
+    exerciseHint:
+      'In POST /setName, call req.session.regenerate((err) => …) first, and store the name and save inside its callback.',
     async run(ctx) {
       const mallory = ctx.visitor('Mallory (cookie jar)', 'jar');
       const ada = ctx.visitor("Ada, with Mallory's cookie planted", 'jar');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import chalk from 'chalk';
-import { findLesson, lessonNumber } from '../../course/catalog.js';
+import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
 import { learnerHome } from '../../home.js';
 import { packageRoot } from '../../paths.js';
 import { ejectedStage, writeEjected } from '../../server/eject.js';
@@ -11,17 +11,27 @@ import { runnableHere, tutorCommand } from '../tutor-command.js';
 export function eject(n: string, dir: string | undefined, options: { force?: boolean }): void {
   const lesson = findLesson(lessonNumber(n));
   const folder = resolve(dir ?? defaultFolder(lesson.name));
-  const files = ejectedStage(lesson);
-  writeEjected(files, folder, options.force === true);
-  // the README's commands run from the ejected folder, where npx may not find the tutor
-  const readme = join(folder, 'README.md');
-  writeFileSync(readme, runnableHere(readFileSync(readme, 'utf8'), folder));
+  const written = ejectInto(lesson, folder, options.force === true);
   const shown = /\s/.test(folder) ? `"${folder}"` : folder;
   process.stdout.write(
-    `Stage ${lesson.number} is in ${chalk.bold(folder)}: ${[...files.keys()].join(', ')}\n\n` +
+    `Stage ${lesson.number} is in ${chalk.bold(folder)}: ${written.join(', ')}\n\n` +
       `  cd ${shown}\n  npm install\n  export SESSION_SECRET="$(openssl rand -hex 32)"\n  npm start\n\n` +
       `Then, in another terminal, in the same folder: ${chalk.bold(`${tutorCommand(folder)} check ${lesson.number}`)}\n`,
   );
+}
+
+/**
+ * Writes stage N as a project into `folder` (refusing one that holds something, unless `force`)
+ * and returns the paths it wrote. The one place the tutor ejects a stage: `eject` and the
+ * exercises both come here.
+ */
+export function ejectInto(stage: LessonInfo, folder: string, force = false): string[] {
+  const files = ejectedStage(stage);
+  writeEjected(files, folder, force);
+  // the README's commands run from the ejected folder, where npx may not find the tutor
+  const readme = join(folder, 'README.md');
+  writeFileSync(readme, runnableHere(readFileSync(readme, 'utf8'), folder));
+  return [...files.keys()];
 }
 
 /**

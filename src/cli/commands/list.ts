@@ -14,6 +14,8 @@ export function list(options: { json?: boolean }): void {
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
+    /** The lesson's exercise passed (`exercise N`). */
+    exercise: progress.exerciseDone(l.name),
     /** Estimated reading time: see src/cli/reading.ts. */
     minutes: minutesFor(words[i]),
   }));
@@ -26,8 +28,9 @@ export function list(options: { json?: boolean }): void {
   for (const row of rows) {
     const mark = row.done ? chalk.green('✔') : row === current ? chalk.yellow('▶') : ' ';
     const time = chalk.dim(`${String(row.minutes).padStart(2)} min`);
+    const exercise = row.exercise ? `  ${chalk.green('exercise done')}` : '';
     process.stdout.write(
-      `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}\n`,
+      `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}${exercise}\n`,
     );
   }
   const done = rows.filter((r) => r.done).length;
