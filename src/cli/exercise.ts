@@ -14,6 +14,7 @@ import {
 import type { LearnerServer, LearnerStart } from '../server/learner-server.js';
 import type { KeyReader } from './keys.js';
 import type { ProgressFile } from './progress.js';
+import { wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
 import { pageWidth } from './width.js';
 
@@ -62,11 +63,12 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
 
   const frame = () => {
     const width = pageWidth();
+    const wrap = (text: string) => wrapText(text, width);
     const lines = [
       `${chalk.bold(`Exercise ${lesson.number}`)} · ${chalk.bold.blue(lesson.title)}`,
-      chalk.dim(options.intro),
+      chalk.dim(wrap(options.intro)),
       '',
-      status,
+      wrap(status),
       '',
     ];
     for (const check of checks) {
@@ -86,9 +88,9 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
       if (problem) lines.push(chalk.dim(`    ${problem}`));
       // a sharper hint read from the responses wins; else the one for editing this exercise
       const hint = failure.hint === first.hint || !failure.hint ? first.exerciseHint : failure.hint;
-      lines.push('', `${chalk.yellow('hint:')} ${hint}`);
+      lines.push('', wrap(`${chalk.yellow('hint:')} ${hint}`));
     }
-    if (note) lines.push('', note);
+    if (note) lines.push('', wrap(note));
     if (output.length > 0) {
       lines.push('', chalk.dim(`── your server's output ${'─'.repeat(Math.max(0, width - 25))}`));
       lines.push(...output.slice(tty ? -10 : -30).map((l) => `  ${l}`));

@@ -13,6 +13,7 @@ const bindings: Record<string, Action> = {
   h: 'hint',
   f: 'file',
   r: 'restart',
+  e: 'exercise',
   q: 'quit',
   escape: 'quit',
 };

@@ -1,5 +1,5 @@
 /** What the learner asks for: a key when interactive, always `next` when unattended. */
-export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart';
+export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart' | 'exercise';
 
 /** Where the walk is: which lesson and page, and what that page shows beyond its text. */
 export interface Place {
@@ -33,6 +33,7 @@ export function move(place: Place, action: Action, shape: Shape): Place | 'end' 
     case 'file':
       return shape[place.lesson][place.page] ? { ...place, wholeFile: !place.wholeFile } : place;
     case 'restart':
+    case 'exercise': // the walkthrough runs the exercise; the page stays
       return place;
     case 'back':
       if (place.page > 0) return { ...firstPlace(place.lesson), page: place.page - 1 };

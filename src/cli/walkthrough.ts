@@ -30,6 +30,11 @@ export interface WalkOptions {
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
   secretFromEnvironment: boolean;
+  /**
+   * Runs a lesson's exercise (`e` on its "Your turn" page) with the walk's keys; resolves
+   * with whether the learner asked to go on to the next lesson.
+   */
+  exercise?: (lesson: LessonInfo, keys: KeyReader) => Promise<{ goOn: boolean }>;
   /** Given for --open: hands the stage's address to a browser, once per walk (the port stays). */
   openBrowser?: (url: string) => Promise<string>;
   write: (text: string) => void;
@@ -119,8 +124,21 @@ export async function walk(options: WalkOptions): Promise<WalkResult> {
     // a stage that cannot load ends the walk here.
     const pending = actions.next();
     await Promise.all([visit.stage.ready(), import('../probe/visitor.js')]);
-    let to = move(place, await pending, shape);
-    while (to === place) to = move(place, await actions.next(), shape);
+    let action = await pending;
+    let to: ReturnType<typeof move> = place;
+    let drawAgain = false;
+    for (;;) {
+      if (action === 'exercise' && keys && options.exercise && (await hasExercise(visit, place))) {
+        // the exercise takes the screen; back from it, the page is drawn again or the walk goes on
+        const { goOn } = await options.exercise(visit.lesson, keys);
+        if (goOn) action = 'next';
+        else drawAgain = true;
+      }
+      to = move(place, action, shape);
+      if (to !== place || drawAgain) break;
+      action = await actions.next();
+    }
+    if (drawAgain) continue;
     if (to === 'quit') return { results: results(), quit: true };
     if (to === 'end' || to.lesson > place.lesson) {
       finished.set(visit.index, { lesson: visit.lesson, verdicts: visit.verdicts });
@@ -172,9 +190,10 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
       ? '  [f] changes only'
       : '  [f] whole file'
     : '';
+  const exerciseKey = turn !== '' ? '  [e] exercise' : '';
   write(
     chalk.dim(
-      `page ${place.page + 1}/${pages.length}   [Enter] next  [b] back${fileKey}  [h] hint  [q] quit`,
+      `page ${place.page + 1}/${pages.length}   [Enter] next  [b] back${fileKey}${exerciseKey}  [h] hint  [q] quit`,
     ),
   );
 }
@@ -231,6 +250,11 @@ async function recover(
   return true;
 }
 
+/** True on a lesson's last page ("Your turn") when the lesson has an exercise. */
+async function hasExercise(visit: Visit, place: Place): Promise<boolean> {
+  return place.page === visit.pages.length - 1 && (await lessonChecks(visit.lesson)) !== undefined;
+}
+
 /**
  * The lesson's last words: build it yourself, and let `check` say whether it works. The first
  * lesson with checks says how in full; later ones only what `check` asks, to keep pages short.
@@ -240,9 +264,11 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   if (!checks) return '';
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
+  // the exercise starts from the stage before (lesson 1: an empty server.js), never the answer
+  const exercise = interactive ? 'Press e to do it' : `Do it: \`npx session-tutor exercise ${n}\``;
   const how = first
-    ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from scratch. Run it, then \`npx session-tutor check ${n}\` (\`--watch\` checks again on every save).`
-    : `Start from this stage: \`npx session-tutor eject ${n}\`.`;
+    ? `${exercise}: the tutor makes you a folder with Express installed and an empty server.js, runs it, and checks it on every save. Or build one in any language and run \`npx session-tutor exercise ${n} --url URL\`.`
+    : `${exercise}, starting from stage ${n - 1}.`;
   return [
     '## Your turn',
     '',
@@ -252,7 +278,7 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',
-    `${how}${interactive ? ' Press h for a hint.' : ''}`,
+    how,
   ].join('\n');
 }
 

@@ -76,7 +76,7 @@ export const checks: Expectation[] = [
     title: 'a name with HTML in it is shown as text, escaped',
     hint: 'Escape the name before putting it into HTML (< becomes &lt;), or use a template engine that does.',
     exerciseHint:
-      'Put the name into the page through escapeHtml (pages.js under lib/): `<h1>${escapeHtml(name)}</h1>`.',
+      'Put the name into the page through escapeHtml (pages.js under lib/): escapeHtml(name) inside the <h1>.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = `<b>${ctx.name('Eve')}</b>`;

@@ -1,6 +1,8 @@
 import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { UserError } from '../../errors.js';
+import type { KeyReader } from '../keys.js';
 import { ProgressFile } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
 import { tutorCommand } from '../tutor-command.js';
@@ -75,6 +77,7 @@ async function runLessons(
       keys,
       secretFromEnvironment: fromEnvironment,
       openBrowser: options.open ? (await import('../open-browser.js')).openInBrowser : undefined,
+      exercise: exerciseFromLesson,
       write: (text) => process.stdout.write(text),
     });
   } finally {
@@ -84,6 +87,19 @@ async function runLessons(
   }
   process.stdout.write(`${summary(result, progress)}\n`);
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
+}
+
+/** `e` on a lesson's "Your turn" page: its exercise, then back to the lesson or on to the next. */
+async function exerciseFromLesson(lesson: LessonInfo, keys: KeyReader): Promise<{ goOn: boolean }> {
+  const { exerciseIn } = await import('./exercise.js');
+  try {
+    return await exerciseIn(lesson, { keys });
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stdout.write(`\n${chalk.red('error:')} ${err.message}\n${chalk.dim('Press Enter.')}`);
+    await keys.next();
+    return { goOn: false };
+  }
 }
 
 function summary(result: WalkResult, progress: ProgressFile): string {
