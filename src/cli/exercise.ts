@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { watch as watchFiles } from 'node:fs';
+import { readdirSync, statSync, watch as watchFiles } from 'node:fs';
+import { basename, join } from 'node:path';
 import chalk from 'chalk';
 import { type CheckReport, type CheckResult, runChecks } from '../course/check.js';
 import {
@@ -263,25 +264,70 @@ function startProblem(started: LearnerStart, url: string): string {
   return `${chalk.red('✘')} Your server stopped before it answered (${how}). The error is in your code: read its output below, fix it and save.`;
 }
 
-/** Calls `onChange` when a file under `dir` changes (not in node_modules), once a save settles. */
+/**
+ * Calls `onChange` when a file in `dir` or a folder below it changes (not node_modules or a
+ * dot-folder), once a save settles. Each folder has a watcher of its own: Node's recursive
+ * watching is emulated on Linux before Node 22 and can stop reporting, while one watcher per
+ * folder is reliable everywhere. Folders made later are picked up as they appear.
+ */
 function watch(dir: string, onChange: () => void): () => void {
+  const watchers = new Map<string, ReturnType<typeof watchFiles>>();
   let timer: NodeJS.Timeout | undefined;
-  let watcher: ReturnType<typeof watchFiles> | undefined;
-  try {
-    watcher = watchFiles(dir, { recursive: true }, (_event, file) => {
-      if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
-      // an editor's save is often several writes: act once they have settled
-      clearTimeout(timer);
-      timer = setTimeout(onChange, 250);
-    });
-    watcher.on('error', () => watcher?.close());
-  } catch {
-    // a folder that cannot be watched still leaves Enter to check again
-  }
+  const changed = () => {
+    // an editor's save is often several writes: act once they have settled
+    clearTimeout(timer);
+    timer = setTimeout(onChange, 250);
+  };
+  const add = (folder: string, depth: number) => {
+    if (watchers.has(folder) || watchers.size >= maxWatchedFolders) return;
+    try {
+      const watcher = watchFiles(folder, (_event, file) => {
+        if (file === 'node_modules' || file?.startsWith('.')) return;
+        if (file) addBelow(join(folder, file), depth + 1);
+        changed();
+      });
+      // a folder that cannot be watched (removed, too many) still leaves Enter to check again
+      watcher.on('error', () => {
+        watcher.close();
+        watchers.delete(folder);
+      });
+      watchers.set(folder, watcher);
+    } catch {
+      return;
+    }
+    for (const entry of safeReaddir(folder)) addBelow(join(folder, entry), depth + 1);
+  };
+  const addBelow = (path: string, depth: number) => {
+    const name = basename(path);
+    if (depth > maxDepth || name === 'node_modules' || name.startsWith('.')) return;
+    if (isFolder(path)) add(path, depth);
+  };
+  add(dir, 0);
   return () => {
     clearTimeout(timer);
-    watcher?.close();
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
   };
+}
+
+// enough for a project's own folders; --url may be run from a large folder
+const maxWatchedFolders = 200;
+const maxDepth = 4;
+
+function safeReaddir(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Turns key presses into wake-ups until stopped: Enter checks again, q quits. */
