@@ -152,7 +152,10 @@ function buildProgram(): Command {
       'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
     )
     .argument('<n>', 'stage (lesson) number')
-    .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
+    .argument(
+      '[dir]',
+      "folder to write it to (default: the stage name, such as 05-remember; inside session-tutor's own folder, stage-05-remember beside the exercises)",
+    )
     .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
     .action(async (n: string, dir: string | undefined, options) => {
       const { eject } = await import('./commands/eject.js');
