@@ -166,12 +166,12 @@ describe('check on the command line', () => {
     });
   });
 
-  it('the walkthrough ends each lesson with "Your turn": the expectations, eject and check', async () => {
+  it('the walkthrough ends each lesson with "Your turn": the expectations, the exercise and check', async () => {
     const run = await runCli(['lesson', '5', '--yes', '--port', '0']);
     expect(run.code).toBe(0);
     const turn = run.stdout.slice(run.stdout.indexOf('Your turn'));
     expect(turn).toContain('a browser that sends the cookie back is greeted by its name');
-    expect(turn).toContain('npx session-tutor eject 5');
+    expect(turn).toMatch(/npx session-tutor\s+exercise 5, starting from stage 4/);
     expect(turn).toMatch(/npx session-tutor\s+check 5/);
   });
 
