@@ -30,8 +30,18 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
     said:
       'problem' in kept
         ? `SESSION_SECRET is not set and ${kept.problem}: the secret lasts for this run only, ${runOnly}`
-        : `SESSION_SECRET is not set: cookies are signed with a development secret kept in ${kept.file} (readable by you only), so they still verify after a restart.`,
+        : `SESSION_SECRET is not set: cookies are signed with a development secret kept in ${kept.file} (${keptPrivate()}), so they still verify after a restart.`,
   };
+}
+
+/**
+ * How private the development secret's file is. Its mode 0600 means "readable by you only" on
+ * macOS and Linux; on Windows a file's mode sets only the read-only bit (nodejs.org/api/fs.html,
+ * "File modes"), and the folder's permissions decide who reads it: those of the user's own
+ * %APPDATA%, unless SESSION_TUTOR_HOME points elsewhere.
+ */
+export function keptPrivate(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? 'as private as the folder it is in' : 'readable by you only';
 }
 
 /**

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
 import type { WalkResult } from '../walkthrough.js';
@@ -93,7 +94,7 @@ function summary(result: WalkResult, progress: ProgressFile): string {
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
     const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
     lines.push(
-      `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+      `${ok ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail)} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
     );
   }
   const next = listLessons().find((l) => !progress.isDone(l.name));
