@@ -73,3 +73,15 @@ describe('✔ ✘ ▶ ■ □ or ASCII', () => {
     for (const output of [run.stdout, list.stdout]) expect(output).not.toMatch(/[✔✘▶◀■□]/);
   });
 });
+
+describe('pages that turn by themselves', () => {
+  it('say once why when stdin is not a terminal and --yes was not given', async () => {
+    const run = await runCli(['lesson', '1', '--port', '0']);
+    expect(run.code).toBe(0);
+    const note = 'Pages turn by themselves: the input is not a terminal, so no key can be read.';
+    expect(run.stdout.split(note).length - 1).toBe(1);
+    expect(run.stdout.indexOf(note)).toBeLessThan(run.stdout.indexOf('Lesson 1 of'));
+    const yes = await runCli(['lesson', '1', '--port', '0', '--yes']);
+    expect(yes.stdout).not.toContain('Pages turn by themselves');
+  });
+});

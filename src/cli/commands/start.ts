@@ -62,6 +62,7 @@ async function runLessons(
   });
   onShutdown(() => host.stop());
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!options.yes && !interactive) process.stdout.write(`${chalk.dim(whyNoKeys())}\n\n`);
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
   let result: WalkResult;
   try {
@@ -84,6 +85,16 @@ async function runLessons(
   }
   process.stdout.write(`${summary(result, progress)}\n`);
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
+}
+
+/**
+ * Said once when pages turn by themselves although --yes was not given: a learner who expected to
+ * press keys learns why, and what to do. In Git Bash's MinTTY without a pseudo console, Node's
+ * stdin is a pipe (Git for Windows' known issues: github.com/git-for-windows/git/issues/2594).
+ */
+function whyNoKeys(): string {
+  const which = process.stdin.isTTY ? 'output' : 'input';
+  return `Pages turn by themselves: the ${which} is not a terminal, so no key can be read. To turn them with keys, run this in a terminal window (on Windows: Windows Terminal, PowerShell or cmd). --yes turns them by itself without this note.`;
 }
 
 function summary(result: WalkResult, progress: ProgressFile): string {
