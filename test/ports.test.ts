@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
 import { StageHost } from '../src/server/host.js';
@@ -10,7 +9,7 @@ import { runCli } from './helpers.js';
 // Ports as Windows and macOS hand them out, simulated on Linux: a range the system reserves
 // (EACCES, test/fixtures/shims/network.mjs), another program on [::1], a machine without IPv6.
 
-const networkShim = fileURLToPath(new URL('./fixtures/shims/network.mjs', import.meta.url));
+const networkShim = new URL('./fixtures/shims/network.mjs', import.meta.url).href;
 /** The range one Windows machine with Hyper-V reserved at boot: it holds 3000 and 3001. */
 const reserved = { NODE_OPTIONS: `--import=${networkShim}`, SIMULATE_RESERVED_PORTS: '2919-3018' };
 
