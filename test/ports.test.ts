@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
 import { StageHost } from '../src/server/host.js';
 import { PortReservedError, startStage } from '../src/server/start.js';
-import { runCli } from './helpers.js';
+import { runCli, spawnCli, waitForOutput } from './helpers.js';
 
 // Ports as Windows and macOS hand them out, simulated on Linux: a range the system reserves
 // (EACCES, test/fixtures/shims/network.mjs), another program on [::1], a machine without IPv6.
@@ -72,6 +72,21 @@ describe('a port the system reserves (EACCES above 1023) counts as busy', () => 
     expect(run.stderr).toContain('Port 3000 is refused by the system (EACCES)');
     expect(run.stderr).toContain('--port 0');
     expect(run.stderr).not.toMatch(/administrator|\bat \S+:\d+/);
+  });
+
+  it('serve without --port moves off a reserved 3000 to a free port and says so', async () => {
+    const child = spawnCli(['serve', '5'], reserved);
+    try {
+      const [, port] = await waitForOutput(
+        child,
+        /Port 3000 is refused by the system \(EACCES\), so this run uses port (\d+) instead\./,
+      );
+      expect(await answers('127.0.0.1', Number(port))).toBe(true);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('on Windows names the command that lists the reserved ranges', () => {
