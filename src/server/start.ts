@@ -203,7 +203,7 @@ const announcedAsLocalhost = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::']
  * otherwise another program on [::1]:PORT would answer the learner instead of the stage.
  * `localhost` itself is both loopback addresses, not whichever one the name resolves to first:
  * the stages' pages link to 127.0.0.1 as "another site" (/embedded, lesson 12's attack page).
- * `::` is both already, as Node makes it dual-stack.
+ * `::` takes both on most systems already (Node listens on it with `ipv6Only` false).
  */
 function addressesFor(host: string): { address: string; optional?: boolean }[] {
   if (host === '127.0.0.1' || host === 'localhost') {
