@@ -13,6 +13,7 @@ import {
   installWorkspace,
 } from '../course/exercise.js';
 import type { LearnerServer, LearnerStart } from '../server/learner-server.js';
+import { glyphs } from './glyphs.js';
 import type { KeyReader } from './keys.js';
 import type { ProgressFile } from './progress.js';
 import { wrapText } from './render.js';
@@ -75,7 +76,11 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
     for (const check of checks) {
       const mark = marks.get(check.title);
       const sign =
-        mark === 'passed' ? chalk.green('✔') : mark === 'failed' ? chalk.red('✘') : chalk.dim('·');
+        mark === 'passed'
+          ? chalk.green(glyphs.pass)
+          : mark === 'failed'
+            ? chalk.red(glyphs.fail)
+            : chalk.dim('·');
       lines.push(`${sign} ${check.title}`);
     }
     const first = checks.find((c) => marks.get(c.title) === 'failed');
@@ -154,7 +159,7 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
         },
         onExit: (code, sig) => {
           serverUp = false;
-          status = `${chalk.red('✘')} Your server stopped by itself (${ended(code, sig)}): its output below says why. Save a file to start it again.`;
+          status = `${chalk.red(glyphs.fail)} Your server stopped by itself (${ended(code, sig)}): its output below says why. Save a file to start it again.`;
           signal('crashed');
         },
       });
@@ -207,7 +212,7 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
       });
       checking = false;
       if (report.unreachable) {
-        status = `${chalk.red('✘')} ${report.unreachable}`;
+        status = `${chalk.red(glyphs.fail)} ${report.unreachable}`;
         if (!server && !polling) {
           note = chalk.dim('Waiting for your server to answer; the checks run as soon as it does.');
           polling = true;
@@ -220,7 +225,7 @@ export async function runExercise(options: ExerciseOptions): Promise<ExerciseEnd
         }
       } else if (report.tutorStage !== undefined && !server) {
         const { tutorStageSentence } = await import('./commands/check.js');
-        status = `${chalk.red('✘')} ${tutorStageSentence(url, report.tutorStage)}`;
+        status = `${chalk.red(glyphs.fail)} ${tutorStageSentence(url, report.tutorStage)}`;
       } else if (report.passed) {
         if (dir && exercise.startsPassing && !changedSinceStart(exercise, dir, options.copyStage)) {
           note = `${chalk.yellow('Stage')} ${exercise.before?.number} already passes: ${exercise.startsPassing}. Make lesson ${lesson.number}'s change anyway; the check turns red if it makes a cookie before anything is stored.`;
@@ -255,13 +260,13 @@ function ended(code: number | null, signal: NodeJS.Signals | null): string {
 function startProblem(started: LearnerStart, url: string): string {
   const port = new URL(url).port;
   if (started.state === 'silent') {
-    return `${chalk.red('✘')} Your server runs but nothing answers on port ${port}: listen on the port the tutor gives it, process.env.PORT (${port} now).`;
+    return `${chalk.red(glyphs.fail)} Your server runs but nothing answers on port ${port}: listen on the port the tutor gives it, process.env.PORT (${port} now).`;
   }
   if (started.state === 'ended' && started.code === 0) {
-    return `${chalk.red('✘')} Your server.js ran to its end without listening: start a server with app.listen(process.env.PORT).`;
+    return `${chalk.red(glyphs.fail)} Your server.js ran to its end without listening: start a server with app.listen(process.env.PORT).`;
   }
   const how = started.state === 'ended' ? ended(started.code, started.signal) : '';
-  return `${chalk.red('✘')} Your server stopped before it answered (${how}). The error is in your code: read its output below, fix it and save.`;
+  return `${chalk.red(glyphs.fail)} Your server stopped before it answered (${how}). The error is in your code: read its output below, fix it and save.`;
 }
 
 /**
@@ -381,7 +386,7 @@ async function compared(options: ExerciseOptions): Promise<string> {
   const { exercise, dir, copyStage } = options;
   const { lesson } = exercise;
   const done = chalk.green.bold(
-    `✔ All ${exercise.checks.length} expectations of lesson ${lesson.number} pass: exercise ${lesson.number} is done.`,
+    `${glyphs.pass} All ${exercise.checks.length} expectations of lesson ${lesson.number} pass: exercise ${lesson.number} is done.`,
   );
   if (!dir) {
     return `${done}\nsession-tutor's own stage ${lesson.number}, to compare with yours: ${lesson.stageSource}`;
