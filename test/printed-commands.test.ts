@@ -137,8 +137,8 @@ describe('every command session-tutor prints runs as written', () => {
     for (const { command } of lessonCommands()) expect(command).toContain('npx session-tutor ');
   });
 
-  for (const index of [0, 1, 2]) {
-    it(`in set-up ${index + 1} of 3: a clone, an installed tarball, a global install`, async () => {
+  for (const [index, name] of ['a clone', 'an installed tarball', 'a global install'].entries()) {
+    it(`in ${name}, from where each is printed (--help for those that run until stopped)`, async () => {
       const setUp = setUps[index];
       const { tutor, printed, cwd, env } = setUp;
       const ran: string[] = [];

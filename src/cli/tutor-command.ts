@@ -46,7 +46,7 @@ function onPath(): boolean {
   const own = realpathSync(ownBin);
   return (process.env.PATH ?? '')
     .split(delimiter)
-    .filter(Boolean)
+    .filter((dir) => dir !== '' && !addedByNpx(dir))
     .some((dir) => {
       const candidate = join(dir, bin);
       if (!sameFile(candidate, own)) return false;
@@ -57,6 +57,16 @@ function onPath(): boolean {
         return false;
       }
     });
+}
+
+/**
+ * A folder npx put on PATH for this run only, not one of the learner's shell: a project's
+ * node_modules/.bin, or npx's own cache (~/.npm/_npx/<hash>/node_modules/.bin), where npx links
+ * even the clone's own package before running its bin.
+ */
+function addedByNpx(dir: string): boolean {
+  const parts = dir.split(/[\\/]/);
+  return parts.includes('_npx') || (parts.at(-1) === '.bin' && parts.at(-2) === 'node_modules');
 }
 
 function sameFile(path: string, real: string): boolean {
