@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import {
   changeExplanations,
   rejectExplanations,
+  sameRuleAs,
   sendingExplanations,
 } from '../probe/cookie-rules.js';
 import type { Exchange } from '../server/exchange.js';
@@ -111,7 +112,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
 /** "Chromium said X; the model said Y", shown only when they differ or when Chromium spoke. */
 function chromiumSaid(said: string[] | undefined, model: string[]): string {
   if (said === undefined) return '';
-  const same = said.length === model.length && said.every((r) => model.includes(r));
+  const same = said.length === model.length && said.every((r) => model.includes(sameRuleAs(r)));
   const x = said.length ? said.join(', ') : 'nothing (kept or sent it)';
   return same
     ? chalk.dim(` [Chromium agrees${said.length ? `: ${x}` : ''}]`)

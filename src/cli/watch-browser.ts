@@ -22,6 +22,9 @@ export interface ChromiumRecord {
   associated: Protocol.Network.AssociatedCookie[];
   /** DevTools issues about cookies (Audits.issueAdded) raised for this request. */
   issues: Protocol.Audits.CookieIssueDetails[];
+  /** Whether each ExtraInfo event has arrived (an empty list is an answer too). */
+  requestInfo: boolean;
+  responseInfo: boolean;
 }
 
 /**
@@ -36,7 +39,14 @@ export async function recordChromiumCookies(cdp: CDPSession) {
   const record = (id: string) => {
     let found = records.get(id);
     if (!found) {
-      found = { url: '', blocked: [], associated: [], issues: [] };
+      found = {
+        url: '',
+        blocked: [],
+        associated: [],
+        issues: [],
+        requestInfo: false,
+        responseInfo: false,
+      };
       records.set(id, found);
     }
     return found;
@@ -55,13 +65,17 @@ export async function recordChromiumCookies(cdp: CDPSession) {
   cdp.on(
     'Network.requestWillBeSentExtraInfo',
     (e: Protocol.Network.RequestWillBeSentExtraInfoEvent) => {
-      record(e.requestId).associated = e.associatedCookies;
+      const found = record(e.requestId);
+      found.associated = e.associatedCookies;
+      found.requestInfo = true;
     },
   );
   cdp.on(
     'Network.responseReceivedExtraInfo',
     (e: Protocol.Network.ResponseReceivedExtraInfoEvent) => {
-      record(e.requestId).blocked = e.blockedCookies;
+      const found = record(e.requestId);
+      found.blocked = e.blockedCookies;
+      found.responseInfo = true;
     },
   );
   cdp.on('Audits.issueAdded', (e: Protocol.Audits.IssueAddedEvent) => {
@@ -130,12 +144,10 @@ export async function watchInChromium(url: string) {
     version: browser.version(),
     /** Chromium's report on the request behind `exchange`, once its ExtraInfo events are in. */
     async reportFor(exchange: Exchange): Promise<BrowserReport | undefined> {
-      for (let waited = 0; waited < 1000; waited += 50) {
+      // the proxy reports an exchange before the browser has read the answer: wait for Chromium
+      for (let waited = 0; waited < 2000; waited += 50) {
         const record = cookies.forUrl(exchange.url).find((r) => !claimed.has(r));
-        if (
-          record &&
-          (record.associated.length > 0 || record.blocked.length > 0 || waited >= 300)
-        ) {
+        if (record?.requestInfo && record.responseInfo) {
           claimed.add(record);
           return browserReport(record, exchange);
         }

@@ -617,3 +617,91 @@ export function cookieHeaderPairs(header: string | undefined): { name: string; v
         : { name: pair.slice(0, at), value: pair.slice(at + 1) };
     });
 }
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The request's cookie context from the browser's own Fetch Metadata headers (sent to secure
+ * origins, localhost included: W3C Fetch Metadata §2); over plain http to another host the
+ * browser sends none, so the Origin or Referer header decides, and `guessed` says so.
+ */
+export function requestContext(
+  url: URL,
+  method: string,
+  headers: Headers,
+): { context: RequestContext; guessed: boolean } {
+  const site = header(headers, 'sec-fetch-site');
+  const mode = header(headers, 'sec-fetch-mode');
+  const dest = header(headers, 'sec-fetch-dest');
+  if (site === 'same-origin' || site === 'same-site' || site === 'cross-site' || site === 'none') {
+    return {
+      context: { url, method, site, topLevel: mode === 'navigate' && dest === 'document' },
+      guessed: false,
+    };
+  }
+  const from = header(headers, 'origin') ?? header(headers, 'referer');
+  let guessed: RequestContext['site'] = 'none';
+  if (from && from !== 'null') {
+    try {
+      const origin = new URL(from);
+      guessed =
+        origin.host === url.host
+          ? 'same-origin'
+          : registrableDomain(origin.hostname) === registrableDomain(url.hostname)
+            ? 'same-site'
+            : 'cross-site';
+    } catch {
+      guessed = 'cross-site';
+    }
+  }
+  // a browser asks for a page it navigates to with Accept: text/html and Upgrade-Insecure-Requests
+  const navigation =
+    String(header(headers, 'accept') ?? '').includes('text/html') &&
+    header(headers, 'upgrade-insecure-requests') === '1';
+  return { context: { url, method, site: guessed, topLevel: navigation }, guessed: true };
+}
+
+/**
+ * A model of one browser's jar, fed with the traffic it sees: it predicts each request's Cookie
+ * header, compares it with the header really sent, and judges each Set-Cookie line received.
+ */
+export class CookieModel {
+  jar: StoredCookie[] = [];
+
+  /** The context of a request, the model's prediction for its cookies, and what differs from what was sent. */
+  request(url: URL, method: string, headers: Headers) {
+    const { context, guessed } = requestContext(url, method, headers);
+    const sending = judgeSending(this.jar, context);
+    const sent = cookieHeaderPairs(header(headers, 'cookie')).map((pair) => pair.name);
+    const expected = sending.filter((v) => v.sent).map((v) => v.cookie.name);
+    const outsideModel = [
+      ...sent.filter((name) => !expected.includes(name)).map((name) => ({ name, sent: true })),
+      ...expected.filter((name) => !sent.includes(name)).map((name) => ({ name, sent: false })),
+    ];
+    return { context, guessed, sending, outsideModel };
+  }
+
+  /** Judges one Set-Cookie line received for a request in `context`, and stores what the browser would. */
+  receive(line: string, context: RequestContext): LineVerdict {
+    const verdict = judgeSetCookie(line, context, this.jar);
+    this.jar = storeInJar(this.jar, verdict);
+    return verdict;
+  }
+}
+
+/**
+ * Chromium's DevTools name for a refusal, as the model names the same rule. Chromium 156 names
+ * the SameSite refusals it reports with their "Schemeful" variants whenever it has also noted a
+ * schemeful context downgrade (CookieInclusionStatus::HasSchemefulDowngradeWarning, read by
+ * content/browser/devtools/protocol/network_handler.cc), which it did for every cross-site
+ * request the differential test makes, https to https included: the rule is the same SameSite
+ * rule, so both names count as one.
+ */
+export function sameRuleAs(reason: string): string {
+  return reason.replace(/^SchemefulSameSite/, 'SameSite');
+}

@@ -12,16 +12,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import {
-  cookieHeaderPairs,
-  judgeSending,
-  judgeSetCookie,
-  type RequestContext,
-  registrableDomain,
-  type SendingVerdict,
-  type StoredCookie,
-  storeInJar,
-} from '../probe/cookie-rules.js';
+import { CookieModel } from '../probe/cookie-rules.js';
 import { adviseOnExchange } from '../probe/session-advice.js';
 import type { Exchange } from './exchange.js';
 import { liveEvents, livePage } from './watch-page.js';
@@ -73,7 +64,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
     : new Agent({ keepAlive: true });
   const listeners = new Set<(exchange: Exchange) => void>();
   const history: Exchange[] = [];
-  let jar: StoredCookie[] = [];
+  const model = new CookieModel();
   let nextId = 1;
   const sockets = new Set<Socket>();
   const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
@@ -96,23 +87,19 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const browserHost = req.headers.host ?? `127.0.0.1:${port}`;
     const url = new URL(req.url ?? '/', `http://${browserHost}`);
-    const context = requestContext(req, url);
-    const predicted = judgeSending(jar, context);
+    const seen = model.request(url, req.method ?? 'GET', req.headers);
+    const context = seen.context;
     const exchange: Exchange = {
       id: nextId++,
       url: url.href,
-      method: req.method ?? 'GET',
-      fetch: {
-        site: context.site,
-        topLevel: context.topLevel,
-        guessed: !req.headers['sec-fetch-site'],
-      },
+      method: context.method,
+      fetch: { site: context.site, topLevel: context.topLevel, guessed: seen.guessed },
       cookieHeader: req.headers.cookie,
-      sending: predicted,
-      outsideModel: compareSent(predicted, req.headers.cookie),
+      sending: seen.sending,
+      outsideModel: seen.outsideModel,
       setCookies: [],
       dropped: [],
-      jar,
+      jar: model.jar,
       advice: [],
     };
     const headers: Record<string, string | string[]> = {};
@@ -144,9 +131,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
         const lower = name.toLowerCase();
         if (hopByHop.has(lower)) continue;
         if (lower === 'set-cookie') {
-          const verdict = judgeSetCookie(value, context, jar);
-          exchange.setCookies.push(verdict);
-          jar = storeInJar(jar, verdict);
+          exchange.setCookies.push(model.receive(value, context));
         }
         if (lower === 'location') {
           value = sameAppLocation(value, target, browserHost);
@@ -163,7 +148,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
           });
         }
       }
-      exchange.jar = jar;
+      exchange.jar = model.jar;
       exchange.cors = {
         origin: req.headers.origin,
         allowOrigin: headerText(answer.headers['access-control-allow-origin']),
@@ -185,7 +170,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
         return;
       }
       exchange.problem = upstreamProblem(err, target);
-      exchange.jar = jar;
+      exchange.jar = model.jar;
       publish(exchange);
       if (res.headersSent) return res.destroy();
       const timedOut = err.message.startsWith('the app did not answer');
@@ -259,53 +244,6 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       await closed;
     },
   };
-}
-
-/**
- * The request's cookie context from the browser's own Fetch Metadata headers (sent to secure
- * origins, localhost included: W3C Fetch Metadata §2); over plain http to another host the
- * browser sends none, so the Origin or Referer header decides and the exchange says it guessed.
- */
-function requestContext(req: IncomingMessage, url: URL): RequestContext {
-  const site = req.headers['sec-fetch-site'];
-  const mode = req.headers['sec-fetch-mode'];
-  const dest = req.headers['sec-fetch-dest'];
-  const method = req.method ?? 'GET';
-  if (site === 'same-origin' || site === 'same-site' || site === 'cross-site' || site === 'none') {
-    return { url, method, site, topLevel: mode === 'navigate' && dest === 'document' };
-  }
-  const from = req.headers.origin ?? req.headers.referer;
-  let guessed: RequestContext['site'] = 'none';
-  if (from && from !== 'null') {
-    try {
-      const origin = new URL(from);
-      guessed =
-        origin.host === url.host
-          ? 'same-origin'
-          : registrableDomain(origin.hostname) === registrableDomain(url.hostname)
-            ? 'same-site'
-            : 'cross-site';
-    } catch {
-      guessed = 'cross-site';
-    }
-  }
-  const navigation =
-    String(req.headers.accept ?? '').includes('text/html') &&
-    req.headers['upgrade-insecure-requests'] === '1';
-  return { url, method, site: guessed, topLevel: navigation };
-}
-
-/** Names sent that the model did not predict, and predicted that were not sent. */
-function compareSent(
-  predicted: SendingVerdict[],
-  header: string | undefined,
-): Exchange['outsideModel'] {
-  const sent = cookieHeaderPairs(header).map((pair) => pair.name);
-  const expected = predicted.filter((v) => v.sent).map((v) => v.cookie.name);
-  return [
-    ...sent.filter((name) => !expected.includes(name)).map((name) => ({ name, sent: true })),
-    ...expected.filter((name) => !sent.includes(name)).map((name) => ({ name, sent: false })),
-  ];
 }
 
 /** A redirect to the app's own address goes back through the proxy, so the browser stays in view. */
