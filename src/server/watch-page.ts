@@ -38,6 +38,8 @@ export function liveEvents(
     'cache-control': 'no-store',
     connection: 'keep-alive',
   });
+  // the page's EventSource sees the stream open at once, before the first exchange
+  res.flushHeaders();
   const send = (exchange: Exchange) =>
     res.write(`data: ${JSON.stringify(exchangeHtml(exchange))}\n\n`);
   for (const exchange of history) send(exchange);
