@@ -4,8 +4,8 @@ import {
   rejectExplanations,
   sendingExplanations,
 } from '../probe/cookie-rules.js';
+import { escapeHtml, page } from '../stage/pages.js';
 import type { Exchange } from './exchange.js';
-import { escapeHtml, page } from './pages.js';
 
 /**
  * The live timeline at the proxy's reserved path: a page in the style of the stage pages, with
