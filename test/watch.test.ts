@@ -5,8 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exchange } from '../src/server/exchange.js';
 import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
+import { chromiumPath } from './browser.js';
 import { startCookieServer } from './fixtures/cookie-server.js';
-import { isAlive, listeningPorts, somebodyListensOn } from './hardening/leftovers.js';
+import { descendants, isAlive, listeningPorts, somebodyListensOn } from './hardening/leftovers.js';
 import { collectRun, runCli, spawnCli, waitForOutput } from './helpers.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -287,6 +288,34 @@ describe('session-tutor watch', () => {
     expect(run.code).toBe(130);
     expect(isAlive(child.pid as number)).toBe(false);
     expect(somebodyListensOn(port)).toBe(false);
+  });
+});
+
+describe('session-tutor watch --browser', () => {
+  it("shows what Chromium said beside the model's verdict, and closes Chromium on Ctrl-C", async () => {
+    const app = createServer((req, res) => {
+      if (req.url === '/') res.setHeader('set-cookie', 'sid=1; Path=/; SameSite=None');
+      res.end('<!doctype html><title>app</title>');
+    });
+    const appPort = await listen(app);
+    // headless: no screen here (DISPLAY unset), as on a server
+    const child = spawnCli(['watch', `http://127.0.0.1:${appPort}`, '--browser', '--json'], {
+      CHROME_PATH: chromiumPath,
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+    });
+    const ended = collectRun(child, 'session-tutor watch --browser', 60_000);
+    const [line] = await waitForOutput(child, /^\{"id":1,.*\}$/m, 30_000);
+    const exchange = JSON.parse(line);
+    expect(exchange.setCookies[0].rejected).toEqual(['SameSiteNoneInsecure']);
+    expect(exchange.chromium.storage).toEqual({
+      'sid=1; Path=/; SameSite=None': ['SameSiteNoneInsecure'],
+    });
+    const started = descendants(child.pid as number);
+    expect(started.length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect((await ended).code).toBe(130);
+    expect(started.filter(isAlive)).toEqual([]);
   });
 });
 

@@ -12,9 +12,9 @@ import { cut } from './width.js';
 /** What Chromium reported for one exchange, beside the model's verdicts (watch --browser). */
 export interface BrowserReport {
   /** cookie line → the reasons Chromium gave for refusing it ([] means it stored it). */
-  storage: Map<string, string[]>;
+  storage: Record<string, string[]>;
   /** cookie name → the reasons Chromium gave for not sending it ([] means it sent it). */
-  sending: Map<string, string[]>;
+  sending: Record<string, string[]>;
 }
 
 /**
@@ -39,7 +39,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     `  ${chalk.cyan('▶')} Cookie: ${exchange.cookieHeader ? cut(exchange.cookieHeader, width - 12) : chalk.dim('(none)')}`,
   );
   for (const verdict of exchange.sending.filter((v) => !v.sent)) {
-    const said = browser?.sending.get(verdict.cookie.name);
+    const said = browser?.sending[verdict.cookie.name];
     lines.push(
       `    ${chalk.yellow('withheld')} ${verdict.cookie.name}: ${verdict.withheld.join(', ')}${chromiumSaid(said, verdict.withheld)}`,
     );
@@ -71,7 +71,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
           ? chalk.yellow('~ changed ')
           : chalk.green('✔ stored  ');
     const reasons = verdict.verdict === 'rejected' ? verdict.rejected : verdict.changes;
-    const said = browser?.storage.get(verdict.line);
+    const said = browser?.storage[verdict.line];
     lines.push(
       `    ${mark} ${cut(verdict.line, width - 18)}${chromiumSaid(said, verdict.rejected)}`,
     );

@@ -95,13 +95,13 @@ export async function recordChromiumCookies(cdp: CDPSession) {
 
 /** Chromium's verdicts in the shape the timeline shows beside the model's. */
 export function browserReport(record: ChromiumRecord, exchange: Exchange): BrowserReport {
-  const storage = new Map<string, string[]>();
+  const storage: Record<string, string[]> = {};
   for (const verdict of exchange.setCookies) {
     const blocked = record.blocked.find((b) => b.cookieLine === verdict.line);
-    storage.set(verdict.line, blocked ? blocked.blockedReasons : []);
+    storage[verdict.line] = blocked ? blocked.blockedReasons : [];
   }
-  const sending = new Map<string, string[]>();
-  for (const a of record.associated) sending.set(a.cookie.name, a.blockedReasons);
+  const sending: Record<string, string[]> = {};
+  for (const a of record.associated) sending[a.cookie.name] = a.blockedReasons;
   return { storage, sending };
 }
 
@@ -131,6 +131,8 @@ export async function watchInChromium(url: string) {
     headless: process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY,
     args: [
       '--no-first-run',
+      // Chromium's sandbox refuses to start as root (a container, CI)
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       // frames from other sites stay in the page's process, so their cookies are recorded too
       '--disable-features=IsolateOrigins,site-per-process',
     ],

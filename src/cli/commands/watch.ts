@@ -31,11 +31,18 @@ export async function watch(target: string, options: WatchOptions): Promise<void
   );
   onShutdown(() => proxy.stop());
   const write = (text: string) => process.stdout.write(text);
-  let browser:
-    | Awaited<ReturnType<typeof import('../watch-browser.js').watchInChromium>>
-    | undefined;
+  if (!options.json) {
+    write(
+      `${chalk.bold('Watching')} ${url} through ${chalk.bold.underline(proxy.url)}\n` +
+        `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n\n`,
+    );
+  }
+  // Chromium opens the proxy's address as it starts: its first exchanges wait for it
+  const browser = options.browser
+    ? import('../watch-browser.js').then(({ watchInChromium }) => watchInChromium(proxy.url))
+    : undefined;
   const show = async (exchange: Exchange) => {
-    const report = await browser?.reportFor(exchange);
+    const report = await browser?.then((b) => b.reportFor(exchange)).catch(() => undefined);
     if (options.json)
       write(`${JSON.stringify(report ? { ...exchange, chromium: report } : exchange)}\n`);
     else write(`${exchangeLines(exchange, pageWidth(), report)}\n\n`);
@@ -44,20 +51,14 @@ export async function watch(target: string, options: WatchOptions): Promise<void
   proxy.onExchange((exchange) => {
     shown = shown.then(() => show(exchange));
   });
-  if (!options.json) {
-    write(
-      `${chalk.bold('Watching')} ${url} through ${chalk.bold.underline(proxy.url)}\n` +
-        `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n\n`,
-    );
-  }
-  if (options.browser) {
-    const { watchInChromium } = await import('../watch-browser.js');
-    browser = await watchInChromium(proxy.url);
-    onShutdown(() => browser?.close());
-    if (!options.json)
+  if (browser) {
+    onShutdown(async () => (await browser.catch(() => undefined))?.close());
+    const opened = await browser;
+    if (!options.json) {
       write(
-        `${chalk.dim(`Chromium ${browser.version} is open at ${proxy.url}; what it reports appears beside each verdict.`)}\n\n`,
+        `${chalk.dim(`Chromium ${opened.version} is open at ${proxy.url}; what it reports appears beside each verdict.`)}\n\n`,
       );
+    }
   }
   await new Promise<never>(() => {
     // runs until a signal: the shutdown handler stops the proxy (and Chromium) and exits
