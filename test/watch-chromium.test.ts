@@ -12,10 +12,12 @@ import {
   sameRuleAs,
   type UnnamedReason,
 } from '../src/probe/cookie-rules.js';
+import { startAttackPage } from '../src/server/attack-page.js';
 import type { Exchange } from '../src/server/exchange.js';
 import { startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
-import { chromiumArgs, chromiumPath, requireChromium } from './browser.js';
+import { chromiumArgs, chromiumPath, requireChromium, tellName } from './browser.js';
 import { type CookieServer, startCookieServer } from './fixtures/cookie-server.js';
+import { withStage } from './helpers.js';
 
 // The differential test: for every rule, a fixture route sends the Set-Cookie lines, real
 // Chromium (Debian's) visits it through `watch`'s proxy, and the model's verdict and reasons must
@@ -50,6 +52,9 @@ async function chromiumContext(): Promise<BrowserContext> {
       '--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.github.io 127.0.0.1',
       // the https fixture's certificate is self-signed, made below
       '--ignore-certificate-errors',
+      // frames from other sites stay in the page's process, so one DevTools session sees them
+      // (as watch --browser launches it)
+      '--disable-site-isolation-trials',
     ],
   });
   return persistent;
@@ -518,4 +523,113 @@ describe('watch agrees with Chromium on which cookies a request carries', () => 
       }
     });
   }
+});
+
+/**
+ * Every cookie Chromium refused to store or to send during the visit, each one explained by the
+ * model with the same reasons for the same request; resolves with how many there were.
+ */
+function expectEveryDropExplained(
+  cookies: Awaited<ReturnType<typeof recordChromiumCookies>>,
+  urls: string[],
+): number {
+  let drops = 0;
+  for (const url of new Set(urls)) {
+    const seen = exchanges.filter((e) => e.url === url);
+    for (const record of cookies.forUrl(url)) {
+      for (const blocked of record.blocked) {
+        drops++;
+        const model = seen.flatMap((e) => e.setCookies).find((v) => v.line === blocked.cookieLine);
+        expect(model?.rejected, `${url}: ${blocked.cookieLine}`).toEqual(
+          blocked.blockedReasons.map(sameRuleAs),
+        );
+      }
+      for (const held of record.associated.filter((a) => a.blockedReasons.length > 0)) {
+        drops++;
+        const reasons = seen
+          .flatMap((e) => e.sending)
+          .filter((v) => v.cookie.name === held.cookie.name && !v.sent)
+          .map((v) => v.withheld);
+        expect(reasons, `${url}: ${held.cookie.name} withheld`).toContainEqual(
+          held.blockedReasons.map(sameRuleAs),
+        );
+      }
+    }
+  }
+  return drops;
+}
+
+describe("watch in front of the tutor's own stages explains every cookie Chromium drops", () => {
+  async function throughWatch(
+    number: number,
+    visit: (page: Page, proxyUrl: string) => Promise<void>,
+  ) {
+    return withStage(number, async (stage) => {
+      const { page, cdp, stop } = await freshStart();
+      await proxy.stop();
+      proxy = await startWatchProxy({ target: stage.probeUrl });
+      proxy.onExchange((exchange) => exchanges.push(exchange));
+      try {
+        const cookies = await recordChromiumCookies(cdp);
+        await visit(page, proxy.url.replace(/\/$/, ''));
+        // the last answers' ExtraInfo events come in after the page has loaded
+        for (const url of new Set(exchanges.map((e) => e.url))) await chromiumRecord(cookies, url);
+        return expectEveryDropExplained(
+          cookies,
+          exchanges.map((e) => e.url),
+        );
+      } finally {
+        await stop();
+      }
+    });
+  }
+
+  it('stage 5: a visit, a name, a visit back', async () => {
+    await throughWatch(5, async (page, url) => {
+      await page.goto(`${url}/`);
+      await tellName(page, page, 'Ada');
+      await page.goto(`${url}/`);
+    });
+    expect(exchanges.some((e) => e.setCookies.some((v) => v.name === 'connect.sid'))).toBe(true);
+  });
+
+  it("stage 6's /embedded: the app framed by another site", async () => {
+    const drops = await throughWatch(6, async (page, url) => {
+      const port = new URL(url).port;
+      // /embedded frames the stage at its own port; here the same page frames it through watch
+      await page.goto(`${url}/embedded`);
+      const framedUrl = `http://localhost:${port}/`;
+      const navigated = page.waitForEvent('framenavigated', {
+        predicate: (f) => f.url() === framedUrl,
+      });
+      await page.evaluate((framed) => {
+        for (const frame of document.querySelectorAll('iframe')) {
+          frame.src = frame.src.replace(/:\d+\//, `:${framed}/`);
+        }
+      }, port);
+      const frame = await navigated;
+      await frame.waitForLoadState();
+      await tellName(page, frame, 'Ada');
+    });
+    // the framed copy's connect.sid is refused: SameSite unspecified, in a frame from another site
+    expect(drops).toBeGreaterThan(0);
+  });
+
+  it("stage 12's attack page: a form from another port", async () => {
+    await throughWatch(12, async (page, url) => {
+      await page.goto(`${url}/`);
+      await tellName(page, page, 'Ada');
+      const attack = await startAttackPage(url, '127.0.0.1', 0);
+      try {
+        await Promise.all([page.waitForURL(`${url}/**`), page.goto(`${attack.url}/`)]);
+      } finally {
+        await attack.stop();
+      }
+    });
+    // the forged form reached stage 12 through watch, and stage 12 refused it
+    const forged = exchanges.find(
+      (e) => e.method === 'POST' && e.url.endsWith('/setName') && e.status === 403,
+    );
+    expect(forged).toBeDefined();
+  });
 });

@@ -35,37 +35,33 @@ export interface ChromiumRecord {
  * request's own event, so records are keyed by requestId and read when asked for.
  */
 export async function recordChromiumCookies(cdp: CDPSession) {
-  const records = new Map<string, ChromiumRecord>();
-  const record = (id: string) => {
-    let found = records.get(id);
-    if (!found) {
-      found = {
-        url: '',
-        blocked: [],
-        associated: [],
-        issues: [],
-        requestInfo: false,
-        responseInfo: false,
-      };
-      records.set(id, found);
-    }
+  // a redirect reuses its requestId for the next hop, and each hop's events may arrive in any
+  // order: the n-th event of each kind for a requestId belongs to its n-th hop
+  const hops = new Map<string, ChromiumRecord[]>();
+  const hop = (id: string, kind: 'url' | 'requestInfo' | 'responseInfo') => {
+    const list = hops.get(id) ?? [];
+    hops.set(id, list);
+    const at =
+      kind === 'url' ? list.findIndex((r) => r.url === '') : list.findIndex((r) => !r[kind]);
+    if (at !== -1) return list[at];
+    const found: ChromiumRecord = {
+      url: '',
+      blocked: [],
+      associated: [],
+      issues: [],
+      requestInfo: false,
+      responseInfo: false,
+    };
+    list.push(found);
     return found;
   };
   cdp.on('Network.requestWillBeSent', (e: Protocol.Network.RequestWillBeSentEvent) => {
-    // a redirect reuses the requestId: the hop before it is closed under a key of its own
-    if (e.redirectResponse) {
-      const before = records.get(e.requestId);
-      if (before) {
-        records.set(`${e.requestId}#${e.redirectResponse.url}#${records.size}`, before);
-        records.delete(e.requestId);
-      }
-    }
-    record(e.requestId).url = e.request.url;
+    hop(e.requestId, 'url').url = e.request.url;
   });
   cdp.on(
     'Network.requestWillBeSentExtraInfo',
     (e: Protocol.Network.RequestWillBeSentExtraInfoEvent) => {
-      const found = record(e.requestId);
+      const found = hop(e.requestId, 'requestInfo');
       found.associated = e.associatedCookies;
       found.requestInfo = true;
     },
@@ -73,7 +69,7 @@ export async function recordChromiumCookies(cdp: CDPSession) {
   cdp.on(
     'Network.responseReceivedExtraInfo',
     (e: Protocol.Network.ResponseReceivedExtraInfoEvent) => {
-      const found = record(e.requestId);
+      const found = hop(e.requestId, 'responseInfo');
       found.blocked = e.blockedCookies;
       found.responseInfo = true;
     },
@@ -81,14 +77,14 @@ export async function recordChromiumCookies(cdp: CDPSession) {
   cdp.on('Audits.issueAdded', (e: Protocol.Audits.IssueAddedEvent) => {
     const cookie = e.issue.details.cookieIssueDetails;
     const id = cookie?.request?.requestId;
-    if (cookie && id) record(id).issues.push(cookie);
+    if (cookie && id) hops.get(id)?.at(-1)?.issues.push(cookie);
   });
   await cdp.send('Network.enable');
   await cdp.send('Audits.enable');
   return {
     /** Every record for `url`, oldest first. */
     forUrl(url: string): ChromiumRecord[] {
-      return [...records.values()].filter((r) => r.url === url);
+      return [...hops.values()].flat().filter((r) => r.url === url);
     },
   };
 }
@@ -134,7 +130,7 @@ export async function watchInChromium(url: string) {
       // Chromium's sandbox refuses to start as root (a container, CI)
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       // frames from other sites stay in the page's process, so their cookies are recorded too
-      '--disable-features=IsolateOrigins,site-per-process',
+      '--disable-site-isolation-trials',
     ],
   });
   const context = await browser.newContext();

@@ -672,10 +672,27 @@ export function requestContext(
  */
 export class CookieModel {
   jar: StoredCookie[] = [];
+  /**
+   * Hosts whose pages were loaded into a frame by another site. A navigation inside such a frame
+   * says Sec-Fetch-Site: same-origin (the frame navigates itself), yet its cookies are judged
+   * against the site at the top (RFC 6265bis §5.2.1, site for cookies): no header names it, so
+   * the model remembers who was framed cross-site and says it guessed.
+   */
+  private framedCrossSite = new Set<string>();
 
   /** The context of a request, the model's prediction for its cookies, and what differs from what was sent. */
   request(url: URL, method: string, headers: Headers) {
-    const { context, guessed } = requestContext(url, method, headers);
+    const found = requestContext(url, method, headers);
+    const { context } = found;
+    let { guessed } = found;
+    const dest = header(headers, 'sec-fetch-dest');
+    if (dest === 'iframe' || dest === 'frame') {
+      if (context.site === 'cross-site') this.framedCrossSite.add(url.host);
+      else if (this.framedCrossSite.has(url.host)) {
+        context.site = 'cross-site';
+        guessed = true;
+      }
+    }
     const sending = judgeSending(this.jar, context);
     const sent = cookieHeaderPairs(header(headers, 'cookie')).map((pair) => pair.name);
     const expected = sending.filter((v) => v.sent).map((v) => v.cookie.name);

@@ -52,7 +52,9 @@ const hopByHop = new Set([
 ]);
 
 /**
- * Starts a reverse proxy on loopback in front of `target`. It streams every body through as it
+ * Starts a reverse proxy on loopback in front of `target`. The Host header goes to the app as the
+ * browser wrote it, so an app that checks Origin against Host, or builds addresses from Host,
+ * answers for the proxy's address. It streams every body through as it
  * comes (gzip and chunked bodies stay as the app wrote them), passes WebSocket upgrades on, and
  * judges every Set-Cookie line and Cookie header with the browser's rules on the way.
  */
@@ -106,7 +108,6 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
     }
-    headers.host = target.host;
     const upstream = (secureTarget ? httpsRequest : httpRequest)({
       host: target.hostname,
       port: target.port || (secureTarget ? 443 : 80),
@@ -195,7 +196,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
     const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i];
-      lines.push(`${name}: ${name.toLowerCase() === 'host' ? target.host : req.rawHeaders[i + 1]}`);
+      lines.push(`${name}: ${req.rawHeaders[i + 1]}`);
     }
     app.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) app.write(head);
