@@ -238,6 +238,14 @@ const sendingCases: SendingCase[] = [
     expect: { sid: ['SameSiteUnspecifiedTreatedAsLax'] },
   },
   {
+    // a cookie without SameSite, two minutes old at most, rides a cross-site top-level POST
+    // (Chromium's "Lax-allowing-unsafe", kLaxAllowUnsafeMaxAge)
+    id: 'fresh-unspecified-on-cross-site-post',
+    setup: [{ at: Y, path: '/set/cross-site-unspecified', how: 'navigate' }],
+    request: { at: Y, path: '/', how: 'post', from: X },
+    expect: { sid: [] },
+  },
+  {
     id: 'none-secure-on-cross-site-fetch',
     setup: [
       { at: 'https://b.test', path: '/set/cross-site-none-secure', how: 'navigate', direct: true },

@@ -125,19 +125,11 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
     fix: "For __Host-: name: '__Host-sid', cookie: { secure: true, path: '/' } and no domain; or drop the prefix.",
   },
   UnknownError: outsideTheModel,
-  SchemefulSameSiteStrict: {
-    ...crossSiteSet('SameSite=Strict'),
-    sentence: 'http and https of one site count as two sites, so this Strict cookie was refused.',
-  },
-  SchemefulSameSiteLax: {
-    ...crossSiteSet('SameSite=Lax'),
-    sentence: 'http and https of one site count as two sites, so this Lax cookie was refused.',
-  },
-  SchemefulSameSiteUnspecifiedTreatedAsLax: {
-    ...crossSiteSet('SameSite=Lax'),
-    sentence:
-      'http and https of one site count as two sites, and a cookie without SameSite is Lax, so it was refused.',
-  },
+  // Chromium's names for the same SameSite refusals when it also noted a scheme difference
+  // (see sameRuleAs below); the model names the rule without the prefix
+  SchemefulSameSiteStrict: crossSiteSet('SameSite=Strict'),
+  SchemefulSameSiteLax: crossSiteSet('SameSite=Lax'),
+  SchemefulSameSiteUnspecifiedTreatedAsLax: crossSiteSet('SameSite=Lax (no SameSite)'),
   NameValuePairExceedsMaxSize: {
     step: 'RFC 6265bis §5.6 step 4 (name plus value at most 4096 bytes)',
     sentence: 'Its name and value together are longer than 4096 bytes.',
@@ -181,7 +173,7 @@ export const changeExplanations: Record<ChangeReason, Explanation> = {
   SameSiteDefaultsToLax: {
     step: 'RFC 6265bis §5.6.7 and §5.7 step 15 (no SameSite: "Lax by default")',
     sentence:
-      'It has no SameSite, so the browser treats it as Lax: it is not sent on cross-site requests other than top-level GET navigations.',
+      'It has no SameSite, so the browser treats it as Lax: other sites send it only with top-level GET navigations (and, in its first two minutes, top-level POSTs).',
     fix: "Say what you mean: cookie: { sameSite: 'lax' } (Flask and Django default to Lax already).",
   },
   Deletes: {
@@ -190,6 +182,26 @@ export const changeExplanations: Record<ChangeReason, Explanation> = {
     fix: 'To log out, send the same Path and Domain the cookie was set with (res.clearCookie(name, { path, domain })).',
   },
 };
+
+/** Why a stored cookie stays home on a request from another site. */
+const withheldCrossSite = {
+  SameSiteStrict: {
+    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Strict)',
+    sentence: 'It is SameSite=Strict and this request came from another site.',
+    fix: "cookie: { sameSite: 'lax' } lets top-level GET navigations from other sites carry it.",
+  },
+  SameSiteLax: {
+    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Lax)',
+    sentence: 'It is SameSite=Lax and this cross-site request is not a top-level GET navigation.',
+    fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
+  },
+  SameSiteUnspecifiedTreatedAsLax: {
+    step: 'RFC 6265bis §5.8.3 step 1 ("Lax by default")',
+    sentence:
+      'It has no SameSite, so it is Lax, and this cross-site request is not a top-level GET navigation.',
+    fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
+  },
+} satisfies Partial<Record<SendingBlockedReason, Explanation>>;
 
 export const sendingExplanations: Record<SendingBlockedReason, Explanation> = {
   SecureOnly: {
@@ -207,42 +219,15 @@ export const sendingExplanations: Record<SendingBlockedReason, Explanation> = {
     sentence: 'The cookie belongs to another host (a host-only cookie goes to exactly one host).',
     fix: 'Use one host name throughout, or set Domain to the parent both hosts share.',
   },
-  SameSiteStrict: {
-    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Strict)',
-    sentence: 'It is SameSite=Strict and this request came from another site.',
-    fix: "cookie: { sameSite: 'lax' } lets top-level GET navigations from other sites carry it.",
-  },
-  SameSiteLax: {
-    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Lax)',
-    sentence: 'It is SameSite=Lax and this cross-site request is not a top-level GET navigation.',
-    fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
-  },
-  SameSiteUnspecifiedTreatedAsLax: {
-    step: 'RFC 6265bis §5.8.3 step 1 ("Lax by default")',
-    sentence:
-      'It has no SameSite, so it is Lax, and this cross-site request is not a top-level GET navigation.',
-    fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
-  },
+  ...withheldCrossSite,
   SameSiteNoneInsecure: rejectExplanations.SameSiteNoneInsecure,
   UserPreferences: outsideTheModel,
   ThirdPartyPhaseout: outsideTheModel,
   UnknownError: outsideTheModel,
-  SchemefulSameSiteStrict: {
-    step: 'RFC 6265bis §5.2 (schemeful same-site)',
-    sentence: 'http and https of one site count as two sites; this Strict cookie stays home.',
-    fix: 'Serve every page over https.',
-  },
-  SchemefulSameSiteLax: {
-    step: 'RFC 6265bis §5.2 (schemeful same-site)',
-    sentence: 'http and https of one site count as two sites; this Lax cookie stays home.',
-    fix: 'Serve every page over https.',
-  },
-  SchemefulSameSiteUnspecifiedTreatedAsLax: {
-    step: 'RFC 6265bis §5.2 (schemeful same-site)',
-    sentence:
-      'http and https of one site count as two sites; this cookie, Lax by default, stays home.',
-    fix: 'Serve every page over https.',
-  },
+  // Chromium's names for the same refusals when it also noted a scheme difference (sameRuleAs)
+  SchemefulSameSiteStrict: withheldCrossSite.SameSiteStrict,
+  SchemefulSameSiteLax: withheldCrossSite.SameSiteLax,
+  SchemefulSameSiteUnspecifiedTreatedAsLax: withheldCrossSite.SameSiteUnspecifiedTreatedAsLax,
   NameValuePairExceedsMaxSize: rejectExplanations.NameValuePairExceedsMaxSize,
   PortMismatch: {
     step: 'Chromium port binding (not in RFC 6265bis)',
