@@ -30,7 +30,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
       .map((line) => `${' '.repeat(by)}${line}`)
       .join('\n');
   const path = new URL(exchange.url);
-  const context = exchange.fetch.topLevel ? 'navigation' : 'subresource';
+  const context = exchange.fetch.topLevel ? 'top-level' : 'not top-level';
   const site = `${exchange.fetch.site}${exchange.fetch.guessed ? ' (guessed)' : ''}`;
   lines.push(
     `${chalk.bold(`${exchange.method} ${cut(path.host + path.pathname + path.search, width - 30)}`)} ${chalk.dim(`${site}, ${context}`)}`,
@@ -78,7 +78,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     for (const reason of verdict.rejected) {
       const e = rejectExplanations[reason];
       lines.push(
-        indent(`${chalk.bold(reason)} (${e.step}): ${e.sentence} ${chalk.dim(`Fix: ${e.fix}`)}`, 6),
+        indent(`${chalk.bold(reason)}, ${e.step}: ${e.sentence} ${chalk.dim(`Fix: ${e.fix}`)}`, 6),
       );
     }
     if (verdict.verdict !== 'rejected') {
