@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exchange } from '../src/server/exchange.js';
@@ -260,6 +260,25 @@ describe('session-tutor watch', () => {
     expect(run.stderr.trim()).toBe(
       'error: "localhost:3000" is not a web address: write it like http://localhost:3000',
     );
+  });
+
+  it('says in one sentence when CHROME_PATH names no browser', async () => {
+    const run = await runCli(['watch', 'http://127.0.0.1:9', '--browser'], {
+      CHROME_PATH: '/nonexistent/chromium',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: CHROME_PATH names /nonexistent/chromium, which does not exist: point it at Chromium or Chrome, or unset it.',
+    );
+  });
+
+  it('answers a request that is not HTTP with 400, and keeps serving', async () => {
+    const proxy = await proxyFor(await listen(createServer((_req, res) => res.end('ok'))));
+    const socket = connect(proxy.port, '127.0.0.1');
+    socket.end('NOT HTTP AT ALL\r\n\r\n');
+    const [answer] = await once(socket, 'data');
+    expect(String(answer)).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(String((await fetchRaw(proxy.url)).body)).toBe('ok');
   });
 
   it('names a busy port and the way out', async () => {

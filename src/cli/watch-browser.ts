@@ -106,7 +106,13 @@ export function browserReport(record: ChromiumRecord, exchange: Exchange): Brows
  * and pointed at the proxy, with its DevTools protocol recorded. Never downloads a browser.
  */
 export async function watchInChromium(url: string) {
-  const executablePath = process.env.CHROME_PATH ?? browserPaths.find((path) => existsSync(path));
+  const chosen = process.env.CHROME_PATH;
+  if (chosen && !existsSync(chosen)) {
+    throw new UserError(
+      `CHROME_PATH names ${chosen}, which does not exist: point it at Chromium or Chrome, or unset it.`,
+    );
+  }
+  const executablePath = chosen || browserPaths.find((path) => existsSync(path));
   if (!executablePath) {
     throw new UserError(
       'watch --browser needs Chromium or Chrome installed (such as `apt install chromium`, or Chrome from google.com/chrome); set CHROME_PATH if it lives elsewhere.',
