@@ -623,21 +623,39 @@ describe("watch in front of the tutor's own stages explains every cookie Chromiu
     expect(drops).toBeGreaterThan(0);
   });
 
+  it("stage 11 with lesson 12's attack page: the forged form is accepted, and watch says so", async () => {
+    await throughWatch(11, async (page, url) => {
+      await page.goto(`${url}/`);
+      await tellName(page, page, 'Ada');
+      const attack = await startAttackPage(url, '127.0.0.1', 0);
+      try {
+        await Promise.all([page.waitForURL(`${url}/`), page.goto(`${attack.probeUrl}/`)]);
+      } finally {
+        await attack.stop();
+      }
+    });
+    const forged = exchanges.filter((e) => e.method === 'POST').at(-1);
+    expect(forged?.fetch.site).toBe('same-site');
+    expect(forged?.advice.map((a) => a.kind)).toContain('cross-origin-post-accepted');
+  });
+
   it("stage 12's attack page: a form from another port", async () => {
     await throughWatch(12, async (page, url) => {
       await page.goto(`${url}/`);
       await tellName(page, page, 'Ada');
       const attack = await startAttackPage(url, '127.0.0.1', 0);
       try {
-        await Promise.all([page.waitForURL(`${url}/**`), page.goto(`${attack.url}/`)]);
+        await Promise.all([page.waitForURL(`${url}/**`), page.goto(`${attack.probeUrl}/`)]);
       } finally {
         await attack.stop();
       }
     });
-    // the forged form reached stage 12 through watch, and stage 12 refused it
+    // the forged form, from the same site (127.0.0.1, another port), carried the session cookie
+    // through watch, and stage 12 refused it
     const forged = exchanges.find(
       (e) => e.method === 'POST' && e.url.endsWith('/setName') && e.status === 403,
     );
-    expect(forged).toBeDefined();
+    expect(forged?.cookieHeader).toContain('connect.sid=');
+    expect(forged?.fetch.site).toBe('same-site');
   });
 });

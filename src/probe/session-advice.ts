@@ -10,7 +10,7 @@ export interface Advice {
     | 'logout-mismatch'
     | 'duplicate-name'
     | 'cors-credentials'
-    | 'cross-site-post-accepted'
+    | 'cross-origin-post-accepted'
     | 'sign-in-without-cookie'
     | 'fixation';
   sentence: string;
@@ -113,10 +113,14 @@ export function adviseOnExchange(
     });
   }
   const ok = exchange.status !== undefined && exchange.status < 400;
-  if (exchange.method === 'POST' && exchange.fetch.site === 'cross-site' && ok) {
+  const elsewhere = exchange.fetch.site === 'cross-site' || exchange.fetch.site === 'same-site';
+  if (exchange.method === 'POST' && elsewhere && ok) {
     advice.push({
-      kind: 'cross-site-post-accepted',
-      sentence: 'The app accepted a POST from another site: a forged form would be accepted too.',
+      kind: 'cross-origin-post-accepted',
+      sentence:
+        exchange.fetch.site === 'cross-site'
+          ? 'The app accepted a POST from another site: a forged form would be accepted too.'
+          : 'The app accepted a POST from another origin of the same site, which SameSite lets through with its cookies: a forged form would be accepted too.',
       fix: 'Check a CSRF token or the Origin header on every state-changing request (lesson 12).',
     });
   }
