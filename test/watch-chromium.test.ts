@@ -567,6 +567,19 @@ function expectEveryDropExplained(
   return drops;
 }
 
+/** Signs in as Ada, then opens lesson 12's attack page, which posts a form back to the app. */
+async function signInThenAttack(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await tellName(page, page, 'Ada');
+  // 127.0.0.1 on another port: the same site, another origin
+  const attack = await startAttackPage(url, '127.0.0.1', 0);
+  try {
+    await Promise.all([page.waitForURL(`${url}/**`), page.goto(`${attack.probeUrl}/`)]);
+  } finally {
+    await attack.stop();
+  }
+}
+
 describe("watch in front of the tutor's own stages explains every cookie Chromium drops", () => {
   async function throughWatch(
     number: number,
@@ -624,32 +637,14 @@ describe("watch in front of the tutor's own stages explains every cookie Chromiu
   });
 
   it("stage 11 with lesson 12's attack page: the forged form is accepted, and watch says so", async () => {
-    await throughWatch(11, async (page, url) => {
-      await page.goto(`${url}/`);
-      await tellName(page, page, 'Ada');
-      const attack = await startAttackPage(url, '127.0.0.1', 0);
-      try {
-        await Promise.all([page.waitForURL(`${url}/`), page.goto(`${attack.probeUrl}/`)]);
-      } finally {
-        await attack.stop();
-      }
-    });
+    await throughWatch(11, signInThenAttack);
     const forged = exchanges.filter((e) => e.method === 'POST').at(-1);
     expect(forged?.fetch.site).toBe('same-site');
     expect(forged?.advice.map((a) => a.kind)).toContain('cross-origin-post-accepted');
   });
 
   it("stage 12's attack page: a form from another port", async () => {
-    await throughWatch(12, async (page, url) => {
-      await page.goto(`${url}/`);
-      await tellName(page, page, 'Ada');
-      const attack = await startAttackPage(url, '127.0.0.1', 0);
-      try {
-        await Promise.all([page.waitForURL(`${url}/**`), page.goto(`${attack.probeUrl}/`)]);
-      } finally {
-        await attack.stop();
-      }
-    });
+    await throughWatch(12, signInThenAttack);
     // the forged form, from the same site (127.0.0.1, another port), carried the session cookie
     // through watch, and stage 12 refused it
     const forged = exchanges.find(
