@@ -6,6 +6,7 @@ import {
   sendingExplanations,
 } from '../probe/cookie-rules.js';
 import type { Exchange } from '../server/exchange.js';
+import { glyphs } from './glyphs.js';
 import { wrapText } from './render.js';
 import { cut } from './width.js';
 
@@ -36,7 +37,7 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     `${chalk.bold(`${exchange.method} ${cut(path.host + path.pathname + path.search, width - 30)}`)} ${chalk.dim(`${site}, ${context}`)}`,
   );
   lines.push(
-    `  ${chalk.cyan('▶')} Cookie: ${exchange.cookieHeader ? cut(exchange.cookieHeader, width - 12) : chalk.dim('(none)')}`,
+    `  ${chalk.cyan(glyphs.arrowRight)} Cookie: ${exchange.cookieHeader ? cut(exchange.cookieHeader, width - 12) : chalk.dim('(none)')}`,
   );
   for (const verdict of exchange.sending.filter((v) => !v.sent)) {
     const said = browser?.sending[verdict.cookie.name];
@@ -57,19 +58,19 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     );
   }
   if (exchange.problem) {
-    lines.push(`  ${chalk.red('✘')} ${exchange.problem}`);
+    lines.push(`  ${chalk.red(glyphs.fail)} ${exchange.problem}`);
     return lines.join('\n');
   }
   lines.push(
-    `  ${chalk.cyan('◀')} ${exchange.status}${exchange.location ? ` → ${exchange.location}` : ''}`,
+    `  ${chalk.cyan(glyphs.arrowLeft)} ${exchange.status}${exchange.location ? ` → ${exchange.location}` : ''}`,
   );
   for (const verdict of exchange.setCookies) {
     const mark =
       verdict.verdict === 'rejected'
-        ? chalk.red('✘ rejected')
+        ? chalk.red(`${glyphs.fail} rejected`)
         : verdict.verdict === 'changed'
           ? chalk.yellow('~ changed ')
-          : chalk.green('✔ stored  ');
+          : chalk.green(`${glyphs.pass} stored  `);
     const reasons = verdict.verdict === 'rejected' ? verdict.rejected : verdict.changes;
     const said = browser?.storage[verdict.line];
     lines.push(
