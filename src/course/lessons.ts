@@ -135,7 +135,7 @@ export const lessonRows: readonly LessonRow[] = [
     module: () => import('./11-safety.js'),
     checksOverHttp: true,
     yourTurnAlso:
-      'To see why a browser drops or withholds each of your cookies, put `npx session-tutor watch http://localhost:3000` in front of your app.',
+      '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
   },
   {
     number: 12,
