@@ -567,6 +567,36 @@ function expectEveryDropExplained(
   return drops;
 }
 
+describe('a browser setting outside the model', () => {
+  it('is reported, never hidden: a third-party cookie Chromium blocks by preference', async () => {
+    const { page, cdp, stop } = await freshStart();
+    try {
+      // the setting Chromium 156 applies by default in incognito windows
+      await cdp.send('Network.setCookieControls', { enableThirdPartyCookieRestriction: true });
+      const cookies = await recordChromiumCookies(cdp);
+      const set = {
+        at: 'http://b.localhost',
+        path: '/set/cross-site-none-secure',
+        how: 'fetch' as const,
+        from: A,
+      };
+      const url = await visit(page, set);
+      const record = await chromiumRecord(cookies, url);
+      // Chromium refused it for the user's preference; the model, which knows no settings, kept it
+      expect(record.blocked.map((b) => b.blockedReasons)).toEqual([['UserPreferences']]);
+      const stored = exchanges.filter((e) => e.url === url).at(-1);
+      expect(stored?.setCookies.map((v) => v.verdict)).toEqual(['stored']);
+      // so the next request lacks a cookie the model expected: watch says so
+      await visit(page, { ...set, path: '/again' });
+      const again = exchanges.filter((e) => e.url.endsWith('/again')).at(-1);
+      expect(again?.outsideModel).toEqual([{ name: 'sid', sent: false }]);
+    } finally {
+      await cdp.send('Network.setCookieControls', { enableThirdPartyCookieRestriction: false });
+      await stop();
+    }
+  });
+});
+
 /** Signs in as Ada, then opens lesson 12's attack page, which posts a form back to the app. */
 async function signInThenAttack(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/`);
