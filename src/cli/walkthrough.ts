@@ -282,6 +282,7 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     ...checks.map((c) => `- ${c.title}`),
     '',
     how,
+    ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
 }
 
