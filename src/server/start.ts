@@ -52,12 +52,13 @@ export async function startStage(ref: StageRef, options: StartOptions = {}): Pro
     const before = storeListeners(store);
     try {
       const stageApp = createApp({ secret, store, maxAge: options.maxAge });
-      // the tutor's own stage says so, so `check` never takes it for the learner's server
-      const named: RequestListener = (req, res) => {
+      // the tutor's own stage says so, so `check` never takes it for the learner's server; `next`
+      // goes on, so what the stage cannot answer reaches the tutor's 404 and error pages
+      const named: RequestHandler = (req, res, next) => {
         res.setHeader(ownStageHeader, String(ref.number));
-        stageApp(req, res);
+        stageApp(req, res, next);
       };
-      return named;
+      return named as unknown as RequestListener;
     } catch (err) {
       // a stage that refuses its secret (stage 11 in production) is a setting to fix, not a crash
       throw err instanceof WeakSecretError ? new UserError(err.message) : err;
