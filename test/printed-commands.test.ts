@@ -11,7 +11,7 @@ import { collectRun, freshHome } from './helpers.js';
 // printed, in the three ways a learner gets session-tutor: a clone (npx session-tutor in it),
 // the package installed from its tarball (npx session-tutor where it is installed) and a global
 // install (session-tutor on PATH). A command that would run until stopped (start, lesson, serve,
-// exercise, check --watch) is run with --help added, which proves the name finds this tutor and
+// exercise, watch, check --watch) is run with --help added, which proves the name finds this tutor and
 // knows the command; every other command runs as printed.
 
 const run = promisify(execFile);
@@ -94,7 +94,7 @@ function sh(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 90
   return collectRun(child, command, timeoutMs);
 }
 
-const blocking = /\b(start|lesson|serve|exercise)\b|--watch/;
+const blocking = /\b(start|lesson|serve|exercise|watch)\b|--watch/;
 
 /** Runs a printed command as written (or with --help, see above) from where it was printed. */
 async function runsAsWritten(command: string, cwd: string, env: NodeJS.ProcessEnv) {
@@ -153,7 +153,13 @@ describe('every command session-tutor prints runs as written', () => {
         const commands = lessonCommands()
           .filter((c) => c.lesson === n)
           .map((c) => c.command.replace('npx session-tutor', printed));
-        if (n === 11) commands.push(`${printed} check 11`, `${printed} exercise 11`);
+        if (n === 11) {
+          commands.push(
+            `${printed} check 11`,
+            `${printed} exercise 11`,
+            `${printed} watch http://localhost:3000`,
+          );
+        }
         for (const command of commands) {
           expect(shown, `${setUp.name}: lesson ${n}`).toContain(command);
           await check(command);
