@@ -11,8 +11,9 @@
 // - Express, express-session, undici and tough-cookie are bundled into chunks that only the
 //   commands that start a stage or a visitor load. redis and connect-redis stay outside: they are
 //   optional peers, found beside the tutor when a learner installs them.
-// - Also written: dist/javascript/ (what `eject` copies), THIRD-PARTY-LICENSES (the licence texts
-//   of the bundled packages), and dist/manifest.json (which output holds which source entry, for
+// - Also written: dist/javascript/ (what `eject` copies) and dist/stages/form.html (both by
+//   scripts/javascript.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
+//   dist/manifest.json (which output holds which source entry, for
 //   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -56,7 +57,7 @@ const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
 writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
-writeEjectable(root, join(dist, 'javascript'));
+await writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 

@@ -3,8 +3,8 @@
  * `{ port }` or a structured error to its parent over IPC, and stops on a `stop` message, on
  * SIGTERM or SIGINT, or when its parent goes away.
  */
-import { UserError } from '../errors.js';
 import { startStage } from '../server/start.js';
+import { Refusal } from '../stage/refusal.js';
 import { openStore, type StoreChoice } from '../stage/stores/choose.js';
 import { findLesson } from './catalog.js';
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     await send({ kind: 'listening', port: stage.port, url: stage.url, probeUrl: stage.probeUrl });
   } catch (err) {
     await send(
-      err instanceof UserError
+      err instanceof Refusal
         ? { kind: 'refused', message: err.message, exitCode: err.exitCode }
         : { kind: 'failed', message: (err as Error).stack ?? String(err) },
     );

@@ -1,7 +1,7 @@
 import { watch as watchFiles } from 'node:fs';
 import { createInterface } from 'node:readline';
 import chalk from 'chalk';
-import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
+import { findLesson, type LessonInfo } from '../../course/catalog.js';
 import {
   type CardLine,
   type CheckReport,
@@ -30,17 +30,18 @@ interface CheckOptions {
  * `check N`: lesson N's expectations against the learner's own server; `check --all`: every
  * lesson's, as a report card. Exit 0 when all pass, 1 when any fails.
  */
-export async function check(n: string | undefined, options: CheckOptions): Promise<void> {
-  if (options.all && n !== undefined) {
-    throw new UserError(`Give a lesson number or --all, not both: check ${n}, or check --all.`);
+export async function check(lesson: LessonInfo | undefined, options: CheckOptions): Promise<void> {
+  if (options.all && lesson !== undefined) {
+    throw new UserError(
+      `Give a lesson number or --all, not both: check ${lesson.number}, or check --all.`,
+    );
   }
   if (options.all) return checkAll(options);
-  if (n === undefined) {
+  if (lesson === undefined) {
     throw new UserError(
       'Say which lesson to check, such as `check 5`, or use `check --all` for every lesson.',
     );
   }
-  const lesson = findLesson(lessonNumber(n));
   const checks = await lessonChecks(lesson);
   if (!checks) {
     throw new UserError(
