@@ -1,7 +1,8 @@
 import type { ExplainedCookie } from '../probe/cookies.js';
+import type { Hop } from '../probe/hop.js';
 import type { Verdict } from '../probe/verdict.js';
-import type { CookieHabit, Hop, Visitor } from '../probe/visitor.js';
-import type { RunningStage } from '../server/start.js';
+import type { CookieHabit, Visitor } from '../probe/visitor.js';
+import type { RunningStage, StageRef } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
 
 export type { Verdict };
@@ -22,6 +23,11 @@ export interface StoredSession {
 
 export interface DemoContext {
   stage: RunningStage;
+  /**
+   * The stage of the lesson before, to start beside this one and compare (lessons 11 and 12);
+   * none for lesson 1. Handed in, so that no lesson module imports the registry that loads it.
+   */
+  stageBefore?: StageRef;
   show(step: DemoStep): void;
   /** A new visitor; the demo runner closes it when the demo ends. */
   visitor(label: string, habit: CookieHabit): Visitor;

@@ -14,7 +14,7 @@ import {
   type SeenHop,
 } from '../../course/check.js';
 import { UserError } from '../../errors.js';
-import { briefHop } from '../../probe/visitor.js';
+import { briefHop } from '../../probe/hop.js';
 import { stageListing } from '../listing.js';
 import { onShutdown } from '../shutdown.js';
 import { httpUrl } from './probe.js';
