@@ -5,7 +5,7 @@
 // - dist/cli.js is the CLI's entry and dist/stage-child.js the program a stage
 //   process runs (src/course/stage-process.ts forks it). Every chunk lies flat beside them, so
 //   code finds the package root one folder up wherever esbuild put it (src/paths.ts).
-// - `--version`, `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
+// - `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
 //   shares with lazily loaded chunks into shared chunks, so those are merged back into the entry
 //   here, and the other chunks import that code from it (see mergeIntoEntry).
 // - Express, express-session, undici and tough-cookie are bundled into chunks that only the
@@ -141,7 +141,7 @@ async function writeReadingWords() {
     packages: 'external',
     stdin: {
       contents: `import { listLessons } from './src/course/catalog.ts';
-        import { lessonWords } from './src/cli/reading.ts';
+        import { lessonWords } from './src/cli/lesson-words.ts';
         export const counts = Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)]));`,
       resolveDir: root,
       loader: 'ts',

@@ -10,7 +10,8 @@ import { Refusal } from '../stage/refusal.js';
 import { list } from './commands/list.js';
 import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
-// The bundle's entry (npm run build): `--version`, `--help` and `list` run from this one file.
+// The bundle's entry (npm run build): `--help` and `list` run from this one file (the bin,
+// dist/session-tutor.cjs, answers `--version` before loading it).
 // Every other command, and the heavy modules (express, undici, tough-cookie), load from chunks
 // when they are needed.
 
@@ -143,7 +144,7 @@ function buildProgram(): Command {
   program
     .command('eject')
     .description(
-      'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
+      'write stage N as a project of your own: server.js, the stage and the helpers it imports, package.json, README.md',
     )
     .argument('<n>', 'stage (lesson) number', lessonFrom)
     .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')

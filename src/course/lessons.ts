@@ -3,9 +3,10 @@ import type { StageModule } from '../stage/stage.js';
 import type { LessonModule } from './types.js';
 
 /**
- * The course: one row per lesson, in order. Everything the tutor, the tests and the bench know
- * about a lesson comes from its row; its text is data in lessons/NN-slug/lesson.md, its stage is
- * src/stage/stages/NN-slug.ts and its demo and checks are src/course/NN-slug.ts.
+ * The course: one row per lesson, in order. Every fact about a lesson that is not in one of its
+ * files is in its row; catalog.ts derives its name and places from the number and slug. Its text
+ * is data in lessons/NN-slug/lesson.md, its stage is src/stage/stages/NN-slug.ts and its demo and
+ * checks are src/course/NN-slug.ts.
  * Each `import()` names its file literally, so the type checker and the bundler can follow it.
  */
 export interface LessonRow {
