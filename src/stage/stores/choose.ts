@@ -91,10 +91,14 @@ export async function loadRedisModules(
     return await load();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    const withNpx = redisPackages
+      .split(' ')
+      .map((pkg) => `-p ${pkg}`)
+      .join(' ');
     throw new Refusal(
       'The Redis store needs packages that are not installed with session-tutor: ' +
         `run \`npm install ${redisPackages}\` in the folder where session-tutor is installed ` +
-        `(with npx: \`npx ${redisPackages.replace(/(\S+)/g, '-p $1')} -p session-tutor session-tutor ...\`), or use --store memory.`,
+        `(with npx: \`npx ${withNpx} -p session-tutor session-tutor ...\`), or use --store memory.`,
     );
   }
 }
