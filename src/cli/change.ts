@@ -57,8 +57,7 @@ export function wholeView(lesson: LessonInfo): CodeView {
   for (const part of diffLines(before, source)) {
     if (part.removed) continue;
     const sign = part.added && previous ? '+' : ' ';
-    for (const text of linesOf(part.value))
-      rows.push({ sign, lineNo: ++lineNo, text });
+    for (const text of linesOf(part.value)) rows.push({ sign, lineNo: ++lineNo, text });
   }
   return {
     title: previous
