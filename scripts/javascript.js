@@ -9,7 +9,7 @@ import { dirname, join, posix, relative, sep } from 'node:path';
 import { init, parse } from 'es-module-lexer';
 import { transform } from 'sucrase';
 
-export function stripTypes(source) {
+function stripTypes(source) {
   const { code } = transform(source, { transforms: ['typescript'], disableESTransforms: true });
   const before = source.split('\n');
   const after = code.split('\n');
@@ -29,7 +29,7 @@ export function stripTypes(source) {
  * What a piece of JavaScript imports, statically or with `import('…')`, read by es-module-lexer:
  * relative specifiers as room paths (POSIX, from the room's root), and package names.
  */
-export async function importsOf(code, file) {
+async function importsOf(code, file) {
   await init;
   const [imports] = parse(code);
   const files = [];
