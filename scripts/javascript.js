@@ -9,7 +9,9 @@ import { dirname, join, posix, relative, sep } from 'node:path';
 import { init, parse } from 'es-module-lexer';
 import { transform } from 'sucrase';
 
-function stripTypes(source) {
+function stripTypes(typescript) {
+  // a checkout with Windows line ends (core.autocrlf) must not give the learner mixed ones
+  const source = typescript.replaceAll('\r\n', '\n');
   const { code } = transform(source, { transforms: ['typescript'], disableESTransforms: true });
   const before = source.split('\n');
   const after = code.split('\n');

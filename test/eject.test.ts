@@ -83,7 +83,7 @@ describe('eject', () => {
       const copied = readFileSync(join(folder, 'stages', `${stage.name}.js`), 'utf8');
       expect(copied).toContain(body.join('\n'));
       // installed offline: the tutor's own node_modules, which hold every package it lists
-      symlinkSync(repoModules, join(folder, 'node_modules'));
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
       const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], {
         SESSION_SECRET: 'a test secret',
       });
@@ -120,7 +120,7 @@ describe('eject', () => {
     }
     const folder = join(freshHome(), 'on-windows');
     writeEjected(files, folder, false);
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], {
       SESSION_SECRET: 'a test secret that is long enough for production use',
     });
@@ -139,7 +139,7 @@ describe('eject', () => {
   it('listens on loopback only, takes --port, and refuses any other argument in one sentence', async () => {
     const folder = join(freshHome(), 'stage-3');
     expect((await runCli(['eject', '3', folder])).code).toBe(0);
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const env = { ...process.env, SESSION_SECRET: 'a test secret' };
     // a lost `--` (older PowerShell npm shims) passes a value on its own: refused, not ignored
     const stray = await run(process.execPath, ['server.js', 'sqlite:x.sqlite'], {
@@ -191,7 +191,7 @@ describe('eject', () => {
     const readme = readFileSync(join(folder, 'README.md'), 'utf8');
     expect(readme).not.toContain('SESSION_SECRET');
     expect(readme).not.toContain('form');
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const env = { ...process.env };
     delete env.SESSION_SECRET;
     const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], env);
@@ -205,7 +205,7 @@ describe('eject', () => {
   it('refuses a weak production secret with the same sentence and exit code as serve', async () => {
     const folder = join(freshHome(), 'stage-11');
     expect((await runCli(['eject', '11', folder])).code).toBe(0);
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const weak = { NODE_ENV: 'production', SESSION_SECRET: 'short' };
     const ejected = await run(process.execPath, ['server.js', '--port', '0'], {
       cwd: folder,
@@ -222,7 +222,7 @@ describe('eject', () => {
   it('stops with a clear message when SESSION_SECRET is missing; its README sets one in every shell', async () => {
     const folder = join(freshHome(), 'no-secret');
     await runCli(['eject', '4', folder]);
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const env = { ...process.env };
     delete env.SESSION_SECRET;
     const failed = await run(process.execPath, ['server.js'], { cwd: folder, env }).catch((e) => e);
@@ -257,7 +257,7 @@ describe('eject', () => {
     async function nameAfterRestart(args: string[], env: NodeJS.ProcessEnv = {}) {
       const folder = join(freshHome(), 'stage-9');
       expect((await runCli(['eject', '9', folder])).code).toBe(0);
-      symlinkSync(repoModules, join(folder, 'node_modules'));
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
       const port = String(await freePort());
       const start = () =>
         startIn(folder, process.execPath, ['server.js', ...args], {
@@ -297,7 +297,7 @@ describe('eject', () => {
     it('refuses a store it does not know, or cannot open, in one sentence', async () => {
       const folder = join(freshHome(), 'stage-10');
       expect((await runCli(['eject', '10', folder])).code).toBe(0);
-      symlinkSync(repoModules, join(folder, 'node_modules'));
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
       expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(
         'npm start -- --store sqlite:sessions.sqlite',
       );

@@ -26,11 +26,10 @@ function portNumber(text: string): number {
 }
 
 // The options that start, lesson and serve share, each declared once.
-const portOption = () =>
-  new Option(
-    '--port <port>',
-    'port for the demo server (default 3000, or a free one if 3000 is busy)',
-  ).argParser(portNumber);
+const portOption = new Option(
+  '--port <port>',
+  'port for the demo server (default 3000, or a free one if 3000 is busy)',
+).argParser(portNumber);
 const hostOption = new Option('--host <host>', 'address the demo server listens on').default(
   '127.0.0.1',
 );
@@ -65,7 +64,7 @@ function buildProgram(): Command {
       '-y, --yes',
       'advance by itself and end with a summary (also when stdin is not a terminal)',
     )
-    .addOption(portOption())
+    .addOption(portOption)
     .addOption(hostOption)
     .addOption(openOption)
     .addOption(storeOption)
@@ -85,7 +84,7 @@ function buildProgram(): Command {
     .description('open one lesson')
     .argument('<n>', 'lesson number', lessonFrom)
     .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
-    .addOption(portOption())
+    .addOption(portOption)
     .addOption(hostOption)
     .addOption(openOption)
     .addOption(storeOption)
@@ -98,7 +97,7 @@ function buildProgram(): Command {
     .command('serve')
     .description("run one stage's demo server alone until Ctrl-C")
     .argument('<n>', 'stage (lesson) number', lessonFrom)
-    .addOption(portOption().default(3000))
+    .addOption(portOption)
     .addOption(hostOption)
     .addOption(openOption)
     .addOption(storeOption)

@@ -3,7 +3,7 @@
  * where it listens, or why it refused or failed, to its parent over IPC (a StageChildReport), and
  * stops on a `stop` message, on SIGTERM or SIGINT, or when its parent goes away.
  */
-import { startStage } from '../server/start.js';
+import { PortBusyError, startStage } from '../server/start.js';
 import { Refusal } from '../stage/refusal.js';
 import { openStore } from '../stage/stores/choose.js';
 import { findLesson } from './catalog.js';
@@ -46,7 +46,12 @@ async function main(): Promise<void> {
   } catch (err) {
     await send(
       err instanceof Refusal
-        ? { kind: 'refused', message: err.message, exitCode: err.exitCode }
+        ? {
+            kind: 'refused',
+            message: err.message,
+            exitCode: err.exitCode,
+            portReason: err instanceof PortBusyError ? err.reason : undefined,
+          }
         : { kind: 'failed', message: (err as Error).stack ?? String(err) },
     );
     for (const step of stops.reverse()) await step().catch(() => {});

@@ -15,7 +15,7 @@ export interface StageChildRequest {
 /** What the child tells its parent, once, over IPC. */
 export type StageChildReport =
   | { kind: 'listening'; port: number; url: string; probeUrl: string }
-  | { kind: 'refused'; message: string; exitCode: number }
+  | { kind: 'refused'; message: string; exitCode: number; portReason?: string }
   | { kind: 'failed'; message: string };
 
 export interface StageProcess {
@@ -123,7 +123,9 @@ export async function startStageProcess(
 
   if (report.kind !== 'listening') {
     await stop();
-    if (report.kind === 'refused') throw new StageRefused(number, report.message, report.exitCode);
+    if (report.kind === 'refused') {
+      throw new StageRefused(number, report.message, report.exitCode, report.portReason);
+    }
     throw new Error(`stage ${number} could not start: ${report.message}`);
   }
   return {
@@ -143,6 +145,8 @@ export class StageRefused extends Error {
     readonly stage: number,
     readonly said: string,
     readonly exitCode: number,
+    /** When the port could not be had: why, after "Port N" ("is busy"). */
+    readonly portReason?: string,
   ) {
     super(`stage ${stage} refused to start: ${said}`);
     this.name = 'StageRefused';
