@@ -33,6 +33,8 @@ export interface LessonRow {
   choosesStore?: true;
   /** A second server the tutor runs beside the stage while the lesson is open (lesson 12's attack page). */
   beside?: StageRef['beside'];
+  /** One more sentence at the end of the lesson's "Your turn". */
+  yourTurnAlso?: string;
 }
 
 export const lessonRows: readonly LessonRow[] = [
@@ -142,6 +144,8 @@ export const lessonRows: readonly LessonRow[] = [
     module: () => import('./11-safety.js'),
     choosesStore: true,
     checksOverHttp: true,
+    yourTurnAlso:
+      '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
   },
   {
     number: 12,
