@@ -81,6 +81,19 @@ describe('checks against hand-written servers', () => {
     expect(result.verdict?.outcome).toBe('put into the page as HTML');
   });
 
+  it('a server whose HTML only a parser reads right passes lessons 3 and 5: references, attribute order, a hidden token', async () => {
+    for (const lesson of [3, 5]) {
+      const report = await checkFixture(lesson, 'strict-html');
+      expect(failing(report), `lesson ${lesson}`).toEqual([]);
+    }
+    const escaping = (await checkFixture(5, 'strict-html')).results.at(-1);
+    expect(escaping?.verdict?.outcome).toBe('escaped');
+    // the form was sent as a browser sends it: the token decoded, with the typed name
+    const posted = escaping?.hops.find(({ hop }) => hop.method === 'POST')?.hop;
+    expect(posted?.form).toMatchObject({ token: 't+1/2' });
+    expect(posted?.form?.name).toMatch(/^<b>Eve-/);
+  });
+
   it('a server that sets its cookie on the wrong path fails lesson 5 with a hint naming the path', async () => {
     const report = await checkFixture(5, 'cookie-path');
     const result = report.results.find((r) => r.title.startsWith('a browser that sends'));

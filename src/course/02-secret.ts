@@ -1,4 +1,4 @@
-import { answered } from './kit.js';
+import { answered } from '../probe/verdict.js';
 import { type DemoContext, type Expectation, held, type Verdict } from './types.js';
 
 // express-session is installed, but with saveUninitialized: false it sends no

@@ -1,5 +1,5 @@
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
-import { storedSessions, watchStore } from './kit.js';
+import { storedSessions, watchStore } from './stored.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // Storing the name makes express-session create a session and send its ID in a

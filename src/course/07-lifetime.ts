@@ -1,8 +1,8 @@
 import { explainCookie } from '../probe/cookies.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import { startStage } from '../server/start.js';
-import { postNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { postNameThenReturn } from './visits.js';
 
 // A copy of this stage whose sessions live 3 seconds, so the wait stays short.
 const shortLife = 3000;

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pageOf, rememberedVerdict } from '../probe/verdict.js';
+import { pageOf } from '../probe/html.js';
+import { rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { lessonOnNode24, notRun } from './kit.js';
+import { lessonOnNode24, notRun } from './not-run.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -17,7 +18,10 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const memory = await restart(ctx, ada, 'Ada', { kind: 'memory' }, secret, 'forgotten');
   const dates =
-    memory.greeting && pageOf(memory.greeting).match(/Your session began at [^<]*/)?.[0];
+    memory.greeting &&
+    pageOf(memory.greeting)
+      .text()
+      .match(/Your session began at [^\n]*/)?.[0];
   const verdicts: Verdict[] = [
     {
       label: 'the greeting',

@@ -7,7 +7,7 @@ import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../server/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../server/stores/sqlite.js';
-import { lessonOnNode24, notRun } from './kit.js';
+import { lessonOnNode24, notRun } from './not-run.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
