@@ -127,6 +127,16 @@ describe('checks against hand-written servers', () => {
     );
   });
 
+  it('an encrypted cookie session fails lesson 4: the cookie grows with the name', async () => {
+    const report = await checkFixture(4, 'encrypted');
+    const result = report.results.find((r) => !r.passed);
+    expect(result?.verdict?.outcome).toBe('a cookie carrying the name, encrypted');
+    expect(result?.verdict?.evidence).toMatch(
+      /^the cookie sid grew from \d+ to \d+ characters for a name 200 characters longer, and cannot be read: the data travels in the cookie, encrypted$/,
+    );
+    expect(result?.hint).toContain('a copied cookie stays valid until it expires');
+  });
+
   it("names express-session in lesson 4's hint for a real cookie-session server", async () => {
     const server = await listenApp(clientSideSessionApp('a test secret'));
     try {
@@ -135,7 +145,7 @@ describe('checks against hand-written servers', () => {
       const result = report.results.find((r) => !r.passed);
       expect(result?.verdict?.outcome).toBe('a cookie carrying the name');
       expect(result?.hint).toContain(
-        'session with session.sig is the shape of cookie-session, which keeps the data in the cookie: use express-session with a store, which keeps it on the server.',
+        'session with session.sig is a session kept in a signed cookie, which carries the data itself: keep it on the server instead, in a server-side session (express-session with a store).',
       );
     } finally {
       await server.stop();
@@ -204,7 +214,9 @@ describe('check on the command line', () => {
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ lesson: 4, passed: true });
-      expect(report.results[0].hops[0]).toMatchObject({ method: 'POST', status: 302 });
+      // the browser opens the form first, then submits it
+      expect(report.results[0].hops[0]).toMatchObject({ method: 'GET', status: 200 });
+      expect(report.results[0].hops[1]).toMatchObject({ method: 'POST', status: 302 });
     });
   });
 
