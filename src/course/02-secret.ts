@@ -56,7 +56,7 @@ export const checks: Expectation[] = [
       const { session, others } = signedIn
         ? await sessionCookies(ctx, visitor, name)
         : { session: undefined, others: {} };
-      const names = early.flatMap((line) => explainCookie(line)?.name ?? []);
+      const names = [...new Set(early.flatMap((line) => explainCookie(line)?.name ?? []))];
       const sessionEarly = session === undefined || names.includes(session);
       return {
         ...answer,

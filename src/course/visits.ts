@@ -1,5 +1,5 @@
 import type { Cookie } from 'tough-cookie';
-import { formPostingTo, formsOf } from '../probe/html.js';
+import { formPostingTo, formsOf, type PageForm } from '../probe/html.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, VisitOptions, Visitor } from '../probe/visitor.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
@@ -19,15 +19,21 @@ export async function signIn(
   options: VisitOptions = {},
 ): Promise<{ page: Hop | undefined; posted: Hop[] }> {
   const page = (await visitor.get(`${url}/`)).at(-1);
-  const posting = formsOf(page).find((f) => f.method === 'post');
-  const form =
-    formPostingTo(page, '/setName') ??
-    (posting && { ...posting, action: new URL('/setName', posting.action).href });
+  const form = signInForm(page);
   const posted =
     page && form
       ? await visitor.submit(page.url, form, { name }, options)
       : await visitor.post(`${url}/setName`, { name }, options);
   return { page, posted };
+}
+
+/** The page's form that posts to /setName, else its first form that posts, sent to /setName. */
+function signInForm(page: Hop | undefined): PageForm | undefined {
+  const posting = formsOf(page).find((f) => f.method === 'post');
+  return (
+    formPostingTo(page, '/setName') ??
+    (posting && { ...posting, action: new URL('/setName', posting.action).href })
+  );
 }
 
 /** A visitor signs in with its name, then asks for / again; both exchanges, every hop. */
@@ -112,7 +118,7 @@ export async function sessionCookies(
       continue;
     }
     const page = back.at(-1);
-    const form = formPostingTo(page, '/setName');
+    const form = signInForm(page);
     const tried =
       page && form
         ? await tester.submit(page.url, form, { name }, { cookie: without(cookie), follow: false })
