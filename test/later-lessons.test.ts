@@ -6,8 +6,8 @@ import { lessonOnNode24 } from '../src/course/not-run.js';
 import { runDemo } from '../src/course/run.js';
 import { storedSessions } from '../src/course/stored.js';
 import { type DemoStep, held } from '../src/course/types.js';
-import type { StoreChoice } from '../src/server/stores/choose.js';
-import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+import type { StoreChoice } from '../src/stage/stores/choose.js';
+import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import {
   binPath,
   collectRun,
