@@ -176,6 +176,16 @@ describe('check on the command line', () => {
     }
   });
 
+  it('counts one expectation in words, and names each hop’s visitor without nested brackets', async () => {
+    await withStage(3, async (stage) => {
+      const run = await runCli(['check', '3', '--url', stage.probeUrl]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('The one expectation of lesson 3 passes.');
+      expect(run.stdout).toContain('· a browser (cookie jar)');
+      expect(run.stdout).not.toContain('(a browser (cookie jar))');
+    });
+  });
+
   it('exits 0 and prints each expectation when all pass', async () => {
     await withStage(5, async (stage) => {
       const run = await runCli(['check', '5', '--url', stage.probeUrl]);
@@ -252,6 +262,21 @@ describe('check on the command line', () => {
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
         writeFileSync(join(folder, 'server.js'), '// edited\n');
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'close');
+      }
+    });
+  });
+
+  it('--watch, on a failure, says that saving a file checks again', async () => {
+    await withStage(5, async (stage) => {
+      const child = spawnCli(['check', '6', '--url', stage.probeUrl, '--watch'], {}, freshHome());
+      try {
+        await waitForOutput(
+          child,
+          /1 of 2 expectations of lesson 6 pass\. Read the hints above and change your server: saving a file checks again\./,
+        );
       } finally {
         child.kill('SIGTERM');
         await once(child, 'close');

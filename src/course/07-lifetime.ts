@@ -82,7 +82,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 export const checks: Expectation[] = [
   {
     title: 'the session cookie has an expiry date, so the session has a lifetime',
-    hint: 'Give the session cookie a maxAge (express-session: cookie: { maxAge }), which sends Expires with it.',
+    hint: 'Give the session cookie a lifetime, sent as Max-Age or Expires, so the browser drops it and the server can expire the session. With express-session: cookie: { maxAge }.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Ada');

@@ -94,7 +94,7 @@ async function logOut(ctx: CheckContext) {
 export const checks: Expectation[] = [
   {
     title: 'after POST /logout, the browser is a stranger again',
-    hint: 'Add POST /logout: destroy the session (req.session.destroy), clear the cookie, redirect to /.',
+    hint: 'Add POST /logout: delete the session on the server, clear its cookie, redirect to /. With express-session: req.session.destroy().',
     async run(ctx) {
       const { browser, name, signedIn, out } = await logOut(ctx);
       const back = await browser.get(`${ctx.url}/`);

@@ -82,7 +82,7 @@ const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted'
 
 /** What the server said to a POST: its status, and the sentence of its problem page, if any. */
 function said(hop: Hop): string {
-  // src/server/pages.ts's problem page: <div class="problem"><h1>403</h1><p>why</p></div>
+  // src/stage/pages.ts's problem page: <div class="problem"><h1>403</h1><p>why</p></div>
   const box = pageOf(hop)
     .elements('div')
     .find((div) => attribute(div, 'class') === 'problem');

@@ -166,7 +166,7 @@ function ancestors(element: Element): Element[] {
 // elements whose text a reader never sees
 const unseen = ['script', 'style', 'template'];
 
-// src/server/panel.ts's <aside class="server-sees">
+// src/stage/panel.ts's <aside class="server-sees">
 const isPanel = (el: Element) =>
   el.tagName === 'aside' && (attribute(el, 'class') ?? '').split(/\s+/).includes('server-sees');
 
