@@ -86,7 +86,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 export const checks: Expectation[] = [
   {
     title: 'POST /setName answers with a redirect back to /',
-    hint: 'After storing the name, redirect: res.redirect("/") in Express, a 302 or 303 with Location: / anywhere else.',
+    hint: 'After storing the name, answer with a redirect to / (a 302 or 303 with Location: /). With Express: res.redirect("/").',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const {
