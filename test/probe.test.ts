@@ -66,6 +66,14 @@ describe('probe on the command line', () => {
     }
   });
 
+  it('--help names its exit codes', async () => {
+    const run = await runCli(['probe', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+      'Exit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+    );
+  });
+
   it('exits 1 when a verdict fails: a server that forgets everyone', async () => {
     const fixture = await startFixture('forgets');
     try {
