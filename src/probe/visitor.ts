@@ -1,7 +1,7 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
 import { ProbeError } from './errors.js';
-import { filledIn, Page, type PageForm } from './html.js';
+import { filledIn, type PageForm, pageOf } from './html.js';
 import { navigationHeaders } from './navigation.js';
 
 export { ProbeError };
@@ -188,7 +188,10 @@ export class Visitor {
         location: typeof location === 'string' ? location : undefined,
         setCookie,
         body: text,
-        keyLine: keyLine(text, url),
+        // read when shown: a page is parsed once, when something asks about it (pageOf caches it)
+        get keyLine() {
+          return keyLine(this as Hop);
+        },
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
       };
     } catch (err) {
@@ -242,8 +245,8 @@ async function readCapped(
 }
 
 /** The line of a page that tells what the server said: its <h1>, or else its first line. */
-export function keyLine(body: string, url: string): string {
-  const line = new Page(body, url).keyLine();
+export function keyLine(hop: Hop): string {
+  const line = pageOf(hop).keyLine();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
