@@ -22,7 +22,17 @@ export function lessonOnNode24(lesson: number): string {
   const { bin } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
   };
-  const entry = join(packageRoot, Object.values(bin)[0]);
-  const quoted = /^[\w./@:-]+$/.test(entry) ? entry : `'${entry.replaceAll("'", "'\\''")}'`;
-  return `npx -y node@24 ${quoted} lesson ${lesson}`;
+  return `npx -y node@24 ${quotedPath(join(packageRoot, Object.values(bin)[0]))} lesson ${lesson}`;
+}
+
+/**
+ * A path as one argument, quoted so that the learner's shell reads it whole. Double quotes work
+ * in bash, zsh, PowerShell and cmd alike (cmd knows no other quotes), and a Windows path holds no
+ * `"`. Elsewhere, a path with a character that double quotes leave special in bash or PowerShell
+ * (`$`, a backquote, `"`, `\`, `!`) is single-quoted, as POSIX shells read it.
+ */
+export function quotedPath(path: string, platform: NodeJS.Platform = process.platform): string {
+  if (/^[\w./@:-]+$/.test(path)) return path;
+  if (platform === 'win32' || !/[$`"\\!]/.test(path)) return `"${path}"`;
+  return `'${path.replaceAll("'", "'\\''")}'`;
 }
