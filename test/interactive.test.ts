@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findLesson } from '../src/course/catalog.js';
+import { findLesson, listLessons } from '../src/course/catalog.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
 import { Terminal } from './hardening/terminal.js';
-import { cliPath, freshHome } from './helpers.js';
+import { cliPath, freshHome, runCli } from './helpers.js';
 
 // The walkthrough driven by real key presses in a real terminal (tmux, see ./hardening/terminal.ts).
 
@@ -128,5 +129,67 @@ describe('the interactive walkthrough', () => {
     expect(screen).toContain('Try it in your browser');
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
+  });
+});
+
+describe('the end of a walk', () => {
+  const names = listLessons().map((l) => l.name);
+  const homeWith = (done: string[]) => {
+    const home = freshHome();
+    writeFileSync(join(home, 'progress.json'), JSON.stringify({ done }));
+    return home;
+  };
+  const inTerminal = (args: string, home: string) => {
+    terminal = new Terminal(`${process.execPath} ${cliPath} ${args}`, { SESSION_TUTOR_HOME: home });
+    return terminal;
+  };
+
+  it('after q during a demo, says where start picks up, with no empty summary', async () => {
+    const t = inTerminal('start --port 0 --from 7', homeWith(names.slice(0, 6)));
+    await t.pageUntil(/waiting/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.code).toBe(0);
+    expect(end.screen).toMatch(/Stopped\. `session-tutor start` picks up at lesson 7\.\nEXIT=0/);
+    expect(end.screen).not.toContain('Summary');
+  });
+
+  it('does not count a lesson that b and Enter only passed through', async () => {
+    const home = homeWith(names.slice(0, 3));
+    const t = inTerminal('start --port 0 --from 5', home);
+    await t.waitFor(/Lesson 5 of[\s\S]*page 1\/\d+ +\[Enter\]/);
+    t.keys('b');
+    await t.waitFor(/Lesson 4 of[\s\S]*page \d+\/\d+ +\[Enter\]/);
+    t.keys('Enter');
+    await t.waitFor(/Lesson 5 of[\s\S]*page 1\/\d+ +\[Enter\]/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.screen).not.toMatch(/4 Store the name/);
+    expect(end.screen).toContain('picks up at lesson 4');
+    expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toEqual(
+      names.slice(0, 3),
+    );
+  });
+
+  it('after the last lesson, says the course is finished and what to try next', async () => {
+    const run = await runCli(['start', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: homeWith(names.slice(0, -1)),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`You have finished the course: all ${names.length} lessons.`);
+    // only commands this program has: check --all, on a line of its own
+    expect(run.stdout).toMatch(/What next:\n {2}npx session-tutor check --all\n/);
+    const help = (await runCli(['--help'])).stdout;
+    for (const [, command] of run.stdout.matchAll(/^ {2}npx session-tutor (\w+)/gm))
+      expect(help).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+  });
+
+  it('once every lesson is done, quitting does not send the learner back to lesson 1', async () => {
+    const t = inTerminal('start --port 0', homeWith(names));
+    await t.waitFor(/page 1\/\d+ +\[Enter\]/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.screen).toContain('You have finished every lesson');
+    expect(end.screen).not.toContain('picks up at lesson');
   });
 });

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { list } from './commands/list.js';
+import type { NextStep } from './commands/start.js';
 import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
 // The bundle's entry (npm run build): `--version`, `--help` and `list` run from this one file.
@@ -65,9 +66,9 @@ function buildProgram(): Command {
       'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
       'memory',
     )
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const { start } = await import('./commands/start.js');
-      return start(options);
+      return start({ ...options, whatNext: whatNext(command.parent as Command) });
     });
 
   program
@@ -167,6 +168,27 @@ function buildProgram(): Command {
       return reset(options);
     });
   return program;
+}
+
+/**
+ * What to try once the course is done, taken from the commands this program has: a command it
+ * does not have is never suggested, and each says what it does in its own --help words.
+ */
+function whatNext(program: Command): NextStep[] {
+  const find = (name: string) => program.commands.find((c) => c.name() === name);
+  const usage = (command: Command) =>
+    [
+      command.name(),
+      ...command.registeredArguments.filter((a) => a.required).map((a) => `<${a.name()}>`),
+    ].join(' ');
+  const steps: NextStep[] = [];
+  const exercise = find('exercise');
+  if (exercise) steps.push({ command: usage(exercise), does: exercise.description() });
+  const all = find('check')?.options.find((o) => o.long === '--all');
+  if (all) steps.push({ command: 'check --all', does: `${all.description}, for your own server` });
+  const watch = find('watch');
+  if (watch) steps.push({ command: usage(watch), does: watch.description() });
+  return steps;
 }
 
 function packageVersion(): string {

@@ -2,10 +2,20 @@ import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
 import { ProgressFile } from '../progress.js';
+import { wrapIndented } from '../render.js';
 import { onShutdown } from '../shutdown.js';
 import type { WalkResult } from '../walkthrough.js';
+import { pageWidth } from '../width.js';
+
+/** A command to try after the course, as `session-tutor --help` lists it. */
+export interface NextStep {
+  command: string;
+  does: string;
+}
 
 interface StartOptions {
+  /** What to suggest once the whole course is done: each a command line and what it does. */
+  whatNext?: NextStep[];
   from?: number;
   yes?: boolean;
   port?: number;
@@ -42,6 +52,7 @@ async function runLessons(
   options: Omit<StartOptions, 'from'>,
   first = 0,
 ) {
+  const doneBefore = lessons.every((l) => progress.isDone(l.name));
   const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
     import('../../server/secret.js'),
@@ -81,25 +92,55 @@ async function runLessons(
     await host.stop();
     await opened.close();
   }
-  process.stdout.write(`${summary(result, progress)}\n`);
+  const finishedNow = !doneBefore && listLessons().every((l) => progress.isDone(l.name));
+  process.stdout.write(
+    `${summary(result, progress, finishedNow ? options.whatNext : undefined)}\n`,
+  );
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
 }
 
-function summary(result: WalkResult, progress: ProgressFile): string {
-  const lines = [`${chalk.bold('Summary')}: demos that behaved as the lesson says`];
+/**
+ * What the walk showed: for each lesson whose demo ran, how many verdicts held; then where the
+ * learner stands. The course finished just now adds what to do next.
+ */
+function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep[]): string {
+  const width = pageWidth();
+  const lines: string[] = [];
+  if (result.results.length > 0)
+    lines.push(`${chalk.bold('Summary')}: demos that behaved as the lesson says`);
   for (const { lesson, verdicts } of result.results) {
     const ok = verdicts.every(held);
     const ran = verdicts.filter((v) => !v.skipped);
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
     const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
+    const mark = ok ? chalk.green('✔') : chalk.red('✘');
     lines.push(
-      `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+      wrapIndented(
+        `${mark} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+        width,
+        5,
+      ),
     );
   }
-  const next = listLessons().find((l) => !progress.isDone(l.name));
-  if (result.quit) {
+  const lessons = listLessons();
+  const next = lessons.find((l) => !progress.isDone(l.name));
+  if (whatNext) {
     lines.push(
-      chalk.dim(`Stopped. \`session-tutor start\` picks up at lesson ${next?.number ?? 1}.`),
+      '',
+      chalk.bold.green(`You have finished the course: all ${lessons.length} lessons.`),
+      ...(whatNext.length > 0 ? ['', 'What next:'] : []),
+      ...whatNext.flatMap((step) => [
+        `  ${chalk.cyan(`npx session-tutor ${step.command}`)}`,
+        wrapIndented(`      ${step.does}`, width, 6),
+      ]),
+    );
+  } else if (result.quit) {
+    lines.push(
+      chalk.dim(
+        next
+          ? `Stopped. \`session-tutor start\` picks up at lesson ${next.number}.`
+          : 'Stopped. You have finished every lesson; `session-tutor lesson N` opens any of them again.',
+      ),
     );
   }
   return lines.join('\n');
