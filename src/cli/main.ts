@@ -3,7 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { list } from './commands/list.js';
@@ -14,8 +14,10 @@ import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdo
 // Every other command, and the heavy modules (express, undici, tough-cookie), load from chunks
 // when they are needed.
 
-function wholeNumber(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number.');
+// An option's parser says what is wrong with a value after it is named: `--port abc` + this.
+function lessonNumberOption(text: string): number {
+  if (!/^\d+$/.test(text.trim()))
+    throw new InvalidArgumentError('is not a lesson number: use a whole number, such as 3');
   return Number(text);
 }
 
@@ -23,7 +25,7 @@ function portNumber(text: string): number {
   const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) {
     throw new InvalidArgumentError(
-      'a port is a whole number from 1 to 65535 (or 0 for any free port).',
+      'is not a port: use a whole number from 1 to 65535, or 0 for any free port',
     );
   }
   return port;
@@ -33,6 +35,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** What commander would have said about a mistake on the command line, kept for a fallback. */
+let commanderSaid = '';
+
 /** The commands; each one but `list` loads its code only when it runs. */
 function buildProgram(): Command {
   const program = new Command()
@@ -40,16 +45,20 @@ function buildProgram(): Command {
     .description(
       'Learn, with live servers, how a web server remembers a visitor over stateless HTTP.',
     )
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-v, --version')
     .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
-    .showHelpAfterError('(run with --help to see the commands)')
-    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) })
+    // main() says what was wrong in the tutor's words (src/cli/usage.ts)
+    .configureOutput({
+      outputError: (text) => {
+        commanderSaid += text;
+      },
+    })
     .exitOverride();
 
   program
     .command('start')
     .description('walk through the lessons, resuming at the first one not yet finished')
-    .option('--from <lesson>', 'start at this lesson', wholeNumber)
+    .option('--from <lesson>', 'start at this lesson', lessonNumberOption)
     .option(
       '-y, --yes',
       'advance by itself and end with a summary (also when stdin is not a terminal)',
@@ -203,8 +212,9 @@ export async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (process.env.NO_COLOR || args.includes('--no-color')) chalk.level = 0;
   handleSignals();
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync();
+    await program.parseAsync();
     await shutdown(Number(process.exitCode ?? 0));
   } catch (err) {
     // a signal's cleanup stopped what this was using: the signal decides how the process ends
@@ -215,8 +225,14 @@ export async function main(): Promise<void> {
     }
     const code = (err as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      // commander has already printed help, the version, or what was wrong with the arguments
-      await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+      // commander has printed help or the version; a mistake is said here, in one sentence
+      if ((err as CommanderError).exitCode === 0) await shutdown(0);
+      const { usageSentence } = await import('./usage.js');
+      const sentence = usageSentence(err as CommanderError, program, args);
+      process.stderr.write(
+        sentence ? `${chalk.red('error:')} ${sentence}\n` : chalk.red(commanderSaid),
+      );
+      await shutdown(2);
     }
     await endUnexpectedly(err);
   }
