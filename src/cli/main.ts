@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { UserError } from '../errors.js';
+import { tutorHome } from '../home.js';
 import { packageRoot } from '../paths.js';
 import { list } from './commands/list.js';
 import type { NextStep } from './commands/start.js';
@@ -53,7 +54,8 @@ function buildProgram(): Command {
         commanderSaid += text;
       },
     })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', () => helpAfter());
 
   program
     .command('start')
@@ -177,6 +179,36 @@ function buildProgram(): Command {
       return reset(options);
     });
   return program;
+}
+
+/** The rest of `--help`: how to begin, the keys (src/cli/keys.ts), the environment, exit codes. */
+function helpAfter(): string {
+  return `
+Begin with:
+  npx session-tutor start
+
+Keys in a lesson:
+  Enter, Space, → or n     next page
+  b or ←                   page back
+  ↑ ↓ PgUp PgDn Home End   scroll a page taller than the terminal
+  f                        the stage's whole file, or only what changed
+  h                        a hint about the demo and your turn
+  r                        restart a stage that stopped answering
+  q or Esc                 quit; Ctrl-C stops at once
+
+Environment:
+  SESSION_SECRET       what the demo servers sign session cookies with; unset,
+                       each run makes a random one (serve keeps one in the
+                       tutor's folder)
+  SESSION_TUTOR_HOME   the tutor's folder, where your progress is kept; now
+                       ${tutorHome()}
+  NO_COLOR             plain text without colours
+
+Exit codes:
+  0     done, or you quit
+  1     a demo, check or probe did not go as the lesson says, or a bug
+  2     a mistake on the command line, or something asked that cannot be done
+  130   stopped with Ctrl-C (143 by SIGTERM, 129 when the terminal closed)`;
 }
 
 /**
