@@ -55,9 +55,9 @@ async function runLessons(
   const doneBefore = lessons.every((l) => progress.isDone(l.name));
   const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
-    import('../../server/secret.js'),
+    import('../../stage/secret.js'),
     import('../walkthrough.js'),
-    import('../../server/stores/choose.js'),
+    import('../../stage/stores/choose.js'),
   ]);
   const { secret, fromEnvironment } = chooseSecret();
   const storeChoice = parseStore(options.store);
