@@ -3,6 +3,7 @@ import {
   chmodSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -24,6 +25,7 @@ import {
   collectRun,
   freshHome,
   runCli,
+  spawnCli,
   waitForOutput,
 } from '../helpers.js';
 import { plantedCli } from './fixture.js';
@@ -257,6 +259,26 @@ describe('a progress folder that cannot be used', () => {
     expect(run.stderr).not.toMatch(stackTrace);
     expect(readFileSync(file, 'utf8')).toBe('a file where the tutor expects a folder');
   });
+
+  // a folder that can never exist: mkdir answers ENOENT though its parent is there
+  it.skipIf(!existsSync('/proc/self'))(
+    'a home that cannot exist (/proc/nope): a warning, the lesson runs, serve answers SIGTERM',
+    async () => {
+      const run = await runCli(lessonOne, { SESSION_TUTOR_HOME: '/proc/nope' }, 30_000);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/✔ the same visitor, twice: forgotten/);
+      expect(run.stderr).toMatch(/warning: cannot save progress to \/proc\/nope\/progress\.json/);
+      expect(run.stderr).not.toMatch(stackTrace);
+
+      const serve = spawnCli(['serve', '1', '--port', '0'], { SESSION_TUTOR_HOME: '/proc/nope' });
+      const ended = collectRun(serve, 'serve 1', 30_000);
+      await waitForOutput(serve, /running at/);
+      serve.kill('SIGTERM');
+      const served = await ended;
+      expect(served.code).toBe(143);
+      expect(served.stdout).toMatch(/\/proc\/nope\/development-secret cannot be used \(ENOENT\)/);
+    },
+  );
 
   it('a progress file that is a folder: a warning, the lesson runs, nothing is left around', async () => {
     const home = freshHome();
