@@ -193,3 +193,28 @@ describe('the end of a walk', () => {
     expect(end.screen).not.toContain('picks up at lesson');
   });
 });
+
+describe('two copies of the tutor', () => {
+  it('a second walk says another copy is running, until that one quits', async () => {
+    const home = freshHome();
+    const t = new Terminal(`${process.execPath} ${cliPath} start --port 0`, {
+      SESSION_TUTOR_HOME: home,
+    });
+    terminal = t;
+    await t.waitFor(/page 1\/\d+ +\[Enter\]/);
+    const first = t.cliPid();
+    const second = await runCli(['lesson', '1', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: home,
+    });
+    expect(second.stdout).toContain(
+      `another session-tutor is running as process ${first}: press q there to quit it`,
+    );
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
+    const third = await runCli(['lesson', '1', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: home,
+    });
+    expect(third.code).toBe(0);
+    expect(third.stdout).not.toContain('another session-tutor');
+  });
+});

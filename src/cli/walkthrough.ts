@@ -30,6 +30,8 @@ export interface WalkOptions {
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
   secretFromEnvironment: boolean;
+  /** Said once, in the first header (such as another copy running). */
+  notice?: string;
   /** Given for --open: hands the stage's address to a browser, once per walk (the port stays). */
   openBrowser?: (url: string) => Promise<string>;
   write: (text: string) => void;
@@ -99,6 +101,7 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
   const results = () =>
     [...finished.keys()].sort((a, b) => a - b).map((i) => finished.get(i) as LessonResult);
   let openBrowser = options.openBrowser;
+  let notice = options.notice;
   let place = firstPlace(options.first ?? 0);
   let drawn: Place | undefined;
   let visit: Visit | undefined;
@@ -109,13 +112,15 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
       const lesson = lessons[place.lesson];
       const { stage, note } = await host.switchTo(lesson);
       const opened = await openBrowser?.(stage.url);
+      const said = [note, opened, notice];
       openBrowser = undefined;
+      notice = undefined;
       visit = {
         index: place.lesson,
         lesson,
         pages: allPages[place.lesson],
         stage,
-        note: [note, opened].filter(Boolean).join('; '),
+        note: said.filter(Boolean).join('; '),
         demoSteps: new Map(),
         restarted: false,
       };

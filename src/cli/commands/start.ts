@@ -71,6 +71,8 @@ async function runLessons(
     store: opened.store,
   });
   onShutdown(() => host.stop());
+  const { markRunning } = await import('../running.js');
+  const another = markRunning();
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
   let result: WalkResult;
@@ -84,6 +86,7 @@ async function runLessons(
       progress,
       keys,
       secretFromEnvironment: fromEnvironment,
+      notice: another,
       openBrowser: options.open ? (await import('../open-browser.js')).openInBrowser : undefined,
       write: (text) => process.stdout.write(text),
     });
