@@ -15,13 +15,14 @@ import { withStage } from './helpers.js';
 const lessons = listLessons();
 
 /**
- * Asserts that `narrow` is `wide` wrapped at word boundaries into lines of at most `width`
- * columns: the same words in the same order, a word split only where it is longer than a line
- * (its pieces then fill their lines to the last column).
+ * Asserts that `narrow` is `wide` wrapped at word boundaries into lines of `width` columns that
+ * fit a terminal `columns` wide (a command is never wrapped, so it may take the margin too): the
+ * same words in the same order, a word split only where it is longer than a line (its pieces
+ * then fill their lines to the last column).
  */
-function expectWrappedAtWords(narrow: string, wide: string, width: number): void {
+function expectWrappedAtWords(narrow: string, wide: string, width: number, columns: number): void {
   const lines = stripVTControlCharacters(narrow).split('\n');
-  for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+  for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(columns);
   const pieces = lines.flatMap((line) =>
     line
       .split(' ')
@@ -130,9 +131,14 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
     for (let columns = 60; columns <= 100; columns++) {
       const width = widthFor(columns);
       for (const text of texts)
-        expectWrappedAtWords(renderMarkdown(text, width), renderMarkdown(text, 10_000), width);
+        expectWrappedAtWords(
+          renderMarkdown(text, width),
+          renderMarkdown(text, 10_000),
+          width,
+          columns,
+        );
       for (const step of shown)
-        expectWrappedAtWords(renderStep(step, width), renderStep(step, 10_000), width);
+        expectWrappedAtWords(renderStep(step, width), renderStep(step, 10_000), width, columns);
     }
   });
 });

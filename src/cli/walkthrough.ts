@@ -297,19 +297,27 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   if (!checks) return '';
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
-  const how = first
-    ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from scratch. Run it, then \`npx session-tutor check ${n}\` (\`--watch\` checks again on every save).`
-    : `Start from this stage: \`npx session-tutor eject ${n}\`.`;
+  const command = (line: string) => ['```', `npx session-tutor ${line}`, '```', ''];
   return [
     '## Your turn',
     '',
     first
       ? 'Make a server of your own, in any language, that does this:'
-      : `\`npx session-tutor check ${n}\` asks of your server:`,
+      : `\`check ${n}\` asks of your server:`,
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',
-    `${how}${interactive ? ' Press h for a hint.' : ''}`,
+    first ? 'Start from this stage, or from scratch:' : 'Start from this stage:',
+    '',
+    ...command(`eject ${n}`),
+    ...(first
+      ? [
+          'Run it, then ask whether it does (`--watch` checks again on every save):',
+          '',
+          ...command(`check ${n}`),
+        ]
+      : []),
+    ...(interactive ? ['Press h for a hint.'] : []),
   ].join('\n');
 }
 
