@@ -57,7 +57,7 @@ describe('the pager at 80×24', () => {
         const text = rows.map((row) => row.trimEnd()).join('\n');
         for (const part of textRows(pages[p], url)) expect(text).toContain(part.join('\n'));
         if (/^\.demo$/m.test(pages[p])) expect(text).toMatch(/^[✔✘–] /m); // the verdicts
-        if (/^\.code$/m.test(pages[p])) expect(text).toContain('── src/server/stages/');
+        if (/^\.code$/m.test(pages[p])) expect(text).toContain('── src/stage/stages/');
         t.keys('Enter');
       }
     }

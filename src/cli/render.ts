@@ -188,7 +188,12 @@ export function verdictLine(verdict: Verdict, width = pageWidth()): string {
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
   return [
     wrapIndented(`${mark} ${verdict.label}: ${outcome}`, width, 2),
-    wrapText(chalk.dim(verdict.evidence), width - 2).replace(/^/gm, '  '),
+    verdict.evidence
+      .split('\n')
+      // a command stays whole on its line, to be copied; the rest wraps at words
+      .map((line) => (line.startsWith('npx ') ? line : wrapText(line, width - 2)))
+      .map((text) => chalk.dim(text).replace(/^/gm, '  '))
+      .join('\n'),
   ].join('\n');
 }
 
