@@ -110,7 +110,11 @@ function buildProgram(): Command {
     .command('serve')
     .description("run one stage's demo server alone until Ctrl-C")
     .argument('<n>', 'stage (lesson) number')
-    .option('--port <port>', 'port to listen on', portNumber, 3000)
+    .option(
+      '--port <port>',
+      'port to listen on (default 3000, or a free one if 3000 is busy)',
+      portNumber,
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--open', 'open the page in your default browser')
     .option(
@@ -140,6 +144,23 @@ function buildProgram(): Command {
     .action(async (url: string, options) => {
       const { probe } = await import('./commands/probe.js');
       return probe(url, options);
+    });
+
+  program
+    .command('watch')
+    .description(
+      'put a proxy in front of your app and see, live, why a browser keeps, drops or withholds each cookie',
+    )
+    .argument('<url>', "your app's address, such as http://localhost:3000")
+    .option('--port <port>', 'port for the proxy (default: any free one)', portNumber)
+    .option(
+      '--browser',
+      'open Chromium through the proxy and show what it reports beside each verdict',
+    )
+    .option('--json', 'print one JSON object per exchange (NDJSON)')
+    .action(async (url: string, options) => {
+      const { watch } = await import('./commands/watch.js');
+      return watch(url, options);
     });
 
   program

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LessonInfo } from '../course/catalog.js';
 import { packageRoot } from '../paths.js';
+import { readText } from '../text.js';
 import { changeView } from './change.js';
 
 /**
@@ -12,7 +12,7 @@ import { changeView } from './change.js';
  */
 export function readingWords(lesson: LessonInfo): number {
   const onScreen = JSON.parse(
-    readFileSync(join(packageRoot, 'bench', 'words-on-screen.json'), 'utf8'),
+    readText(join(packageRoot, 'bench', 'words-on-screen.json')),
   ) as Record<string, number>;
   return onScreen[lesson.name] ?? lessonWords(lesson);
 }
@@ -23,10 +23,7 @@ export function readingWords(lesson: LessonInfo): number {
  * spaces with a letter or digit in it.
  */
 export function lessonWords(lesson: LessonInfo): number {
-  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8').replace(
-    /^(---|\.code|\.demo)$/gm,
-    '',
-  );
+  const text = readText(join(lesson.dir, 'lesson.md')).replace(/^(---|\.code|\.demo)$/gm, '');
   const { title, rows } = changeView(lesson);
   const code = rows.map((row) => `${row.lineNo ?? ''} ${row.sign} ${row.text}`);
   return words(text) + words(title) + words(code.join('\n'));

@@ -7,6 +7,7 @@ import { ProbeError } from '../probe/errors.js';
 import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
+import { glyphs } from './glyphs.js';
 import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
@@ -270,7 +271,7 @@ async function recover(
 ): Promise<string | undefined> {
   if (!(err instanceof ProbeError) || (await host.answering())) throw err;
   const { lesson } = visit;
-  const report = `${chalk.red('✘')} Stage ${lesson.number}'s server stopped answering: ${err.message}`;
+  const report = `${chalk.red(glyphs.fail)} Stage ${lesson.number}'s server stopped answering: ${err.message}`;
   if (keys && screen) {
     screen.write(`\n${report}\n`, true);
     screen.footer(['[r] restart it and show this page again', '[q] quit'], true);
@@ -318,6 +319,7 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
         ]
       : []),
     ...(interactive ? ['Press h for a hint.'] : []),
+    ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
 }
 

@@ -26,6 +26,8 @@ export interface LessonRow {
   sameOnTheWireAsBefore?: string;
   /** A second server the tutor runs beside the stage while the lesson is open (lesson 12's attack page). */
   beside?: StageRef['beside'];
+  /** One more sentence at the end of the lesson's "Your turn". */
+  yourTurnAlso?: string;
 }
 
 export const lessonRows: readonly LessonRow[] = [
@@ -132,6 +134,8 @@ export const lessonRows: readonly LessonRow[] = [
     stage: () => import('../stage/stages/11-safety.js'),
     module: () => import('./11-safety.js'),
     checksOverHttp: true,
+    yourTurnAlso:
+      '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
   },
   {
     number: 12,

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { wrapIndented } from '../render.js';
 import { onShutdown } from '../shutdown.js';
@@ -74,6 +75,7 @@ async function runLessons(
   const { markRunning } = await import('../running.js');
   const another = markRunning();
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!options.yes && !interactive) process.stdout.write(`${chalk.dim(whyNoKeys())}\n\n`);
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
   let result: WalkResult;
   try {
@@ -103,6 +105,16 @@ async function runLessons(
 }
 
 /**
+ * Said once when pages turn by themselves although --yes was not given: a learner who expected to
+ * press keys learns why, and what to do. In Git Bash's MinTTY without a pseudo console, Node's
+ * stdin is a pipe (Git for Windows' known issues: github.com/git-for-windows/git/issues/2594).
+ */
+function whyNoKeys(): string {
+  const which = process.stdin.isTTY ? 'output' : 'input';
+  return `Pages turn by themselves: the ${which} is not a terminal, so no key can be read. To turn them with keys, run this in a terminal window (on Windows: Windows Terminal, PowerShell or cmd). --yes turns them by itself without this note.`;
+}
+
+/**
  * What the walk showed: for each lesson whose demo ran, how many verdicts held; then where the
  * learner stands. The course finished just now adds what to do next.
  */
@@ -116,7 +128,7 @@ function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep
     const ran = verdicts.filter((v) => !v.skipped);
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
     const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
-    const mark = ok ? chalk.green('✔') : chalk.red('✘');
+    const mark = ok ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail);
     lines.push(
       wrapIndented(
         `${mark} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
