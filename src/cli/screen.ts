@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import { glyphs } from './glyphs.js';
 import { wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
 import { displayWidth, fitting } from './width.js';
@@ -155,4 +156,4 @@ export class Screen {
   };
 }
 
-const scrollKeys = '[↑↓ PgUp PgDn Home End] scroll';
+const scrollKeys = `[${glyphs.upDown} PgUp PgDn Home End] scroll`;
