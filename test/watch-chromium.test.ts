@@ -163,6 +163,14 @@ const storageCases: StorageCase[] = [
     'InvalidDomain',
   ]),
   c('domain-parent', ['sid=1; Path=/; Domain=a.test'], 'http://www.a.test', []),
+  // Chromium reads Domain=<the host's IP address> as no Domain: host-only, and fit for __Host-
+  c('domain-own-ip', ['sid=1; Path=/; Domain=127.0.0.1'], 'http://127.0.0.1', []),
+  c(
+    'host-prefix-own-ip',
+    ['__Host-sid=1; Path=/; Secure; Domain=127.0.0.1'],
+    'http://127.0.0.1',
+    [],
+  ),
   c('domain-leading-dot', ['sid=1; Path=/; Domain=.a.test'], 'http://a.test', []),
   c('secure-prefix-without-secure', ['__Secure-sid=1; Path=/'], A, ['InvalidPrefix']),
   c('secure-prefix-over-http', ['__Secure-sid=1; Path=/; Secure'], 'http://a.test', [

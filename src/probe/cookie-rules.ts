@@ -7,7 +7,7 @@ import { domainMatch, getPublicSuffix, parseDate, pathMatch } from 'tough-cookie
  * line it receives (store it, store it changed, or reject it) and which stored cookies it leaves
  * out of a request's Cookie header.
  *
- * The steps follow RFC 6265bis (draft-ietf-httpbis-rfc6265bis-20: §5.6 "The Set-Cookie Header
+ * The steps follow RFC 6265bis (draft-ietf-httpbis-rfc6265bis-22: §5.6 "The Set-Cookie Header
  * Field", §5.7 "Storage Model", §5.8 "Retrieval Model") and Chromium, whose names the reasons
  * carry: net/cookies/parsed_cookie.cc (parsing), net/cookies/canonical_cookie.cc (Create and
  * IsSetPermittedInContext, IncludeForRequestURL), net/cookies/cookie_monster.cc (OverwriteSecure)
@@ -56,7 +56,7 @@ const outsideTheModel: Explanation = {
 };
 
 const crossSiteSet = (attribute: string): Explanation => ({
-  step: 'RFC 6265bis §5.7 step 15 (SameSite), Chromium IsSetPermittedInContext',
+  step: 'RFC 6265bis §5.7 step 18 (SameSite), Chromium IsSetPermittedInContext',
   sentence: `A response to a cross-site request may not set a ${attribute} cookie.`,
   fix:
     'Serve the page and the app from one site, or, if the cookie must work across sites, ' +
@@ -70,12 +70,13 @@ const crossSiteSet = (attribute: string): Explanation => ({
  */
 export const rejectExplanations: Record<RejectReason, Explanation> = {
   SecureOnly: {
-    step: 'RFC 6265bis §5.7 step 10 (Secure needs a secure origin)',
+    step: 'RFC 6265bis §5.7 step 13 (Secure needs a secure origin)',
     sentence:
       'A Secure cookie can only be set over https (or from localhost); this page came over http.',
     fix:
-      'Open the app over https, or set cookie: { secure: false } in development. Behind a ' +
-      "TLS-terminating proxy, app.set('trust proxy', 1) lets express-session see https.",
+      'Open the app over https, or in development set cookie: { secure: false } (Flask and ' +
+      "Django: SESSION_COOKIE_SECURE = False). Behind a TLS-terminating proxy, app.set('trust proxy', 1) " +
+      'lets express-session see https.',
   },
   SameSiteStrict: crossSiteSet('SameSite=Strict'),
   SameSiteLax: crossSiteSet('SameSite=Lax'),
@@ -85,7 +86,7 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
       'The line has no SameSite, so the browser treats it as Lax, and a response to a cross-site request may not set a Lax cookie.',
   },
   SameSiteNoneInsecure: {
-    step: 'RFC 6265bis §5.7 step 14 (SameSite=None requires Secure)',
+    step: 'RFC 6265bis §5.7 step 19 (SameSite=None requires Secure)',
     sentence: 'A SameSite=None cookie must also be Secure; this one is not.',
     fix:
       "cookie: { sameSite: 'none', secure: true } (Flask SESSION_COOKIE_SECURE = True, Django " +
@@ -99,7 +100,7 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
     fix: "Let the framework write the header (res.cookie or express-session), not res.setHeader('Set-Cookie', …) by hand.",
   },
   SchemeNotSupported: {
-    step: 'RFC 6265bis §5.7 (cookies belong to http and https)',
+    step: 'Chromium cookieable schemes (no RFC 6265bis step)',
     sentence: 'Cookies are stored only for http and https pages.',
     fix: 'Serve the page over http or https.',
   },
@@ -110,18 +111,18 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
     fix: 'Use https everywhere the cookie is set, or give the http cookie another name.',
   },
   InvalidDomain: {
-    step: 'RFC 6265bis §5.7 steps 5-6 (Domain must domain-match the host and not be a public suffix)',
+    step: 'RFC 6265bis §5.7 steps 9-10 (Domain must domain-match the host and not be a public suffix)',
     sentence:
-      'Its Domain attribute names a site other than the one that set it, or a public suffix.',
+      'Its Domain attribute is neither this host nor a parent of it, or it is a public suffix.',
     fix:
       'Leave Domain out (the cookie stays on this host), or name this host or a parent of it: ' +
       'cookie: { domain } (Flask SESSION_COOKIE_DOMAIN, Django SESSION_COOKIE_DOMAIN). ' +
       'localhost and 127.0.0.1 are different hosts.',
   },
   InvalidPrefix: {
-    step: 'RFC 6265bis §4.1.3 and §5.7 steps 19-20 (__Secure- and __Host- prefixes)',
+    step: 'RFC 6265bis §5.4 and §5.7 steps 20-22 (__Secure- and __Host- prefixes, in any case)',
     sentence:
-      'A __Secure- name needs Secure from a secure page; a __Host- name also needs Path=/ and no Domain.',
+      'A __Secure- name needs Secure from a secure page; a __Host- name also needs Path=/ and no Domain; a nameless cookie may not start its value with either.',
     fix: "For __Host-: name: '__Host-sid', cookie: { secure: true, path: '/' } and no domain; or drop the prefix.",
   },
   UnknownError: outsideTheModel,
@@ -131,7 +132,7 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
   SchemefulSameSiteLax: crossSiteSet('SameSite=Lax'),
   SchemefulSameSiteUnspecifiedTreatedAsLax: crossSiteSet('SameSite=Lax (no SameSite)'),
   NameValuePairExceedsMaxSize: {
-    step: 'RFC 6265bis §5.6 step 4 (name plus value at most 4096 bytes)',
+    step: 'RFC 6265bis §5.6 step 5 (name plus value at most 4096 bytes)',
     sentence: 'Its name and value together are longer than 4096 bytes.',
     fix: 'Keep data on the server and put only a session ID in the cookie (express-session does).',
   },
@@ -141,7 +142,7 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
     fix: 'Encode the value (encodeURIComponent) before putting it in a cookie.',
   },
   NoCookieContent: {
-    step: 'RFC 6265bis §5.6 step 5 (a cookie needs a name or a value)',
+    step: 'RFC 6265bis §5.7 step 2 (a cookie needs a name or a value)',
     sentence: 'The line has neither a name nor a value.',
     fix: 'Give the cookie a name and a value.',
   },
@@ -155,7 +156,7 @@ export const rejectExplanations: Record<RejectReason, Explanation> = {
 
 export const changeExplanations: Record<ChangeReason, Explanation> = {
   MaxAgeCapped: {
-    step: 'RFC 6265bis §5.6.1 and §5.6.2 (expiry capped at 400 days)',
+    step: 'RFC 6265bis §5.5, §5.6.1 and §5.6.2 (expiry capped at 400 days)',
     sentence: 'It asks to live longer than 400 days; the browser keeps it for 400 days.',
     fix: 'Ask for at most 400 days: cookie: { maxAge: 400 * 24 * 3600 * 1000 } or less.',
   },
@@ -166,18 +167,18 @@ export const changeExplanations: Record<ChangeReason, Explanation> = {
     fix: "Set Path=/ (express-session's default; res.cookie(name, value, { path: '/' })).",
   },
   DomainCookie: {
-    step: 'RFC 6265bis §5.7 step 6 (a Domain attribute makes a domain cookie)',
+    step: 'RFC 6265bis §5.7 step 10 (a Domain attribute makes a domain cookie)',
     sentence: 'Its Domain attribute makes it go to every subdomain too, not only this host.',
     fix: 'Leave Domain out unless subdomains need the cookie.',
   },
   SameSiteDefaultsToLax: {
-    step: 'RFC 6265bis §5.6.7 and §5.7 step 15 (no SameSite: "Lax by default")',
+    step: 'RFC 6265bis §5.7 step 17 and §5.8.3 step 3 (no SameSite is "Default", enforced as Lax)',
     sentence:
-      'It has no SameSite, so the browser treats it as Lax: other sites send it only with top-level GET navigations (and, in its first two minutes, top-level POSTs).',
-    fix: "Say what you mean: cookie: { sameSite: 'lax' } (Flask and Django default to Lax already).",
+      'It has no SameSite, so the browser treats it as Lax: requests from other sites carry it only on top-level GET navigations (and, in its first two minutes, top-level POSTs).',
+    fix: "Say what you mean: cookie: { sameSite: 'lax' } (Flask SESSION_COOKIE_SAMESITE = \"Lax\"; Django's default is Lax).",
   },
   Deletes: {
-    step: 'RFC 6265bis §5.7 step 22 (an expiry in the past removes the cookie)',
+    step: 'RFC 6265bis §5.7 step 23 and eviction (an expiry in the past removes the cookie)',
     sentence: 'It expires at once: it deletes any stored cookie with this name, Domain and Path.',
     fix: 'To log out, send the same Path and Domain the cookie was set with (res.clearCookie(name, { path, domain })).',
   },
@@ -186,17 +187,17 @@ export const changeExplanations: Record<ChangeReason, Explanation> = {
 /** Why a stored cookie stays home on a request from another site. */
 const withheldCrossSite = {
   SameSiteStrict: {
-    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Strict)',
+    step: 'RFC 6265bis §5.8.3 step 3 (SameSite=Strict)',
     sentence: 'It is SameSite=Strict and this request came from another site.',
     fix: "cookie: { sameSite: 'lax' } lets top-level GET navigations from other sites carry it.",
   },
   SameSiteLax: {
-    step: 'RFC 6265bis §5.8.3 step 1 (SameSite=Lax)',
+    step: 'RFC 6265bis §5.8.3 step 3 (SameSite=Lax)',
     sentence: 'It is SameSite=Lax and this cross-site request is not a top-level GET navigation.',
     fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
   },
   SameSiteUnspecifiedTreatedAsLax: {
-    step: 'RFC 6265bis §5.8.3 step 1 ("Lax by default")',
+    step: 'RFC 6265bis §5.8.3 step 3 ("Default" is enforced as Lax)',
     sentence:
       'It has no SameSite, so it is Lax, and this cross-site request is not a top-level GET navigation.',
     fix: "If it must go across sites: cookie: { sameSite: 'none', secure: true }.",
@@ -205,17 +206,17 @@ const withheldCrossSite = {
 
 export const sendingExplanations: Record<SendingBlockedReason, Explanation> = {
   SecureOnly: {
-    step: 'RFC 6265bis §5.8.3 step 1 (Secure cookies go only to secure origins)',
+    step: 'RFC 6265bis §5.8.3 step 3 (Secure cookies go only to secure origins)',
     sentence: 'It is Secure and this request went over http.',
     fix: 'Use https (localhost counts as secure).',
   },
   NotOnPath: {
-    step: 'RFC 6265bis §5.8.3 step 1 (path-match)',
+    step: 'RFC 6265bis §5.8.3 step 3 (path-match)',
     sentence: "The request's path is outside the cookie's Path.",
     fix: "Set the cookie with Path=/ (cookie: { path: '/' }).",
   },
   DomainMismatch: {
-    step: 'RFC 6265bis §5.8.3 step 1 (host-only or domain-match)',
+    step: 'RFC 6265bis §5.8.3 step 3 (host-only or domain-match)',
     sentence: 'The cookie belongs to another host (a host-only cookie goes to exactly one host).',
     fix: 'Use one host name throughout, or set Domain to the parent both hosts share.',
   },
@@ -294,9 +295,9 @@ export interface LineVerdict {
   cookie?: StoredCookie;
 }
 
-const maxNameValueBytes = 4096; // RFC 6265bis §5.6 step 4; Chromium kMaxCookieNamePlusValueSize
-const maxAttributeValueBytes = 1024; // RFC 6265bis §5.6 step 3; Chromium kMaxCookieAttributeValueSize
-const maxAgeCapMs = 400 * 24 * 3600 * 1000; // RFC 6265bis §5.6.1; canonical_cookie.cc ValidateAndAdjustExpiryDate
+const maxNameValueBytes = 4096; // RFC 6265bis §5.6 step 5; Chromium kMaxCookieNamePlusValueSize
+const maxAttributeValueBytes = 1024; // RFC 6265bis §5.6, attributes step 6; Chromium kMaxCookieAttributeValueSize
+const maxAgeCapMs = 400 * 24 * 3600 * 1000; // RFC 6265bis §5.5; canonical_cookie.cc ValidateAndAdjustExpiryDate
 
 // RFC 6265bis §5.6 step 1: CTLs other than HTAB (%x00-08 / %x0A-1F / %x7F)
 function hasControlCharacter(line: string): boolean {
@@ -326,7 +327,7 @@ export function parseSetCookie(line: string): ParsedLine | { rejected: RejectRea
   const parsed: ParsedLine = { name, value, secure: false, httpOnly: false, partitioned: false };
   let maxAge: number | undefined;
   let expires: number | undefined;
-  // the last of each attribute counts (RFC 6265bis §5.7 step 2 reads the last one)
+  // the last of each attribute counts (RFC 6265bis §5.7 steps 6, 7, 11 and 17 read the last one)
   for (const part of semicolon === -1 ? [] : line.slice(semicolon + 1).split(';')) {
     const at = part.indexOf('=');
     const key = trimWsp(at === -1 ? part : part.slice(0, at)).toLowerCase();
@@ -408,10 +409,13 @@ export function judgeSetCookie(
   const trustworthy = isTrustworthy(context.url);
   const rejected: RejectReason[] = [];
 
-  // §5.7 steps 5-6: a public-suffix Domain is allowed only as the host itself (then host-only)
+  // §5.7 steps 9-10: a public-suffix Domain is allowed only as the host itself (then host-only).
+  // Chromium also reads Domain=<the host's own IP address> as no Domain: a host-only cookie
+  // (cookie_util.cc GetCookieDomainWithString), which may carry __Host- (HasValidHostPrefixAttributes)
+  const ipDomainIsHost = isIP(host) !== 0 && parsed.domain === host;
   let domain = host;
   let hostOnly = true;
-  if (parsed.domain !== undefined) {
+  if (parsed.domain !== undefined && !ipDomainIsHost) {
     if (isPublicSuffix(parsed.domain) && parsed.domain !== host) rejected.push('InvalidDomain');
     else if (!domainMatch(host, parsed.domain, false)) rejected.push('InvalidDomain');
     else if (parsed.domain !== host || !isPublicSuffix(parsed.domain)) {
@@ -421,7 +425,7 @@ export function judgeSetCookie(
   }
   const path = parsed.path ?? defaultPath(context.url.pathname);
 
-  // §4.1.3, §5.7 steps 19-20: prefixes are matched case-insensitively (Chromium
+  // §5.4, §5.7 steps 20-22: prefixes are matched case-insensitively (Chromium
   // kCaseInsensitiveCookiePrefix); a nameless cookie may not hide a prefix in its value
   // (canonical_cookie.cc HasHiddenPrefixName)
   const prefixed = (parsed.name === '' ? parsed.value : parsed.name).toLowerCase();
@@ -431,7 +435,12 @@ export function judgeSetCookie(
   else if (securePrefix && !(parsed.secure && trustworthy)) rejected.push('InvalidPrefix');
   else if (
     hostPrefix &&
-    !(parsed.secure && trustworthy && parsed.domain === undefined && parsed.path === '/')
+    !(
+      parsed.secure &&
+      trustworthy &&
+      (parsed.domain === undefined || ipDomainIsHost) &&
+      parsed.path === '/'
+    )
   ) {
     rejected.push('InvalidPrefix');
   }
@@ -509,7 +518,7 @@ function defaultPath(pathname: string): string {
   return last <= 0 ? '/' : pathname.slice(0, last);
 }
 
-/** The jar after storing one verdict's cookie (§5.7 steps 22-24: same name, domain and path replace). */
+/** The jar after storing one verdict's cookie (§5.7 steps 23-24: same name, domain and path replace). */
 export function storeInJar(
   jar: StoredCookie[],
   verdict: LineVerdict,
@@ -539,7 +548,7 @@ export interface SendingVerdict {
 }
 
 // Chromium lets a cookie without SameSite, younger than two minutes, ride a cross-site top-level
-// POST (kLaxAllowUnsafeMaxAge in net/cookies/cookie_constants.h; RFC 6265bis §5.8.3 note)
+// POST (kLaxAllowUnsafeMaxAge in net/cookies/cookie_constants.h; RFC 6265bis §5.6.7.2)
 const laxAllowingUnsafeMs = 2 * 60 * 1000;
 
 /**

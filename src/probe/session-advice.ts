@@ -86,7 +86,7 @@ export function adviseOnExchange(
   for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
     advice.push({
       kind: 'duplicate-name',
-      sentence: `Two cookies are called ${name} (on different paths or domains); the browser sends both, and most servers read only the first.`,
+      sentence: `Two cookies are called ${name} (on different paths or domains); where both match, the browser sends both, and a server reads only one of them.`,
       fix: 'Set it with one Path and Domain everywhere.',
     });
   }
