@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lessonWords } from '../src/cli/lesson-words.js';
 import { stageChange, stageListing } from '../src/cli/listing.js';
 import { renderMarkdown } from '../src/cli/markdown.js';
-import { lessonWords } from '../src/cli/reading.js';
 import { renderStep } from '../src/cli/render.js';
 import { displayWidth, widthFor } from '../src/cli/width.js';
 import { listLessons, readPages } from '../src/course/catalog.js';

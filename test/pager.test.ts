@@ -5,7 +5,7 @@ import { canGoBack, firstPlace, move, type PageShape, type Place } from '../src/
 import { drawHops, wrapText } from '../src/cli/render.js';
 import { cut } from '../src/cli/width.js';
 import { listLessons } from '../src/course/catalog.js';
-import type { Hop } from '../src/probe/visitor.js';
+import type { Hop } from '../src/probe/hop.js';
 
 // Two lessons: the first with 3 pages (the second shows code, the third is the one its hint is
 // about), the second with 2 (the first shows code; the hint is about both).

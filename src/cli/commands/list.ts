@@ -14,7 +14,7 @@ export function list(options: { json?: boolean }): void {
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
-    /** Estimated reading time, demos included: see readingWords in src/cli/reading.ts. */
+    /** Estimated reading time, demos included: see readingWords in src/cli/lesson-words.ts. */
     minutes: minutesFor(words[i]),
   }));
   if (options.json) {
