@@ -1,0 +1,311 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults, RunOptions } from 'axe-core';
+import type { CDPSession, Frame, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { listLessons } from '../src/course/catalog.js';
+import { startAttackPage } from '../src/server/attack-page.js';
+import type { RunningStage } from '../src/server/start.js';
+import { chromiumForThisFile, submitted, tellName } from './browser.js';
+import { withStage } from './helpers.js';
+
+// Every page each stage serves, as readers with a phone, dark mode, large text or a screen
+// reader meet it: axe-core at WCAG 2.2 AA in light and dark at 1280 and 320 CSS px (inside the
+// /embedded frames too), reflow at 320 px, text that follows the browser's default font size,
+// and a console without errors.
+
+const browser = chromiumForThisFile();
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
+const axeOptions: RunOptions = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  resultTypes: ['violations'],
+  // each frame is checked on its own below: a cross-site frame runs in a process of its own
+  iframes: false,
+};
+
+/** The WCAG reflow width: 1280 CSS px at 400% zoom (WCAG 2.2, 1.4.10 Reflow). */
+const reflowWidth = 320;
+const widths = [1280, reflowWidth];
+const schemes = ['light', 'dark'] as const;
+/** A reader's raised default font size: twice Chromium's 16 px. */
+const largeFont = 32;
+
+/**
+ * The only rules allowed to fail, each on the pages named and for the reason given. The test
+ * also asserts that they do fail there, so the list cannot outlive its reason.
+ */
+const bareReply = {
+  rules: ['document-title', 'html-has-lang'],
+  reason:
+    'stages 1 and 2 answer with one bare sentence, as the smallest Express app does; lesson 1 says so',
+};
+
+interface View {
+  /** What the reader did to get here, for the report. */
+  label: string;
+  /** The status of the document on top, when it is an error page (the browser logs it). */
+  status?: number;
+  except?: typeof bareReply;
+}
+
+interface Problem {
+  view: string;
+  where: string;
+  what: string;
+}
+
+/** One tab for all of a stage's pages, collecting every problem it finds into one report. */
+class Reader {
+  readonly problems: Problem[] = [];
+  private consoleErrors: { text: string; url: string }[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('console', (message) => {
+      if (message.type() === 'error')
+        this.consoleErrors.push({ text: message.text(), url: message.location().url });
+    });
+    page.on('pageerror', (error) => this.consoleErrors.push({ text: error.message, url: '' }));
+  }
+
+  /** Checks the page as it is now, in every scheme and width, then with a large default font. */
+  async check(view: View): Promise<void> {
+    await this.page.waitForLoadState('load');
+    for (const frame of this.page.frames()) await frame.waitForLoadState('load');
+    for (const colorScheme of schemes) {
+      await this.page.emulateMedia({ colorScheme });
+      for (const width of widths) {
+        await this.page.setViewportSize({ width, height: 800 });
+        await this.axe(view, `${colorScheme}, ${width} px`);
+      }
+    }
+    await this.page.emulateMedia({ colorScheme: 'light' });
+    await this.withLargeFont(view);
+    await this.axe(view, `light, ${reflowWidth} px, ${largeFont} px default font`);
+    await setDefaultFont(this.largeFontSessions.splice(0), 16);
+    await this.page.setViewportSize({ width: widths[0], height: 800 });
+    this.consoleClean(view);
+  }
+
+  private async axe(view: View, how: string): Promise<void> {
+    for (const frame of this.page.frames()) {
+      const seen = await axeIn(frame);
+      const where = `${how}, ${frame.url()}`;
+      const excepted = (id: string) =>
+        frame === this.page.mainFrame() && view.except?.rules.includes(id);
+      for (const v of seen.violations.filter((v) => !excepted(v.id))) {
+        const nodes = v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`);
+        this.problems.push({ view: view.label, where, what: `${v.id}: ${nodes.join('; ')}` });
+      }
+      for (const id of view.except?.rules ?? []) {
+        if (frame === this.page.mainFrame() && !seen.violations.some((v) => v.id === id))
+          this.problems.push({ view: view.label, where, what: `${id} is excepted but passes` });
+      }
+    }
+    if (how.includes(`${reflowWidth} px`)) await this.reflows(view, how);
+  }
+
+  /** No frame scrolls sideways at the width the viewport has now. */
+  private async reflows(view: View, how: string): Promise<void> {
+    for (const frame of this.page.frames()) {
+      const { scrollWidth, clientWidth } = await frame.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      if (scrollWidth > clientWidth)
+        this.problems.push({
+          view: view.label,
+          where: `${how}, ${frame.url()}`,
+          what: `scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`,
+        });
+    }
+  }
+
+  /**
+   * Raises Chromium's default font size to 32 px in every frame (each cross-site frame has a
+   * renderer, so a DevTools session, of its own) and checks that every piece of text grew with
+   * it: sizes set in rem or em follow the reader's setting, sizes in px do not. Leaves the
+   * large font on for the caller's last checks, which then set it back.
+   */
+  private async withLargeFont(view: View): Promise<void> {
+    await this.page.setViewportSize({ width: reflowWidth, height: 800 });
+    const before = await Promise.all(this.page.frames().map(textSizes));
+    const context = this.page.context();
+    for (const frame of this.page.frames())
+      this.largeFontSessions.push(
+        await context.newCDPSession(frame === this.page.mainFrame() ? this.page : frame),
+      );
+    await setDefaultFont(this.largeFontSessions, largeFont);
+    const after = await Promise.all(this.page.frames().map(textSizes));
+    this.page.frames().forEach((frame, i) => {
+      const unscaled = before[i].filter((size, j) => after[i][j].px !== size.px * 2);
+      for (const size of unscaled)
+        this.problems.push({
+          view: view.label,
+          where: frame.url(),
+          what: `${size.element} stays ${size.px} px with a ${largeFont} px default font`,
+        });
+    });
+  }
+
+  private largeFontSessions: CDPSession[] = [];
+
+  /**
+   * No console errors, but one: the browser reports an error page's own status
+   * ("Failed to load resource: … 404"), which is what that page is for.
+   */
+  private consoleClean(view: View): void {
+    const own = `the server responded with a status of ${view.status} `;
+    for (const error of this.consoleErrors.splice(0)) {
+      if (view.status && error.url === this.page.url() && error.text.includes(own)) continue;
+      this.problems.push({
+        view: view.label,
+        where: error.url,
+        what: `console error: ${error.text}`,
+      });
+    }
+  }
+}
+
+async function axeIn(frame: Frame): Promise<AxeResults> {
+  if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(axeSource);
+  return frame.evaluate(
+    (options) =>
+      (window as unknown as { axe: typeof import('axe-core') }).axe.run(document, options),
+    axeOptions,
+  );
+}
+
+/** The computed font size of every element that holds text or is a form control. */
+function textSizes(frame: Frame): Promise<{ element: string; px: number }[]> {
+  return frame.evaluate(() =>
+    [...document.body.querySelectorAll('*')]
+      .filter(
+        (el) =>
+          el.matches('input, button, textarea, select') ||
+          [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()),
+      )
+      .map((el) => ({
+        element: `<${el.localName}> "${el.textContent?.trim().slice(0, 30)}"`,
+        px: Number.parseFloat(getComputedStyle(el).fontSize),
+      })),
+  );
+}
+
+async function setDefaultFont(sessions: CDPSession[], px: number): Promise<void> {
+  for (const session of sessions) {
+    // the fixed (monospace) size keeps Chromium's ratio of 13 to 16
+    await session.send('Page.setFontSizes', {
+      fontSizes: { standard: px, fixed: Math.round((px * 13) / 16) },
+    });
+    if (px === 16) await session.detach();
+  }
+}
+
+/** Runs `read` in a fresh profile and fails with every problem it found, all in one report. */
+async function asReader(read: (reader: Reader) => Promise<void>): Promise<void> {
+  const context = await (await browser()).newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const reader = new Reader(await context.newPage());
+    await read(reader);
+    expect(reader.problems).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+async function visit(reader: Reader, url: string, view: View): Promise<void> {
+  await reader.page.goto(url);
+  await reader.check(view);
+}
+
+async function after(reader: Reader, act: () => Promise<unknown>, view: View): Promise<void> {
+  await act();
+  await reader.check(view);
+}
+
+function framed(page: Page, url: string): Frame {
+  const frame = page.frame({ url });
+  if (!frame) throw new Error(`/embedded has no frame showing ${url}`);
+  return frame;
+}
+
+/** Every page stage N serves, reached as a learner reaches it. */
+async function readStage(reader: Reader, stage: RunningStage): Promise<void> {
+  const { page } = reader;
+  const n = stage.number;
+  await visit(reader, stage.url, { label: 'GET /', except: n <= 2 ? bareReply : undefined });
+  await visit(reader, `${stage.url}/nowhere`, { label: 'the 404 page', status: 404 });
+  if (n < 3) return;
+
+  const signedIn = n === 3 ? 404 : undefined; // stage 3's form posts to a page it lacks yet
+  const signIn = async () => {
+    await page.goto(stage.url);
+    await tellName(page, page, 'Ada');
+  };
+  await after(reader, signIn, {
+    label: 'after telling the name',
+    status: signedIn,
+  });
+  if (n >= 4) {
+    await page.goto(stage.url);
+    if (n >= 5) await reader.check({ label: 'signed in, reloaded' });
+    const blank = async () => {
+      await page.goto(stage.url);
+      if (n >= 5) await page.context().clearCookies();
+      await page.reload();
+      await submitted(page, page, async () => {
+        await page.getByLabel('What is your name?').fill('   ');
+        await page.keyboard.press('Enter');
+      });
+    };
+    await after(reader, blank, { label: 'a blank name (400)', status: 400 });
+  }
+
+  if (n >= 6) {
+    await visit(reader, `${stage.url}/embedded`, { label: '/embedded' });
+    const partitioned = `http://127.0.0.1:${stage.port}/partitioned/`;
+    await after(reader, () => tellName(page, framed(page, partitioned), 'Ada'), {
+      label: '/embedded, signed in inside the partitioned frame',
+    });
+  }
+
+  if (n === 12) await readAttackPage(reader, stage);
+}
+
+/** Lesson 12's attack page on another site, then the 403 the stage answers its form with. */
+async function readAttackPage(reader: Reader, stage: RunningStage): Promise<void> {
+  const attack = await startAttackPage(stage.url, '127.0.0.1', 0);
+  try {
+    const { page } = reader;
+    // the page submits its form as it loads; without scripts it stays, showing its button
+    const devtools = await page.context().newCDPSession(page);
+    await devtools.send('Emulation.setScriptExecutionDisabled', { value: true });
+    await page.goto(`${attack.url}/`);
+    await devtools.send('Emulation.setScriptExecutionDisabled', { value: false });
+    await devtools.detach();
+    await reader.check({ label: 'the attack page, without scripts' });
+
+    await page.goto(stage.url);
+    await tellName(page, page, 'Ada');
+    await after(
+      reader,
+      async () => {
+        const answered = page.waitForResponse((r) => r.request().method() === 'POST');
+        await page.goto(`${attack.url}/`);
+        await answered;
+      },
+      { label: 'the 403 the attack page gets', status: 403 },
+    );
+  } finally {
+    await attack.stop();
+  }
+}
+
+const stageNumbers = listLessons().map((lesson) => lesson.number);
+
+describe.each(stageNumbers)('stage %i in Chromium, as every reader meets it', (number) => {
+  it('passes axe at WCAG 2.2 AA in light and dark at 1280 and 320 px, reflows, scales its text and logs no error', async () => {
+    await withStage(number, (stage) => asReader((reader) => readStage(reader, stage)));
+  }, 120_000);
+});
