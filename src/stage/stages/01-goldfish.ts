@@ -4,7 +4,8 @@ export function createApp() {
   const app = express();
 
   app.get('/', (_req, res) => {
-    res.send('Hello from Express!');
+    // one bare sentence, not a page; the <meta> keeps it readable on a phone
+    res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 
   return app;

@@ -15,7 +15,8 @@ export function createApp({ secret, store }: StageOptions) {
   );
 
   app.get('/', (_req, res) => {
-    res.send('Hello from Express!');
+    // one bare sentence, not a page; the <meta> keeps it readable on a phone
+    res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 
   return app;
