@@ -80,11 +80,14 @@ class Reader {
       await this.page.emulateMedia({ colorScheme });
       for (const width of widths) {
         await this.page.setViewportSize({ width, height: 800 });
+        await this.settled();
         await this.axe(view, `${colorScheme}, ${width} px`);
+        await this.framesFit(view, `${colorScheme}, ${width} px`);
       }
     }
     await this.page.emulateMedia({ colorScheme: 'light' });
     await this.withLargeFont(view);
+    await this.settled();
     await this.axe(view, `light, ${reflowWidth} px, ${largeFont} px default font`);
     await setDefaultFont(this.largeFontSessions.splice(0), 16);
     await this.page.setViewportSize({ width: widths[0], height: 800 });
@@ -107,6 +110,40 @@ class Reader {
       }
     }
     if (how.includes(`${reflowWidth} px`)) await this.reflows(view, how);
+  }
+
+  /**
+   * Waits until each frame has the size its <iframe> gives it now: a frame from another site
+   * lays out in a process of its own, after the page around it.
+   */
+  private async settled(): Promise<void> {
+    for (const frame of this.frames.filter((f) => f.parentFrame())) {
+      const size = await (await frame.frameElement()).evaluate((el: Element) => [
+        el.clientWidth,
+        el.clientHeight,
+      ]);
+      await frame.waitForFunction(
+        ([width, height]) =>
+          Math.abs(innerWidth - width) <= 1 && Math.abs(innerHeight - height) <= 1,
+        size,
+      );
+    }
+  }
+
+  /** Each framed page shows whole in its frame, its panel included, without scrolling inside it. */
+  private async framesFit(view: View, how: string): Promise<void> {
+    for (const frame of this.frames.filter((f) => f.parentFrame())) {
+      const [content, shown] = await frame.evaluate(() => [
+        document.documentElement.scrollHeight,
+        innerHeight,
+      ]);
+      if (content > shown)
+        this.problems.push({
+          view: view.label,
+          where: `${how}, ${frame.url()}`,
+          what: `scrolls inside its frame: ${content} px of page in ${shown} px`,
+        });
+    }
   }
 
   /** No frame scrolls sideways at the width the viewport has now. */
@@ -311,4 +348,30 @@ describe.each(stageNumbers)('stage %i in Chromium, as every reader meets it', (n
   it('passes axe at WCAG 2.2 AA in light and dark at 1280 and 320 px, reflows, scales its text and logs no error', async () => {
     await withStage(number, (stage) => asReader((reader) => readStage(reader, stage)));
   }, 120_000);
+});
+
+describe.each([1, 2])('stage %i on a phone', (number) => {
+  it('lays its bare sentence out at the width of the screen, in the default font size', async () => {
+    await withStage(number, async (stage) => {
+      const context = await (await browser()).newContext({
+        viewport: { width: 360, height: 740 },
+        isMobile: true, // honours <meta name="viewport">; without it the page is 980 px wide
+        deviceScaleFactor: 3,
+      });
+      try {
+        const page = await context.newPage();
+        await page.goto(stage.url);
+        expect(
+          await page.evaluate(() => ({
+            width: innerWidth,
+            zoom: visualViewport?.scale,
+            text: document.body.textContent?.trim(),
+            font: getComputedStyle(document.body).fontSize,
+          })),
+        ).toEqual({ width: 360, zoom: 1, text: 'Hello from Express!', font: '16px' });
+      } finally {
+        await context.close();
+      }
+    });
+  });
 });

@@ -33,11 +33,13 @@ const style = `
   code, dd { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
   .problem { border-left: 4px solid var(--problem); padding-left: 1rem; }
   .problem h1 { color: var(--problem); }
-  /* tall enough for the framed page and its panel */
-  iframe { box-sizing: border-box; width: 100%; height: 36rem; border: 2px dashed var(--line); border-radius: .45rem;
+  /* side by side only when each frame gets 30rem; tall enough for the framed page and its panel,
+     which grows as the frame narrows */
+  iframe { box-sizing: border-box; width: 100%; height: 50rem; border: 2px dashed var(--line); border-radius: .45rem;
            background: var(--page); }
+  @media (max-width: 34em) { iframe { height: 64rem; } }
   body:has(.frames) { max-width: 76rem; }
-  .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); gap: 1rem; }
+  .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); gap: 1rem; }
   .frames h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
   .frames p { font-size: .9rem; margin: 0 0 .5rem; }
   .server-sees { margin-top: 1.5rem; padding: 1rem clamp(.75rem, 4vw, 1.25rem); border-radius: .8rem;
