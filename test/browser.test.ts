@@ -54,10 +54,18 @@ describe('stage 5 in a real browser', () => {
           await page.keyboard.press('Enter');
         });
         expect(await h1(page)).toBe('Ada Lovelace');
-        // `npm run screenshot` keeps this moment as the README's picture
-        if (process.env.SESSION_TUTOR_SCREENSHOT) {
+        // `npm run screenshot` keeps this moment as the README's picture, light and dark
+        const picture = process.env.SESSION_TUTOR_SCREENSHOT;
+        if (picture) {
           await page.setViewportSize({ width: 760, height: 200 });
-          await page.screenshot({ path: process.env.SESSION_TUTOR_SCREENSHOT, fullPage: true });
+          for (const [colorScheme, path] of [
+            ['light', `${picture}.png`],
+            ['dark', `${picture}-dark.png`],
+          ] as const) {
+            await page.emulateMedia({ colorScheme });
+            await page.screenshot({ path, fullPage: true });
+          }
+          await page.emulateMedia({ colorScheme: null });
         }
 
         await page.reload();
