@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
+import { readText } from '../text.js';
 
 /** How many unchanged lines the change view shows around each change. */
 const context = 1;
@@ -73,8 +73,8 @@ function sources(lesson: LessonInfo) {
   const previous = lessons[lessons.indexOf(lesson) - 1] as LessonInfo | undefined;
   return {
     previous,
-    source: readFileSync(lesson.stageSource, 'utf8'),
-    before: previous ? readFileSync(previous.stageSource, 'utf8') : '',
+    source: readText(lesson.stageSource),
+    before: previous ? readText(previous.stageSource) : '',
   };
 }
 

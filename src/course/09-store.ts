@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageOf, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
-import { lessonOnNode24, notRun } from './kit.js';
+import { demoFolder, lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -47,8 +45,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     verdicts.push(notRun(label, why, command));
     return verdicts;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-9-'));
-  ctx.own({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
+  const dir = demoFolder(ctx, 9);
   const grace = ctx.visitor('Grace (cookie jar)', 'jar');
   const sqlite = await restart(
     ctx,
