@@ -38,7 +38,7 @@ const largeFont = 32;
 const bareReply = {
   rules: ['document-title', 'html-has-lang'],
   reason:
-    'stages 1 and 2 answer with one bare sentence, as the smallest Express app does; lesson 1 says so',
+    'stages 1 and 2 answer with one bare sentence, as the smallest Express app does (lesson 1 says so)',
 };
 
 interface View {

@@ -4,7 +4,7 @@ export function createApp() {
   const app = express();
 
   app.get('/', (_req, res) => {
-    // one bare sentence, not a page; the <meta> keeps it readable on a phone
+    // the <meta> keeps the bare sentence readable on a phone
     res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 

@@ -15,7 +15,7 @@ export function createApp({ secret, store }: StageOptions) {
   );
 
   app.get('/', (_req, res) => {
-    // one bare sentence, not a page; the <meta> keeps it readable on a phone
+    // the <meta> keeps the bare sentence readable on a phone
     res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 
