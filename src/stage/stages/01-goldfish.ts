@@ -4,7 +4,6 @@ export function createApp() {
   const app = express();
 
   app.get('/', (_req, res) => {
-    // the <meta> keeps the bare sentence readable on a phone
     res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 

@@ -15,7 +15,6 @@ export function createApp({ secret, store }: StageOptions) {
   );
 
   app.get('/', (_req, res) => {
-    // the <meta> keeps the bare sentence readable on a phone
     res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 
