@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storedSessions } from '../src/course/kit.js';
+import { storedSessions } from '../src/course/stored.js';
 import { explainCookie, splitSignedId, tamperSignature } from '../src/probe/cookies.js';
 import { greets } from '../src/probe/verdict.js';
 import { withStage, withVisitors } from './helpers.js';

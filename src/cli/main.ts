@@ -120,6 +120,10 @@ function buildProgram(): Command {
       [],
     )
     .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+    )
     .action(async (url: string, options) => {
       const { probe } = await import('./commands/probe.js');
       return probe(url, options);
@@ -150,7 +154,10 @@ function buildProgram(): Command {
     .argument('[n]', 'lesson number', lessonFrom)
     .option('--all', "every lesson's checks, in order: a report card")
     .option('--url <url>', 'where your server is', 'http://localhost:3000')
-    .option('--json', 'print one JSON document with every request, response and verdict')
+    .option(
+      '--json',
+      'print one JSON document: every expectation with its verdict and every request and response (without bodies)',
+    )
     .option('--watch', 'run again whenever a file here changes, or on Enter')
     .action(async (n: LessonInfo | undefined, options) => {
       const { check } = await import('./commands/check.js');
