@@ -40,7 +40,7 @@ describe('the interactive walkthrough', () => {
 
     t.keys('Enter');
     screen = await t.waitFor(/page 2\/\d+/);
-    expect(screen).toContain("res.send('Hello from Express!')");
+    expect(screen).toContain("res.send('Hello from Express!");
 
     t.keys('b');
     await t.waitFor(/page 1\/\d+ .*\n*$/);
