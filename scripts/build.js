@@ -5,14 +5,15 @@
 // - dist/cli.js is the CLI's entry and dist/stage-child.js the program a stage
 //   process runs (src/course/stage-process.ts forks it). Every chunk lies flat beside them, so
 //   code finds the package root one folder up wherever esbuild put it (src/paths.ts).
-// - `--version`, `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
+// - `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
 //   shares with lazily loaded chunks into shared chunks, so those are merged back into the entry
 //   here, and the other chunks import that code from it (see mergeIntoEntry).
 // - Express, express-session, undici and tough-cookie are bundled into chunks that only the
 //   commands that start a stage or a visitor load. redis and connect-redis stay outside: they are
 //   optional peers, found beside the tutor when a learner installs them.
-// - Also written: dist/javascript/ (what `eject` copies), THIRD-PARTY-LICENSES (the licence texts
-//   of the bundled packages), and dist/manifest.json (which output holds which source entry, for
+// - Also written: dist/javascript/ (what `eject` copies) and dist/stages/form.html (both by
+//   scripts/javascript.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
+//   dist/manifest.json (which output holds which source entry, for
 //   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -34,7 +35,7 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+if (args.length === 1 && ['--version', '-v', '-V'].includes(args[0])) {
   const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(\`\${version}\\n\`);
 } else {
@@ -56,7 +57,7 @@ const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
 writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
-writeEjectable(root, join(dist, 'javascript'));
+await writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
@@ -130,8 +131,10 @@ async function mergeIntoEntry(meta, entry) {
 }
 
 /**
- * dist/reading-words.json: the words each lesson asks the learner to read, counted here so that
- * `list` shows reading times without loading the diff behind the change view.
+ * dist/reading-words.json: the words each lesson shows the learner, demos included, so that `list`
+ * shows reading times without running anything. A demo's words are counted by running it
+ * (`node bench/words.js` keeps them in bench/words-on-screen.json); a lesson not measured yet
+ * counts its text and code change, counted here.
  */
 async function writeReadingWords() {
   const counter = join(dist, 'reading-words.mjs'); // in dist/, so src/paths.ts finds the root
@@ -140,8 +143,8 @@ async function writeReadingWords() {
     packages: 'external',
     stdin: {
       contents: `import { listLessons } from './src/course/catalog.ts';
-        import { lessonWords } from './src/cli/reading.ts';
-        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)]));`,
+        import { readingWords } from './src/cli/lesson-words.ts';
+        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, readingWords(l)]));`,
       resolveDir: root,
       loader: 'ts',
     },

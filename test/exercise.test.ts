@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listLessons } from '../src/course/catalog.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
@@ -22,12 +22,28 @@ async function reference(n: number): Promise<string> {
   return dir;
 }
 
-/** Applies stage N's change to the learner's folder: its code, helpers and page, not package.json. */
-function applyStage(from: string, to: string): void {
-  for (const name of ['lib', 'form.html', 'server.js']) {
-    if (existsSync(join(from, name))) cpSync(join(from, name), join(to, name), { recursive: true });
+/**
+ * Applies stage N's change to the learner's folder as a learner would make it: stage N's code
+ * into the stage file they edit (the stage before's), and its helpers; not package.json, nor
+ * server.js, which only starts the stage (lesson 1, which starts from an empty server.js, takes all).
+ */
+function applyStage(from: string, to: string, n: number): void {
+  const lessons = listLessons();
+  const i = lessons.findIndex((l) => l.number === n);
+  const own = `stages/${lessons[i].name}.js`;
+  for (const file of readdirSync(from, { recursive: true, encoding: 'utf8' })) {
+    const path = file.split('\\').join('/');
+    if (statSync(join(from, file)).isDirectory() || ['package.json', 'README.md'].includes(path))
+      continue;
+    if (i > 0 && path === 'server.js') continue;
+    const target = i > 0 && path === own ? stageFile(i - 1) : path;
+    mkdirSync(dirname(join(to, target)), { recursive: true });
+    cpSync(join(from, file), join(to, target));
   }
 }
+
+/** The file eject writes for the stage at `index` in the course: what the learner edits. */
+const stageFile = (index: number) => `stages/${listLessons()[index].name}.js`;
 
 /** Everything a child has written to stdout so far, and a way to wait for what comes next. */
 function watchOutput(child: ChildProcess) {
@@ -76,19 +92,19 @@ describe('exercise N: every lesson with HTTP checks', () => {
           // makes a session for every visitor is what its check catches
           await out.until(/already passes/);
           const naive = await reference(n);
-          const code = readFileSync(join(naive, 'server.js'), 'utf8');
+          const code = readFileSync(join(naive, 'stages/02-secret.js'), 'utf8');
           expect(code).toContain('saveUninitialized: false');
-          applyStage(naive, dir);
+          applyStage(naive, dir, n);
           writeFileSync(
-            join(dir, 'server.js'),
+            join(dir, 'stages/01-goldfish.js'),
             code.replace('saveUninitialized: false', 'saveUninitialized: true'),
           );
-          await out.until(/✘ GET \/ answers without a cookie while nothing is stored/);
+          await out.until(/✘ GET \/ answers without a session cookie while nothing is stored/);
         } else {
           await out.until(/^✘ /m);
         }
         expect(out.text(), lesson.name).not.toContain(`exercise ${n} is done`);
-        applyStage(await reference(n), dir);
+        applyStage(await reference(n), dir, n);
         const [code] = await closed;
         expect(code, `${lesson.name}\n${out.text()}`).toBe(0);
         expect(out.text()).toContain(`exercise ${n} is done`);
@@ -154,7 +170,7 @@ describe('the exercise from a lesson, in a terminal', () => {
     const port = Number(screen.match(/running at http:\/\/127\.0\.0\.1:(\d+)/)?.[1]);
     expect(port).toBeGreaterThan(0);
 
-    applyStage(patch, join(home, 'exercises', '05-remember'));
+    applyStage(patch, join(home, 'exercises', '05-remember'), 5);
     screen = await t.waitFor(/exercise 5 is done[\s\S]*\[Enter\] go on/, 60_000);
     expect(screen).toContain('Your change, from stage 4:');
     expect(screen).toContain("session-tutor's stage 5, from the same start:");
@@ -182,12 +198,12 @@ describe('the exercise from a lesson, in a terminal', () => {
 
     // greets by name, but puts the name into the page unescaped
     const dir = join(home, 'exercises', '05-remember');
-    applyStage(patch, dir);
-    const wrong = readFileSync(join(patch, 'server.js'), 'utf8').replace(
+    applyStage(patch, dir, 5);
+    const wrong = readFileSync(join(patch, 'stages/05-remember.js'), 'utf8').replace(
       'escapeHtml(name)',
       'name',
     );
-    writeFileSync(join(dir, 'server.js'), wrong);
+    writeFileSync(join(dir, 'stages/04-store-name.js'), wrong);
     // the screen keeps earlier frames above: wait for the one drawn after the change
     const screen = await t.waitFor(
       /✔ a browser that sends the cookie back is greeted by its name\n.*\n.*\n✘ a name with HTML in it is shown as text, escaped[\s\S]*hint: Put the name into the page through escapeHtml/,
@@ -202,7 +218,7 @@ describe('the exercise from a lesson, in a terminal', () => {
     t.close();
 
     // coming back: the same folder, the same work, the same failing expectation
-    expect(readFileSync(join(dir, 'server.js'), 'utf8')).toBe(wrong);
+    expect(readFileSync(join(dir, 'stages/04-store-name.js'), 'utf8')).toBe(wrong);
     terminal = new Terminal(`${process.execPath} ${cliPath} exercise 5`, {
       SESSION_TUTOR_HOME: home,
     });

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { browserHeaders } from '../src/course/12-same-origin.js';
 import { findLesson } from '../src/course/catalog.js';
-import { formsOf, hiddenFields, storedSessions } from '../src/course/kit.js';
+import { storedSessions } from '../src/course/stored.js';
+import { attribute, type Fetched, filledIn, formsOf, pageOf } from '../src/probe/html.js';
+import { browserHeaders } from '../src/probe/navigation.js';
 import { greets } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { startAttackPage } from '../src/server/attack-page.js';
@@ -11,6 +12,14 @@ import { StageHost } from '../src/server/host.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
 import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome, runCli, withStage, withVisitors } from './helpers.js';
+
+/** The hidden fields of every form of a page, such as the CSRF token, by name. */
+const hiddenFields = (page: Fetched | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (page ? pageOf(page).elements('input') : [])
+      .filter((input) => attribute(input, 'type') === 'hidden')
+      .map((input) => [attribute(input, 'name'), attribute(input, 'value') ?? '']),
+  );
 
 /** Signs a visitor in on the stage with its own form, as a browser on the stage's page would. */
 async function signIn(base: string, visitor: Visitor, name: string) {
@@ -102,7 +111,9 @@ describe('stage 12 refuses forged forms', () => {
           const page = await signIn(stage.probeUrl, visitor, `Ada ${i}`);
           const [logout] = formsOf(page);
           expect(new URL(logout.action).pathname).toBe('/logout');
-          const out = await visitor.post(logout.action, logout.hidden, { headers: headers[i] });
+          const out = await visitor.post(logout.action, filledIn(logout, {}), {
+            headers: headers[i],
+          });
           expect(out[0].status).toBe(302);
           expect(greets(out.at(-1), `Ada ${i}`)).toBe(false);
         }
@@ -152,14 +163,18 @@ describe('the attack page', () => {
     try {
       await withVisitors(['goldfish'], async (visitor) => {
         const [rename] = await visitor.get(`${page.probeUrl}/`);
-        expect(formsOf(rename)).toEqual([
-          { method: 'post', action: 'http://localhost:3000/setName', hidden: { name: 'Mallory' } },
+        expect(formsOf(rename)).toMatchObject([
+          {
+            method: 'post',
+            action: 'http://localhost:3000/setName',
+            entries: [['name', 'Mallory']],
+          },
         ]);
         expect(rename.body).toContain('<script>document.forms[0].submit()</script>');
         const [logout] = await visitor.get(`${page.probeUrl}/logout`);
         expect(formsOf(logout)[0]).toMatchObject({
           action: 'http://localhost:3000/logout',
-          hidden: {},
+          entries: [],
         });
         const [other] = await visitor.get(`${page.probeUrl}/other`);
         expect(other.status).toBe(404);

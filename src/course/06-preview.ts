@@ -1,7 +1,7 @@
-import { rememberedVerdict } from '../probe/verdict.js';
-import type { Hop } from '../probe/visitor.js';
-import { postNameThenReturn, tellNameThenReturn } from './kit.js';
+import type { Hop } from '../probe/hop.js';
+import { attribute, pageOf } from '../probe/html.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { forgottenCheck, tellNameThenReturn } from './visits.js';
 
 // The preview pane, simulated: a client that takes cookies and never returns them, as a browser
 // does with a cookie it will not keep in a cross-site frame. The real browser is tested on
@@ -42,23 +42,18 @@ function partitionedVerdict(setCookie: string | undefined): Verdict {
 }
 
 export const checks: Expectation[] = [
-  {
-    title: 'a framed copy that takes the cookie but never returns it is forgotten',
-    hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
-    exerciseHint:
-      'Find the visitor by req.session only: a frame that never returns the cookie must get the form again.',
-    async run(ctx) {
-      const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
-      const name = ctx.name('Ada');
-      const { again } = await postNameThenReturn(ctx.url, preview, name);
-      return rememberedVerdict(preview.label, again.at(-1), name, 'forgotten');
-    },
-  },
+  forgottenCheck(
+    'a framed copy that takes the cookie but never returns it is forgotten',
+    'Find the visitor only by the session cookie, never by address or anything else a request carries.',
+    'preview pane (simulated)',
+    'receive-only',
+    'Find the visitor by req.session only: a frame that never returns the cookie must get the form again.',
+  ),
   {
     title: 'GET /embedded shows the app in a frame from another site',
     hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
     exerciseHint:
-      "Add app.get('/embedded', …) that sends a page with an <iframe> whose src is the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in pages.js under lib/ builds.",
+      "Add app.get('/embedded', …) that sends a page with an <iframe> whose src is the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds.",
     async run(ctx) {
       const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
       const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);
@@ -68,7 +63,7 @@ export const checks: Expectation[] = [
 ];
 
 function embeddedVerdict(page: Hop | undefined, url: string): Verdict {
-  const frame = page?.body.match(/<iframe\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]*)/i)?.[1];
+  const frame = page && attribute(pageOf(page).elements('iframe')[0], 'src');
   let host: string | undefined;
   try {
     host = frame === undefined ? undefined : new URL(frame, page?.url).hostname;

@@ -1,28 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import type { Hop } from '../probe/hop.js';
+import { attribute, filledIn, formPostingTo, formsOf, pageOf, textOf } from '../probe/html.js';
+import { browserHeaders } from '../probe/navigation.js';
 import { greets } from '../probe/verdict.js';
-import type { Hop, Visitor } from '../probe/visitor.js';
+import type { Visitor } from '../probe/visitor.js';
 import { startAttackPage } from '../server/attack-page.js';
 import type { ListeningApp } from '../server/start.js';
 import { startStage } from '../server/start.js';
-import { findLesson } from './catalog.js';
-import { formsOf, hiddenFields } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
-
-/**
- * The headers current browsers add to a form submitted from a page at `from` to `to` (Sec-Fetch-Site
- * goes to HTTPS and loopback addresses). Two hosts count as two sites here: true of the loopback
- * names the demos use, while on the web subdomains of one domain are one site.
- */
-export function browserHeaders(from: string, to: string): Record<string, string> {
-  const [a, b] = [new URL(from), new URL(to)];
-  const site =
-    a.origin === b.origin ? 'same-origin' : a.hostname === b.hostname ? 'same-site' : 'cross-site';
-  return { origin: a.origin, 'sec-fetch-site': site };
-}
+import { signIn } from './visits.js';
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  if (!ctx.stageBefore) throw new Error('lesson 12 compares its stage with the one before');
   const stage11 = ctx.own(
-    await startStage(findLesson(11), { secret: randomBytes(32).toString('hex') }),
+    await startStage(ctx.stageBefore, { secret: randomBytes(32).toString('hex') }),
   );
   const before = await attack(ctx, stage11, 11);
   const own = await attack(ctx, ctx.stage, ctx.stage.number);
@@ -41,17 +32,16 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
   const page = ctx.own(await startAttackPage(stage.probeUrl, '127.0.0.1', 0));
   const ada = ctx.visitor(`Ada's browser, on stage ${number}`, 'jar');
   await ada.post(`${stage.probeUrl}/setName`, { name: 'Ada' });
-  const opened = await ada.get(`${page.probeUrl}/`);
-  const [form] = formsOf(opened.at(-1));
+  const opened = (await ada.get(`${page.probeUrl}/`)).at(-1);
+  const [form] = formsOf(opened);
   if (number === 11) {
     ctx.show({
       kind: 'say',
       text: `Simulated browser: Ada, signed in, opens the attack page (port ${page.port}), whose form posts here with her Lax cookie (same site), ${headerList(page.probeUrl, stage.probeUrl)}.`,
     });
   }
-  const forged = await ada.post(form.action, form.hidden, {
-    headers: browserHeaders(page.probeUrl, form.action),
-  });
+  // the browser submits the attack page's form with the headers of a form from that page
+  const forged = await ada.submit(opened?.url ?? `${page.probeUrl}/`, form);
   const back = await ada.get(`${stage.probeUrl}/`);
   ctx.show({ kind: 'hops', visitor: ada.label, hops: forged.slice(0, 1) });
   const verdict: Verdict = {
@@ -68,11 +58,11 @@ async function defences(ctx: DemoContext, { ada, attackPage }: Attacked): Promis
   const base = ctx.stage.probeUrl;
   const [form] = formsOf((await ada.get(`${attackPage}/`)).at(-1));
   // an older browser sends neither header: only the token is left to tell the form apart
-  const old = await ada.post(form.action, form.hidden);
+  const old = await ada.post(form.action, filledIn(form, {}));
   const home = (await ada.get(`${base}/`)).at(-1);
-  const out = await ada.post(`${base}/logout`, hiddenFields(home), {
-    headers: browserHeaders(base, `${base}/logout`),
-  });
+  const logout = formPostingTo(home, '/logout');
+  const out =
+    home && logout ? await ada.submit(home.url, logout) : await ada.post(`${base}/logout`, {});
   return [
     {
       label: `stage ${ctx.stage.number}: the form without those headers (old browsers)`,
@@ -93,7 +83,16 @@ const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted'
 
 /** What the server said to a POST: its status, and the sentence of its problem page, if any. */
 function said(hop: Hop): string {
-  const problem = hop.body.match(/<div class="problem">[\s\S]*?<p>([^<]*)<\/p>/)?.[1];
+  // src/stage/pages.ts's problem page: <div class="problem"><h1>403</h1><p>why</p></div>
+  const box = pageOf(hop)
+    .elements('div')
+    .find((div) => attribute(div, 'class') === 'problem');
+  const reason =
+    box &&
+    pageOf(hop)
+      .elements('p')
+      .find((p) => p.parentNode === box);
+  const problem = reason && textOf(reason);
   return `POST ${hop.status}${problem ? ` (${problem})` : ''}`;
 }
 
@@ -106,18 +105,6 @@ function headerList(from: string, to: string): string {
     .join(' and ');
 }
 
-/** A browser signs in with the server's own form, as a learner would, and is greeted. */
-async function signIn(ctx: CheckContext, visitor: Visitor, name: string) {
-  const form = (await visitor.get(`${ctx.url}/`)).at(-1);
-  const action = formsOf(form).find((f) => f.method === 'post')?.action ?? `${ctx.url}/setName`;
-  const hops = await visitor.post(
-    action,
-    { ...hiddenFields(form), name },
-    { headers: browserHeaders(ctx.url, action) },
-  );
-  return { hops, greeted: greets(hops.at(-1), name) };
-}
-
 /** Signs a victim in, sends a forged rename with her cookie, and reports whose name she then sees. */
 async function forgedRename(
   ctx: CheckContext,
@@ -126,8 +113,8 @@ async function forgedRename(
 ): Promise<Verdict> {
   const victim = ctx.visitor('Ada (cookie jar)', 'jar');
   const [ada, mallory] = [ctx.name('Ada'), ctx.name('Mallory')];
-  const { hops, greeted } = await signIn(ctx, victim, ada);
-  if (!greeted) {
+  const { posted: hops } = await signIn(ctx.url, victim, ada);
+  if (!greets(hops.at(-1), ada)) {
     return {
       label,
       outcome: 'Ada was never signed in',
@@ -176,12 +163,17 @@ export const checks: Expectation[] = [
       forgedRename(
         ctx,
         `a form from ${foreignOrigin(ctx.url)}, the same site`,
-        (victim, page, name) =>
-          victim.post(
-            `${ctx.url}/setName`,
-            { ...hiddenFields(page), name },
-            { headers: browserHeaders(foreignOrigin(ctx.url), ctx.url) },
-          ),
+        (victim, page, name) => {
+          // the page's own form, token and all, copied onto a page of the other origin
+          const form = formPostingTo(page, '/setName') ?? formsOf(page)[0];
+          const copy = {
+            ...form,
+            method: 'post',
+            action: `${ctx.url}/setName`,
+            entries: form?.entries ?? [],
+          };
+          return victim.submit(`${foreignOrigin(ctx.url)}/`, copy, { name });
+        },
       ),
   },
   {
@@ -192,13 +184,11 @@ export const checks: Expectation[] = [
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Ada');
-      const { hops, greeted } = await signIn(ctx, browser, name);
-      const logout = formsOf(hops.at(-1)).find((f) => new URL(f.action).pathname === '/logout');
-      const out = logout
-        ? await browser.post(logout.action, logout.hidden, {
-            headers: browserHeaders(ctx.url, logout.action),
-          })
-        : [];
+      const { posted: hops } = await signIn(ctx.url, browser, name);
+      const greeted = greets(hops.at(-1), name);
+      const page = hops.at(-1);
+      const logout = formPostingTo(page, '/logout');
+      const out = page && logout ? await browser.submit(page.url, logout) : [];
       const after = out.at(-1);
       return {
         label: 'the page’s own forms',

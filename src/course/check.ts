@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CookieHabit, Hop, VisitOptions } from '../probe/visitor.js';
+import { type Hop, ProbeError } from '../probe/hop.js';
+import type { CookieHabit, VisitOptions } from '../probe/visitor.js';
 import { type LessonInfo, lessonModule, listLessons } from './catalog.js';
 import type { CheckContext, Expectation, Verdict } from './types.js';
 import { held } from './types.js';
@@ -58,7 +59,7 @@ export async function runChecks(
   onResult: (result: CheckResult) => void = () => {},
   options: CheckOptions = {},
 ): Promise<CheckReport> {
-  const { ProbeError, Visitor } = await import('../probe/visitor.js');
+  const { Visitor } = await import('../probe/visitor.js');
   const base = url.replace(/\/+$/, '');
   const report: CheckReport = {
     lesson: lesson.number,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -10,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { type LessonInfo, listLessons } from './catalog.js';
 import { lessonChecks } from './check.js';
@@ -61,8 +62,8 @@ export type ProjectFiles = Map<string, string>;
 /**
  * Makes the exercise's folder, unless it already holds the learner's work: then it is kept as
  * it is (coming back resumes). A new one holds the stage before, or for lesson 1 an empty
- * server.js, and a package.json that also lists what the lesson's own stage imports, so the
- * learner can use those packages. Returns true when the folder was made now.
+ * server.js, with the helpers and packages the lesson's own stage imports, so the learner can use
+ * them too. Returns true when the folder was made now.
  */
 export function makeWorkspace(
   exercise: Exercise,
@@ -82,18 +83,24 @@ export function makeWorkspace(
     return false;
   }
   const { lesson, before } = exercise;
-  // the packages lesson N's own stage imports, for the learner to use too
-  const referencePackage = withStage(lesson, copyStage, (d) =>
-    readFileSync(join(d, 'package.json'), 'utf8'),
-  );
-  if (before) copyStage(before, dir);
-  else {
+  // the packages and helpers lesson N's own stage imports, for the learner to use too
+  const reference = withStage(lesson, copyStage, (d) => ({
+    packageJson: readFileSync(join(d, 'package.json'), 'utf8'),
+    files: projectFiles(d),
+  }));
+  if (before) {
+    copyStage(before, dir);
+    for (const [path, text] of helpersToAdd(exercise, reference.files, projectFiles(dir))) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  } else {
     writeFileSync(join(dir, 'server.js'), '');
     writeFileSync(join(dir, 'package.json'), '{}\n');
   }
   const pkgPath = join(dir, 'package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as Record<string, unknown>;
-  const wanted = JSON.parse(referencePackage) as Record<string, unknown>;
+  const wanted = JSON.parse(reference.packageJson) as Record<string, unknown>;
   const merged = {
     ...wanted,
     ...pkg,
@@ -154,7 +161,9 @@ export interface FileChange {
 
 /**
  * What the learner changed since the exercise began, and what session-tutor's own stage N
- * changed from the same start: both as file changes, to show one after the other.
+ * changed from the same start: both as file changes, to show one after the other. Stage N's
+ * file is compared with the stage file the learner edits, and server.js, which only starts the
+ * stage, with the one the exercise began with.
  */
 export function comparison(
   exercise: Exercise,
@@ -163,17 +172,60 @@ export function comparison(
 ): { yours: FileChange[]; ours: FileChange[] } {
   const start = startFiles(exercise, copyStage);
   const reference = withStage(exercise.lesson, copyStage, projectFiles);
-  return { yours: changes(start, projectFiles(dir)), ours: changes(start, reference) };
+  const { lesson, before } = exercise;
+  if (before) {
+    const stage = reference.get(stageFile(lesson));
+    reference.delete(stageFile(lesson));
+    if (stage !== undefined) reference.set(stageFile(before), stage);
+    const server = start.get('server.js');
+    if (server !== undefined) reference.set('server.js', server);
+  }
+  const first = editedFile(exercise);
+  return {
+    yours: changes(start, projectFiles(dir), first),
+    ours: changes(start, reference, first),
+  };
 }
 
 /** True when the learner has changed something since the exercise began. */
 export function changedSinceStart(exercise: Exercise, dir: string, copyStage: CopyStage): boolean {
-  return changes(startFiles(exercise, copyStage), projectFiles(dir)).length > 0;
+  return (
+    changes(startFiles(exercise, copyStage), projectFiles(dir), editedFile(exercise)).length > 0
+  );
+}
+
+/** The file the learner edits: the stage before's own file, or server.js for lesson 1. */
+export function editedFile({ before }: Exercise): string {
+  return before ? stageFile(before) : 'server.js';
+}
+
+/** Where eject puts a stage's own file in the project (src/cli/eject/project.ts). */
+function stageFile(stage: LessonInfo): string {
+  return `stages/${stage.name}.js`;
+}
+
+/**
+ * The helpers stage N imports that the stage before does not (such as the form page for
+ * lesson 3): copied in from the start, so the learner can import them as stage N does.
+ */
+function helpersToAdd(
+  { lesson }: Exercise,
+  reference: ProjectFiles,
+  present: ProjectFiles,
+): ProjectFiles {
+  return new Map(
+    [...reference].filter(
+      ([path]) => path !== 'server.js' && path !== stageFile(lesson) && !present.has(path),
+    ),
+  );
 }
 
 function startFiles(exercise: Exercise, copyStage: CopyStage): ProjectFiles {
-  const { before } = exercise;
-  return before ? withStage(before, copyStage, projectFiles) : new Map([['server.js', '']]);
+  if (!exercise.before) return new Map([['server.js', '']]);
+  const start = withStage(exercise.before, copyStage, projectFiles);
+  const reference = withStage(exercise.lesson, copyStage, projectFiles);
+  for (const [path, text] of helpersToAdd(exercise, reference, start)) start.set(path, text);
+  return start;
 }
 
 /** Copies a stage into a temporary folder, reads what it needs, and removes the folder. */
@@ -204,10 +256,10 @@ export function projectFiles(dir: string): ProjectFiles {
   return files;
 }
 
-function changes(from: ProjectFiles, to: ProjectFiles): FileChange[] {
+function changes(from: ProjectFiles, to: ProjectFiles, first: string): FileChange[] {
   const paths = [...new Set([...from.keys(), ...to.keys()])].sort(
-    // server.js first: it is where the change is made
-    (a, b) => Number(b === 'server.js') - Number(a === 'server.js') || a.localeCompare(b),
+    // the file the learner edits first: it is where the change is made
+    (a, b) => Number(b === first) - Number(a === first) || a.localeCompare(b),
   );
   return paths
     .map((path) => ({ path, before: from.get(path) ?? '', after: to.get(path) ?? '' }))

@@ -1,9 +1,9 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
-import { ProbeError } from './errors.js';
+import { type Hop, ProbeError } from './hop.js';
+import { filledIn, type PageForm, pageOf } from './html.js';
+import { navigationHeaders } from './navigation.js';
 import { ownStageHeader } from './own-stage.js';
-
-export { ProbeError };
 
 /**
  * How a visitor treats cookies:
@@ -12,32 +12,6 @@ export { ProbeError };
  * - `receive-only`: keeps them but never sends them, as a blocked third-party frame does.
  */
 export type CookieHabit = 'goldfish' | 'jar' | 'receive-only';
-
-/** One request and its response, as the learner is shown it. */
-export interface Hop {
-  method: string;
-  url: string;
-  /** The Cookie header this request carried, if any. */
-  cookieSent?: string;
-  /** The form this request posted, if any. */
-  form?: Record<string, string>;
-  status: number;
-  location?: string;
-  setCookie: string[];
-  body: string;
-  /** The one line of the body that matters, such as `<h1>Ada</h1>`. */
-  keyLine: string;
-  /** Which server process answered, when the server says so (X-Served-By, stage 10 on). */
-  servedBy?: string;
-  /** The stage number, when one of session-tutor's own stage servers answered. */
-  tutorStage?: number;
-}
-
-/** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */
-export function briefHop(hop: Hop): Omit<Hop, 'body'> {
-  const { body: _body, ...brief } = hop;
-  return brief;
-}
 
 export interface VisitorLimits {
   /** For the whole request, connection to last byte. */
@@ -85,6 +59,26 @@ export class Visitor {
 
   post(url: string, form: Record<string, string>, options: VisitOptions = {}): Promise<Hop[]> {
     return this.visit('POST', url, { ...options, form });
+  }
+
+  /**
+   * Submits a form of the page at `from` as a browser does when its visitor types `typed` into it
+   * and presses its button: every successful control of the form with the typed values in place,
+   * sent to the form's action with the headers a browser adds (Origin, Referer, Sec-Fetch-*).
+   * A page that posts to another site (an attacker's) gets the headers of that page.
+   */
+  submit(
+    from: string,
+    form: PageForm,
+    typed: Record<string, string> = {},
+    options: VisitOptions = {},
+  ): Promise<Hop[]> {
+    const fields = filledIn(form, typed);
+    const headers = { ...navigationHeaders(from, form.action, form.method), ...options.headers };
+    if (form.method === 'post') return this.post(form.action, fields, { ...options, headers });
+    const target = new URL(form.action);
+    target.search = new URLSearchParams(fields).toString();
+    return this.visit('GET', target.href, { ...options, headers });
   }
 
   /** Sends one request and, unless told not to, follows redirects by hand so each hop is seen. */
@@ -170,7 +164,10 @@ export class Visitor {
         location: typeof location === 'string' ? location : undefined,
         setCookie,
         body: text,
-        keyLine: keyLine(text),
+        // read when shown: a page is parsed once, when something asks about it (pageOf caches it)
+        get keyLine() {
+          return keyLine(this as Hop);
+        },
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
         tutorStage: typeof tutorStage === 'string' ? Number(tutorStage) : undefined,
       };
@@ -225,13 +222,9 @@ async function readCapped(
 }
 
 /** The line of a page that tells what the server said: its <h1>, or else its first line. */
-export function keyLine(body: string): string {
-  const heading = body.match(/<h1[^>]*>[\s\S]*?<\/h1>/i);
-  const line = heading
-    ? heading[0].replace(/\s+/g, ' ')
-    : (body.split('\n').find((l) => l.trim() !== '') ?? '');
-  const trimmed = line.trim();
-  return trimmed.length > 80 ? `${trimmed.slice(0, 79)}…` : trimmed;
+export function keyLine(hop: Hop): string {
+  const line = pageOf(hop).keyLine();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function explainFailure(err: unknown, url: string, timeoutMs: number, timedOut: boolean): string {

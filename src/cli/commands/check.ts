@@ -1,7 +1,5 @@
-import { watch as watchFiles } from 'node:fs';
-import { createInterface } from 'node:readline';
 import chalk from 'chalk';
-import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
+import { findLesson, type LessonInfo, listLessons } from '../../course/catalog.js';
 import {
   type CardLine,
   type CheckReport,
@@ -15,10 +13,10 @@ import {
   type SeenHop,
 } from '../../course/check.js';
 import { UserError } from '../../errors.js';
-import { briefHop } from '../../probe/visitor.js';
+import { briefHop } from '../../probe/hop.js';
+import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
-import { onShutdown } from '../shutdown.js';
 import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
@@ -43,17 +41,18 @@ export function tutorStageSentence(url: string, stage: number): string {
  * `check N`: lesson N's expectations against the learner's own server; `check --all`: every
  * lesson's, as a report card. Exit 0 when all pass, 1 when any fails.
  */
-export async function check(n: string | undefined, options: CheckOptions): Promise<void> {
-  if (options.all && n !== undefined) {
-    throw new UserError(`Give a lesson number or --all, not both: check ${n}, or check --all.`);
+export async function check(lesson: LessonInfo | undefined, options: CheckOptions): Promise<void> {
+  if (options.all && lesson !== undefined) {
+    throw new UserError(
+      `Give a lesson number or --all, not both: check ${lesson.number}, or check --all.`,
+    );
   }
   if (options.all) return checkAll(options);
-  if (n === undefined) {
+  if (lesson === undefined) {
     throw new UserError(
       'Say which lesson to check, such as `check 5`, or use `check --all` for every lesson.',
     );
   }
-  const lesson = findLesson(lessonNumber(n));
   const checks = await lessonChecks(lesson);
   if (!checks) {
     throw new UserError(
@@ -73,7 +72,7 @@ export async function check(n: string | undefined, options: CheckOptions): Promi
         (result) => write(resultLines(result)),
         checkOptions,
       );
-      write(summaryLines(report));
+      write(summaryLines(report, true));
       return report;
     });
   }
@@ -128,7 +127,7 @@ function resultLines(result: CheckResult): string {
 function hopLines({ visitor, hop }: SeenHop): string[] {
   const url = new URL(hop.url);
   const form = hop.form ? `  ${new URLSearchParams(hop.form).toString()}` : '';
-  const sent = `    ${chalk.dim('→')} ${hop.method} ${url.pathname}${url.search}${form}  ${chalk.dim('Cookie:')} ${hop.cookieSent ?? chalk.dim('none')}  ${chalk.dim(`(${visitor})`)}`;
+  const sent = `    ${chalk.dim('→')} ${hop.method} ${url.pathname}${url.search}${form}  ${chalk.dim('Cookie:')} ${hop.cookieSent ?? chalk.dim('none')}  ${chalk.dim(`· ${visitor}`)}`;
   const got = [`${hop.status}`];
   if (hop.location) got.push(`Location: ${hop.location}`);
   for (const cookie of hop.setCookie) got.push(`Set-Cookie: ${chalk.yellow(cookie)}`);
@@ -136,10 +135,14 @@ function hopLines({ visitor, hop }: SeenHop): string[] {
   return [sent, `    ${chalk.dim('←')} ${got.join('  ')}`];
 }
 
-function summaryLines(report: CheckReport): string {
+function summaryLines(report: CheckReport, watching = false): string {
   if (report.passed) {
     // once it works, the tutor's own version is worth comparing with
-    return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
+    const all =
+      report.results.length === 1
+        ? 'The one expectation'
+        : `All ${report.results.length} expectations`;
+    return `${chalk.green.bold(`${all} of lesson ${report.lesson} ${report.results.length === 1 ? 'passes' : 'pass'}.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
   if (report.tutorStage !== undefined && report.results.length === 0) {
     return `${chalk.red(glyphs.fail)} ${tutorStageSentence(report.url, report.tutorStage)}\n`;
@@ -149,7 +152,7 @@ function summaryLines(report: CheckReport): string {
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
-  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above, change your server, and run check again.\n`;
+  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above and change your server${watching ? ': saving a file checks again' : ', then run check again'}.\n`;
 }
 
 /** The report as one JSON document: hops without their full bodies, which can be large. */
@@ -161,100 +164,6 @@ function reportJson(report: CheckReport) {
       hops: result.hops.map(({ visitor, hop }) => ({ visitor, ...briefHop(hop) })),
     })),
   };
-}
-
-/**
- * `check N --watch`: runs the checks, then again whenever a file under the current folder
- * changes or Enter is pressed. While the server is down (as when `node --watch` restarts it),
- * it waits for it to answer, then runs.
- */
-async function watchChecks(
-  url: string,
-  runOnce: () => Promise<{ unreachable?: string }>,
-): Promise<void> {
-  let wake: (() => void) | undefined;
-  let pending = true;
-  const trigger = () => {
-    pending = true;
-    wake?.();
-  };
-  let debounce: NodeJS.Timeout | undefined;
-  const onChange = (_event: string, file: string | null) => {
-    if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
-    // an editor's save is often several writes: run once they have settled
-    clearTimeout(debounce);
-    debounce = setTimeout(trigger, 200);
-  };
-  // a folder too large or unreadable to watch still leaves Enter to run the checks again
-  const noWatching = (err: Error) => {
-    process.stderr.write(
-      `warning: cannot watch ${process.cwd()} for changes (${err.message}); press Enter to check again.\n`,
-    );
-  };
-  let watcher: ReturnType<typeof watchFiles> | undefined;
-  try {
-    watcher = watchFiles(process.cwd(), { recursive: true }, onChange);
-    watcher.on('error', (err) => {
-      noWatching(err);
-      watcher?.close();
-    });
-  } catch (err) {
-    noWatching(err as Error);
-  }
-  const input = createInterface({ input: process.stdin });
-  let quit = false;
-  input.on('line', (line) => {
-    if (line.trim() === 'q') {
-      quit = true;
-      wake?.();
-    } else trigger();
-  });
-  const stop = () => {
-    clearTimeout(debounce);
-    watcher?.close();
-    input.close();
-  };
-  const removeCleanup = onShutdown(stop);
-  try {
-    while (!quit) {
-      if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-      if (quit) break;
-      pending = false;
-      if (process.stdout.isTTY) write('\x1b[2J\x1b[H');
-      const report = await runOnce();
-      write(
-        chalk.dim(
-          `\n${report.unreachable ? 'Waiting for your server; it' : 'Watching files here; check'} runs again when a file changes. Enter: run now · q Enter: quit\n`,
-        ),
-      );
-      if (report.unreachable) await waitUntilAnswering(url, () => pending || quit);
-      if (report.unreachable && !quit) pending = true;
-    }
-  } finally {
-    stop();
-    removeCleanup();
-  }
-}
-
-/** Asks the server again every half second until it answers, or `interrupted()` says to stop. */
-async function waitUntilAnswering(url: string, interrupted: () => boolean): Promise<void> {
-  const [{ setTimeout: delay }, { Visitor }] = await Promise.all([
-    import('node:timers/promises'),
-    import('../../probe/visitor.js'),
-  ]);
-  const visitor = new Visitor('reachability', 'goldfish');
-  try {
-    while (!interrupted()) {
-      try {
-        await visitor.get(`${url}/`, { follow: false });
-        return;
-      } catch {
-        await delay(500);
-      }
-    }
-  } finally {
-    await visitor.close();
-  }
 }
 
 /** `check --all`: the report card, one line per lesson, then where the learner stands. */
@@ -311,20 +220,36 @@ function cardLine({ lesson, status, report }: CardLine): string {
   return `${chalk.red(glyphs.fail)} ${name}: failed: ${failed?.title}${why ? ` (${why})` : ''}\n`;
 }
 
-/** The card as JSON: one entry per lesson, with each expectation's verdict (no hops). */
+/**
+ * The card as JSON: one entry per lesson, `[{ lesson, title, status, passed, failed,
+ * expectations }]`, each expectation with its verdict and every request and response (hops
+ * without their bodies, as in `check N --json`). A server that cannot be reached ends the card
+ * with the lesson it stopped at, status `unreachable` and the reason.
+ */
 function cardJson(card: ReportCard) {
   const lines = card.lines.map(({ lesson, status, report }) => {
-    const results = report?.results ?? [];
+    const results = report ? reportJson(report).results : [];
     return {
       lesson: lesson.number,
       title: lesson.title,
       status,
       passed: results.filter((r) => r.passed).length,
       failed: results.filter((r) => !r.passed).length,
-      expectations: results.map(({ hops: _hops, ...result }) => result),
+      expectations: results,
     };
   });
-  return card.unreachable === undefined
-    ? lines
-    : [...lines, { lesson: lines.length + 1, unreachable: card.unreachable }];
+  if (card.unreachable === undefined) return lines;
+  const stopped = listLessons().find((l) => !lines.some((line) => line.lesson === l.number));
+  return [
+    ...lines,
+    {
+      lesson: stopped?.number ?? lines.length + 1,
+      title: stopped?.title ?? '',
+      status: 'unreachable',
+      passed: 0,
+      failed: 0,
+      expectations: [],
+      unreachable: card.unreachable,
+    },
+  ];
 }

@@ -1,21 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import chalk from 'chalk';
-import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
+import type { LessonInfo } from '../../course/catalog.js';
 import { learnerHome } from '../../home.js';
 import { packageRoot } from '../../paths.js';
-import { ejectedStage, writeEjected } from '../../server/eject.js';
+import { ejectedStage, writeEjected } from '../eject/project.js';
 import { runnableHere, tutorCommand } from '../tutor-command.js';
 
 /** `eject N [DIR]`: stage N as a project of the learner's own, never over their work. */
-export function eject(n: string, dir: string | undefined, options: { force?: boolean }): void {
-  const lesson = findLesson(lessonNumber(n));
+export function eject(
+  lesson: LessonInfo,
+  dir: string | undefined,
+  options: { force?: boolean },
+): void {
   const folder = resolve(dir ?? defaultFolder(lesson.name));
   const written = ejectInto(lesson, folder, options.force === true);
   const shown = /\s/.test(folder) ? `"${folder}"` : folder;
   process.stdout.write(
     `Stage ${lesson.number} is in ${chalk.bold(folder)}: ${written.join(', ')}\n\n` +
-      `  cd ${shown}\n  npm install\n  export SESSION_SECRET="$(openssl rand -hex 32)"\n  npm start\n\n` +
+      `  cd ${shown}\n  npm install\n  npm start\n\n` +
+      `README.md says how to run it, with the commands for bash, PowerShell and cmd.\n` +
       `Then, in another terminal, in the same folder: ${chalk.bold(`${tutorCommand(folder)} check ${lesson.number}`)}\n`,
   );
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
-import { type Exercise, exerciseFor, makeWorkspace } from '../../course/exercise.js';
+import { type LessonInfo, listLessons } from '../../course/catalog.js';
+import { type Exercise, editedFile, exerciseFor, makeWorkspace } from '../../course/exercise.js';
 import { UserError } from '../../errors.js';
 import { learnerHome } from '../../home.js';
 import { type ExerciseEnd, runExercise } from '../exercise.js';
@@ -20,7 +20,7 @@ interface ExerciseCommandOptions {
  * In a terminal, passing offers the next lesson's exercise.
  */
 export async function exercise(
-  n: string,
+  first: LessonInfo,
   dir: string | undefined,
   options: ExerciseCommandOptions,
 ): Promise<void> {
@@ -32,7 +32,7 @@ export async function exercise(
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
   try {
-    let lesson: LessonInfo | undefined = findLesson(lessonNumber(n));
+    let lesson: LessonInfo | undefined = first;
     let folder = dir;
     while (lesson) {
       // quitting is the learner's choice, not a failure: the work stays for next time
@@ -77,7 +77,7 @@ export async function exerciseIn(
     progress,
     keys: where.keys,
     write,
-    intro: `${created ? 'Your copy is' : 'Your work from before is kept in'} ${folder} (${startedFrom(found)}): edit server.js there; every save restarts your server and checks it again.`,
+    intro: `${created ? 'Your copy is' : 'Your work from before is kept in'} ${folder} (${startedFrom(found)}): edit ${editedFile(found)} there; every save restarts your server and checks it again.`,
   });
 }
 
@@ -103,8 +103,8 @@ function readme(found: Exercise, folder: string): string {
   const { lesson, checks, before } = found;
   return `# Exercise ${lesson.number} of session-tutor: ${lesson.title}
 
-This folder ${before ? `started as stage ${before.number}` : 'started as an empty `server.js`, with Express installed'}. Change it until a
-server that runs from \`server.js\` does what lesson ${lesson.number} asks:
+This folder ${before ? `started as stage ${before.number}: its code is \`${editedFile(found)}\`, which \`server.js\` starts` : 'started as an empty `server.js`, with Express installed'}.
+Change it until the server that runs from \`server.js\` does what lesson ${lesson.number} asks:
 
 ${checks.map((c) => `- ${c.title}`).join('\n')}
 

@@ -17,7 +17,7 @@ export function list(options: { json?: boolean }): void {
     done: progress.isDone(l.name),
     /** The lesson's exercise passed (`exercise N`). */
     exercise: progress.exerciseDone(l.name),
-    /** Estimated reading time: see src/cli/reading.ts. */
+    /** Estimated reading time, demos included: see readingWords in src/cli/lesson-words.ts. */
     minutes: minutesFor(words[i]),
   }));
   if (options.json) {
@@ -43,7 +43,7 @@ export function list(options: { json?: boolean }): void {
   const tutor = tutorCommand();
   process.stdout.write(
     chalk.dim(
-      `\nAbout ${total} minutes of reading in all, at ${wordsPerMinute} words a minute; the demos run live besides.${
+      `\nAbout ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute.${
         current
           ? `\n${done} of ${rows.length} done. \`${tutor} start\` continues at lesson ${current.number}.\n`
           : `\nAll ${rows.length} lessons done. \`${tutor} lesson N\` opens any of them again.\n`

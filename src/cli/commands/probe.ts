@@ -26,7 +26,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
     fields[field.slice(0, at)] = field.slice(at + 1);
   }
   const { probeServer } = await import('../../probe/probe.js');
-  const { ProbeError, briefHop } = await import('../../probe/visitor.js');
+  const { ProbeError, briefHop } = await import('../../probe/hop.js');
   const write = (text: string) => process.stdout.write(text);
   const form = Object.keys(fields).length > 0 ? new URLSearchParams(fields).toString() : 'name=…';
   if (!options.json) {
@@ -42,8 +42,12 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
       if (visit.problem) write(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
     });
-    // a visit that could not finish (a redirect loop, a page too large) is a problem to fix
-    if (report.visits.some((visit) => visit.problem)) process.exitCode = 1;
+    // a verdict that failed, or a visit that could not finish (a redirect loop, a page too large),
+    // is a problem to fix: exit 1, as check does
+    const failed = report.visits.some(
+      (visit) => visit.problem || visit.verdict?.outcome !== visit.verdict?.expected,
+    );
+    if (failed) process.exitCode = 1;
     if (options.json) {
       const visits = report.visits.map((visit) => ({ ...visit, hops: visit.hops.map(briefHop) }));
       write(`${JSON.stringify({ ...report, visits }, null, 2)}\n`);
