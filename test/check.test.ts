@@ -257,8 +257,13 @@ describe('check on the command line', () => {
     expect(run.code).toBe(0);
     const turn = run.stdout.slice(run.stdout.indexOf('Your turn'));
     expect(turn).toContain('a browser that sends the cookie back is greeted by its name');
-    expect(turn).toContain('npx session-tutor eject 5');
-    expect(turn).toMatch(/npx session-tutor\s+check 5/);
+    expect(turn).toContain('check 5 asks of your server');
+    // every command stands alone on its own line, ready to copy
+    expect(turn).toMatch(/^ {2}npx session-tutor eject 5$/m);
+    const first = await runCli(['lesson', '1', '--yes', '--port', '0']);
+    const firstTurn = first.stdout.slice(first.stdout.indexOf('Your turn'));
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor eject 1$/m);
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor check 1$/m);
   });
 
   it('exits 1 with the failing expectation, what came back and a hint', async () => {

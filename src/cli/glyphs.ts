@@ -33,6 +33,7 @@ const symbols = {
   arrowLeft: '◀',
   done: '■',
   todo: '□',
+  upDown: '↑↓',
 };
 
 const ascii: typeof symbols = {
@@ -43,6 +44,7 @@ const ascii: typeof symbols = {
   arrowLeft: '<',
   done: '#',
   todo: '.',
+  upDown: 'Up Down',
 };
 
 export type Glyphs = typeof symbols;
