@@ -45,6 +45,7 @@ describe('stage 12 refuses forged forms', () => {
         for (const [path, form] of [
           ['/setName', { name: 'Mallory' }],
           ['/setName', { name: 'Mallory', _csrf: 'a-guess' }],
+          ['/rename', { name: 'Mallory' }],
           ['/logout', {}],
         ] as const) {
           const [hop] = await ada.post(`${stage.probeUrl}${path}`, form);
@@ -75,7 +76,14 @@ describe('stage 12 refuses forged forms', () => {
             { headers },
           );
           expect(hop.status, JSON.stringify(headers)).toBe(403);
-          expect(hop.body).toContain('This form came from another origin.');
+          // the page names what it refused
+          const { origin = '(none)', 'sec-fetch-site': site = '(none)' } = headers as Record<
+            string,
+            string | undefined
+          >;
+          expect(hop.body).toContain(
+            `This form came from another origin: Origin ${origin}, Sec-Fetch-Site ${site}.`,
+          );
         }
         // no session yet, so no token: only the origin check stops a forged sign-in
         const [signInForged] = await stranger.post(
@@ -100,8 +108,8 @@ describe('stage 12 refuses forged forms', () => {
         ];
         for (const [i, visitor] of visitors.entries()) {
           const page = await signIn(stage.probeUrl, visitor, `Ada ${i}`);
-          const [logout] = formsOf(page);
-          expect(new URL(logout.action).pathname).toBe('/logout');
+          const logout = formsOf(page).find((f) => new URL(f.action).pathname === '/logout');
+          if (!logout) throw new Error('no logout form on the signed-in page');
           const out = await visitor.post(logout.action, logout.hidden, { headers: headers[i] });
           expect(out[0].status).toBe(302);
           expect(greets(out.at(-1), `Ada ${i}`)).toBe(false);
@@ -146,15 +154,56 @@ describe('stage 12 refuses forged forms', () => {
   });
 });
 
+describe('the rename form of stages 11 and 12', () => {
+  it('renames a signed-in visitor and refuses a visitor without a session', async () => {
+    await withStage(11, (stage) =>
+      withVisitors(['jar', 'jar'], async (ada, stranger) => {
+        const page = await signIn(stage.probeUrl, ada, 'Ada');
+        const rename = formsOf(page).find((f) => new URL(f.action).pathname === '/rename');
+        expect(rename).toBeDefined();
+        const hops = await ada.post(`${stage.probeUrl}/rename`, { name: 'Ada L.' });
+        expect(hops[0].status).toBe(302);
+        expect(greets(hops.at(-1), 'Ada L.')).toBe(true);
+        const [refused] = await stranger.post(`${stage.probeUrl}/rename`, { name: 'Mallory' });
+        expect(refused.status).toBe(403);
+        expect(refused.body).toContain('Sign in first: there is no name to change.');
+        expect(refused.setCookie).toEqual([]);
+        const names = (await storedSessions(stage.store)).map((s) => s.data.myName);
+        expect(names).toEqual(['Ada L.']);
+      }),
+    );
+  });
+
+  it('on stage 12, renames with the token from the page', async () => {
+    await withStage(12, (stage) =>
+      withVisitors(['jar'], async (ada) => {
+        const page = await signIn(stage.probeUrl, ada, 'Ada');
+        const hops = await ada.post(
+          `${stage.probeUrl}/rename`,
+          { ...hiddenFields(page), name: 'Ada L.' },
+          { headers: browserHeaders(stage.probeUrl, stage.probeUrl) },
+        );
+        expect(hops[0].status).toBe(302);
+        expect(greets(hops.at(-1), 'Ada L.')).toBe(true);
+      }),
+    );
+  });
+});
+
 describe('the attack page', () => {
-  it('submits a form to the stage as it loads: a rename at /, a logout at /logout', async () => {
+  it('submits a form to the stage as it loads: a rename at /, a sign-in at /signin, a logout at /logout', async () => {
     const page = await startAttackPage('http://localhost:3000', '127.0.0.1', 0);
     try {
       await withVisitors(['goldfish'], async (visitor) => {
         const [rename] = await visitor.get(`${page.probeUrl}/`);
         expect(formsOf(rename)).toEqual([
-          { method: 'post', action: 'http://localhost:3000/setName', hidden: { name: 'Mallory' } },
+          { method: 'post', action: 'http://localhost:3000/rename', hidden: { name: 'Mallory' } },
         ]);
+        const [signIn] = await visitor.get(`${page.probeUrl}/signin`);
+        expect(formsOf(signIn)[0]).toMatchObject({
+          action: 'http://localhost:3000/setName',
+          hidden: { name: 'Mallory' },
+        });
         expect(rename.body).toContain('<script>document.forms[0].submit()</script>');
         const [logout] = await visitor.get(`${page.probeUrl}/logout`);
         expect(formsOf(logout)[0]).toMatchObject({
@@ -200,7 +249,7 @@ describe('the attack page', () => {
       expect(port).toBeGreaterThan(0);
       await withVisitors(['goldfish'], async (visitor) => {
         const [hop] = await visitor.get(`http://127.0.0.1:${port}/`);
-        expect(formsOf(hop)[0].action).toBe(`${stage.url}/setName`);
+        expect(formsOf(hop)[0].action).toBe(`${stage.url}/rename`);
       });
       const back = await host.switchTo(findLesson(11));
       expect(back.note).toBeUndefined();
@@ -218,9 +267,21 @@ describe('lesson 12 on the command line', () => {
     expect(run.stdout).toMatch(/the attack page is at http:\/\/localhost:\d+\//);
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Simulated browser: Ada, signed in, opens the attack page');
+    expect(text).toContain('Simulated browser: Ada, signed in at http://127.0.0.1:');
     expect(text).toContain('Sec-Fetch-Site: same-site');
-    expect(run.stdout).toContain('✔ 12 Same site is not same origin: 4/4');
+    expect(text).toContain('Sec-Fetch-Site: cross-site');
+    // the attack that works on stage 11 is marked as one on its own line
+    expect(text).toContain(
+      '✔ stage 11: the attack page’s rename, from another site: refused (403), Ada POST 403 (Sign in first: there is no name to change.)',
+    );
+    // the attack that works on stage 11 is marked as one on its own line
+    expect(text).toContain(
+      '⚠ stage 11: the attack page’s rename, from the same site: accepted, Mallory (the attack works, as predicted)',
+    );
+    expect(text).toContain(
+      '✔ stage 12: the attack page’s rename, from the same site: refused (403), Ada POST 403 (This form came from another origin: Origin http://127.0.0.1:',
+    );
+    expect(run.stdout).toContain('✔ 12 Same site is not same origin: 5/5');
     const port = Number(run.stdout.match(/the attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
     expect(await refusesConnections(port)).toBe(true);
   });

@@ -153,9 +153,16 @@ export function storeLines(entries: StoredSession[]): string {
 
 export function verdictLine(verdict: Verdict): string {
   const held = verdict.outcome === verdict.expected;
-  const mark = verdict.skipped ? chalk.yellow('–') : held ? chalk.green('✔') : chalk.red('✘');
+  const unsafe = held && verdict.unsafe !== undefined;
+  const mark = verdict.skipped
+    ? chalk.yellow('–')
+    : unsafe
+      ? chalk.yellow('⚠')
+      : held
+        ? chalk.green('✔')
+        : chalk.red('✘');
   const outcome = held
-    ? chalk.bold(verdict.outcome)
+    ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe}, as predicted)`) : ''}`
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
   return `${mark} ${verdict.label}: ${outcome}\n  ${chalk.dim(verdict.evidence)}`;
 }

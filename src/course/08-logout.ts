@@ -63,12 +63,15 @@ async function logOutAndReplay(
   return [
     { ...told, label: `${name}, before logging out` },
     rememberedVerdict(`${name}, after logging out`, out.at(-1), name, 'forgotten'),
-    rememberedVerdict(
-      `${name}'s copied cookie, after logout`,
-      replayed.at(-1),
-      name,
-      copyAfterLogout,
-    ),
+    {
+      ...rememberedVerdict(
+        `${name}'s copied cookie, after logout`,
+        replayed.at(-1),
+        name,
+        copyAfterLogout,
+      ),
+      unsafe: copyAfterLogout === 'remembered' ? 'a stolen copy still works' : undefined,
+    },
   ];
 }
 

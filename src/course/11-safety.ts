@@ -54,6 +54,7 @@ async function escaping(ctx: DemoContext): Promise<Verdict[]> {
           : 'not shown',
       expected,
       evidence: hops.at(-1)?.keyLine ?? 'no page',
+      unsafe: expected === 'runs as a script' ? 'the attack works' : undefined,
     });
   }
   return verdicts;
@@ -132,6 +133,7 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
         outcome: greets(spy.at(-1), 'Ada') ? "sees Ada's session" : "does not see Ada's session",
         expected: expected === 'kept' ? "sees Ada's session" : "does not see Ada's session",
         evidence: `GET / answered ${spy.at(-1)?.keyLine}`,
+        unsafe: expected === 'kept' ? 'the attack works' : undefined,
       },
     );
   }

@@ -8,7 +8,8 @@ export const attackPort = 3001;
 
 /** What the page makes the visitor's browser send: a name of the attacker's choosing, or a logout. */
 export const forgedForms = {
-  '/': { action: '/setName', fields: { name: 'Mallory' }, what: 'renames you Mallory' },
+  '/': { action: '/rename', fields: { name: 'Mallory' }, what: 'renames you Mallory' },
+  '/signin': { action: '/setName', fields: { name: 'Mallory' }, what: 'signs you in as Mallory' },
   '/logout': { action: '/logout', fields: {}, what: 'logs you out' },
 } as const;
 
@@ -22,7 +23,7 @@ export function attackPageApp(target: string): RequestListener {
     const forged = forgedForms[path as keyof typeof forgedForms];
     if (req.method !== 'GET' || forged === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('This attack page has / (rename) and /logout only.\n');
+      res.end('This attack page has / (rename), /signin and /logout only.\n');
       return;
     }
     const fields = Object.entries(forged.fields)

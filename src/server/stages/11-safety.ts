@@ -51,7 +51,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       cookie: {
         maxAge, // expires maxAge ms (30 min) after the last visit
         httpOnly: true, // the default: page scripts cannot read it (can use it)
-        sameSite: 'lax', // not sent with another site's forms or hidden requests
+        sameSite: 'lax', // not sent with other sites' POST forms or hidden requests
         secure: 'auto', // Secure when the request came over HTTPS
       },
       rolling: true, // each response sends the cookie again: the clock restarts
@@ -73,6 +73,8 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
         `Hello, ${name}`,
         `<h1>${escapeHtml(name)}</h1>
 <p>Your session began at ${req.session.since ?? 'an earlier stage'}; this server started at ${serverStarted.toISOString()}.</p>
+<form method="post" action="rename">
+<label>New name <input name="name"></label><button type="submit">Change my name</button></form>
 <form method="post" action="logout"><button type="submit">Forget me</button></form>`,
       ),
     );
@@ -98,11 +100,32 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     });
   });
 
+  // only a visitor already signed in has a name to change: this needs the session
+  app.post(['/rename', '/partitioned/rename'], (req, res, next) => {
+    if (req.session.myName === undefined) {
+      res.status(403).send(problemPage(403, 'Sign in first: there is no name to change.'));
+      return;
+    }
+    const form = nameFromForm(req);
+    if (!form.ok) {
+      res.status(form.status).send(problemPage(form.status, form.problem));
+      return;
+    }
+    req.session.myName = form.name;
+    req.session.save((err) => (err ? next(err) : res.redirect('./')));
+  });
+
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
+    // the cookie of the session that answered: a browser drops only the cookie
+    // named again with its own path and attributes (Partitioned ones included)
+    const partitioned = req.path.startsWith('/partitioned/');
+    const name = partitioned ? 'partitioned.sid' : 'connect.sid';
+    const { path, httpOnly, sameSite, secure } = req.session.cookie;
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      // and the browser is asked to drop its copy
+      res.clearCookie(name, { path, httpOnly, sameSite, secure: secure === true, partitioned });
       res.redirect('./'); // back where the button was: / or /partitioned/
     });
   });
