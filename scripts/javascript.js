@@ -1,5 +1,5 @@
 // Part of `npm run build`: writes dist/javascript/, the JavaScript that `session-tutor eject`
-// copies: each stage, the wrapper's own helpers (server/errors.ts, and the store chooser of
+// copies: each stage, the wrapper's own helpers (stage/error-pages.ts, and the store chooser of
 // stages 9 and 10), and every file those import, with the same lines and comments as their
 // TypeScript source. Sucrase only removes the types (tsc would reflow the code); lines left empty
 // by a removed type or `import type` are dropped.
@@ -28,13 +28,13 @@ export function relativeImports(code) {
 /** Writes the ejectable JavaScript of `root`/src into `out`; returns the files written. */
 export function writeEjectable(root, out) {
   const src = join(root, 'src');
-  const stages = join(src, 'server/stages');
+  const stages = join(src, 'stage/stages');
   const wanted = [
     ...readdirSync(stages)
       .filter((f) => f.endsWith('.ts'))
       .map((f) => join(stages, f)),
-    join(src, 'server/errors.ts'),
-    join(src, 'server/stores/choose.ts'),
+    join(src, 'stage/error-pages.ts'),
+    join(src, 'stage/stores/choose.ts'),
   ];
   const written = new Set();
   while (wanted.length > 0) {

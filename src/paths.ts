@@ -6,4 +6,4 @@ import { fileURLToPath } from 'node:url';
 // and when installed.
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 export const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url));
-export const stageSourceDir = fileURLToPath(new URL('../src/server/stages/', import.meta.url));
+export const stageSourceDir = fileURLToPath(new URL('../src/stage/stages/', import.meta.url));

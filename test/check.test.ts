@@ -162,7 +162,7 @@ describe('check on the command line', () => {
       expect(run.stdout).toContain('All 4 expectations of lesson 5 pass.');
       // once it passes, the reference code is shown
       expect(run.stdout).toContain("The tutor's stage 5, for comparison");
-      expect(run.stdout).toContain('src/server/stages/05-remember.ts');
+      expect(run.stdout).toContain('src/stage/stages/05-remember.ts');
     });
   });
 

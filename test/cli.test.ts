@@ -103,7 +103,7 @@ describe('session-tutor start --yes', () => {
     expect(run.stdout).toMatch(/Stage 5 is running at http:\/\/localhost:\d+/);
     for (const n of [1, 2, 3, 4, 5, 6]) expect(run.stdout).toMatch(new RegExp(`✔ +${n} `));
     // each stage's code as what changed since the one before; lesson 1, with none before, whole
-    expect(run.stdout).toContain('── src/server/stages/01-goldfish.ts ──');
+    expect(run.stdout).toContain('── src/stage/stages/01-goldfish.ts ──');
     for (const n of [2, 3, 4, 5, 6])
       expect(run.stdout).toMatch(new RegExp(`stages/0${n}-.*: what changed since stage ${n - 1}`));
     expect(run.stdout).not.toContain('the whole file');

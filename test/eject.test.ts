@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { lessonChecks } from '../src/course/check.js';
 import { Visitor } from '../src/probe/visitor.js';
-import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import { freshHome, runCli, waitForOutput } from './helpers.js';
 
 const run = promisify(execFile);

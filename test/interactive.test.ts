@@ -60,7 +60,7 @@ describe('the interactive walkthrough', () => {
 
   it('shows only what changed in the stage, and the whole file on f', async () => {
     const t = startInTerminal('start --port 0 --from 5');
-    const file = 'src/server/stages/05-remember.ts';
+    const file = 'src/stage/stages/05-remember.ts';
     const total = readFileSync(findLesson(5).stageSource, 'utf8').trimEnd().split('\n').length;
 
     let screen = await t.pageUntil(/\[f\] whole file/);

@@ -5,8 +5,8 @@ import { findLesson } from '../src/course/catalog.js';
 import { lessonOnNode24, storedSessions } from '../src/course/kit.js';
 import { runDemo } from '../src/course/run.js';
 import { type DemoStep, held } from '../src/course/types.js';
-import type { StoreChoice } from '../src/server/stores/choose.js';
-import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+import type { StoreChoice } from '../src/stage/stores/choose.js';
+import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import {
   binPath,
   collectRun,

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLessons } from '../src/course/catalog.js';
 import { Visitor } from '../src/probe/visitor.js';
-import { redisPackages } from '../src/server/stores/choose.js';
+import { redisPackages } from '../src/stage/stores/choose.js';
 import { collectRun, freshHome, waitForOutput } from './helpers.js';
 
 // What a learner gets from the registry: the package as `npm pack` makes it (from the build that
@@ -77,7 +77,7 @@ describe('the packed tarball', () => {
       /^dist\/session-tutor\.cjs$/, // the bin
       /^dist\/javascript\/.+\.js$/,
       /^lessons\/[^/]+\/.+$/,
-      /^src\/server\/stages\/([^/]+\.ts|form\.html)$/,
+      /^src\/stage\/stages\/([^/]+\.ts|form\.html)$/,
       /^(package\.json|README\.md|LICENSE|THIRD-PARTY-LICENSES|docs\/stage-5\.png)$/,
     ];
     expect(paths.filter((p) => !allowed.some((pattern) => pattern.test(p)))).toEqual([]);
@@ -94,8 +94,8 @@ describe('the packed tarball', () => {
     }
     for (const lesson of listLessons()) {
       expect(paths).toContain(`lessons/${lesson.name}/lesson.md`);
-      expect(paths).toContain(`src/server/stages/${lesson.name}.ts`);
-      expect(paths).toContain(`dist/javascript/server/stages/${lesson.name}.js`);
+      expect(paths).toContain(`src/stage/stages/${lesson.name}.ts`);
+      expect(paths).toContain(`dist/javascript/stage/stages/${lesson.name}.js`);
     }
     expect(packed.unpackedSize).toBeLessThanOrEqual(3_000_000);
   });

@@ -16,7 +16,7 @@ describe('the lesson registry (src/course/lessons.ts)', () => {
 
   it('has a row for every lesson folder, stage file and demo module, and nothing else', () => {
     expect(numbered('lessons', '')).toEqual(names);
-    expect(numbered('src/server/stages', '.ts')).toEqual(names);
+    expect(numbered('src/stage/stages', '.ts')).toEqual(names);
     expect(numbered('src/course', '.ts')).toEqual(names);
   });
 
@@ -24,7 +24,7 @@ describe('the lesson registry (src/course/lessons.ts)', () => {
     const source = readFileSync(join(root, 'src/course/lessons.ts'), 'utf8');
     for (const lesson of listLessons()) {
       // each import() names the row's own files, so a copied row cannot point at its neighbour
-      expect(source).toContain(`import('../server/stages/${lesson.name}.js')`);
+      expect(source).toContain(`import('../stage/stages/${lesson.name}.js')`);
       expect(source).toContain(`import('./${lesson.name}.js')`);
       const [stage, module] = await Promise.all([lesson.stage(), lesson.module()]);
       expect(typeof stage.createApp).toBe('function');
@@ -52,8 +52,8 @@ describe('the lesson registry (src/course/lessons.ts)', () => {
   });
 });
 
-// cli → course → server → probe: each layer may import those after it, never those before it.
-const layers = ['cli', 'course', 'server', 'probe'];
+// cli → course → server → stage → probe: each layer may import those after it, never those before it.
+const layers = ['cli', 'course', 'server', 'stage', 'probe'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -76,7 +76,7 @@ function layerImports(srcDir: string): [string, string, string][] {
 }
 
 describe('the layers of src/', () => {
-  it('point one way: cli → course → server → probe', () => {
+  it('point one way: cli → course → server → stage → probe', () => {
     const wrong = layerImports(join(root, 'src'))
       .filter(([from, to]) => {
         const a = layers.indexOf(from);

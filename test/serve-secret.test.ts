@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { greets, pageOf } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
-import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import { freshHome, spawnCli, waitForOutput } from './helpers.js';
 
 // SESSION_SECRET unset (an empty value counts as unset), as a learner following lesson 9 has it

@@ -7,8 +7,8 @@ import {
   openStore,
   parseStore,
   type StoreChoice,
-} from '../src/server/stores/choose.js';
-import { hasNodeSqlite } from '../src/server/stores/sqlite.js';
+} from '../src/stage/stores/choose.js';
+import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import { freshHome, runCli, withStage } from './helpers.js';
 
 const redisUrl = process.env.REDIS_URL;

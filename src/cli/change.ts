@@ -79,7 +79,7 @@ function sources(lesson: LessonInfo) {
 }
 
 function fileName(lesson: LessonInfo): string {
-  return `src/server/stages/${lesson.name}.ts`;
+  return `src/stage/stages/${lesson.name}.ts`;
 }
 
 function lineCount(source: string): number {

@@ -6,7 +6,7 @@ import { held, type Verdict } from '../course/types.js';
 import { ProbeError } from '../probe/errors.js';
 import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
-import type { StoreChoice } from '../server/stores/choose.js';
+import type { StoreChoice } from '../stage/stores/choose.js';
 import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, firstPlace, move, type Place } from './pager.js';

@@ -11,7 +11,7 @@ export interface LessonInfo extends LessonRow {
   name: string;
   /** lessons/NN-slug: lesson.md, the lesson's text. */
   dir: string;
-  /** src/server/stages/NN-slug.ts: the stage's source, as the learner sees it and eject copies it. */
+  /** src/stage/stages/NN-slug.ts: the stage's source, as the learner sees it and eject copies it. */
   stageSource: string;
 }
 

@@ -1,10 +1,10 @@
-import type { StageModule, StageRef } from '../server/stage.js';
+import type { StageModule, StageRef } from '../stage/stage.js';
 import type { LessonModule } from './types.js';
 
 /**
  * The course: one row per lesson, in order. Everything the tutor, the tests and the bench know
  * about a lesson comes from its row; its text is data in lessons/NN-slug/lesson.md, its stage is
- * src/server/stages/NN-slug.ts and its demo and checks are src/course/NN-slug.ts.
+ * src/stage/stages/NN-slug.ts and its demo and checks are src/course/NN-slug.ts.
  * Each `import()` names its file literally, so the type checker and the bundler can follow it.
  */
 export interface LessonRow {
@@ -34,7 +34,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'goldfish',
     title: 'The goldfish',
     hint: 'Look at the two requests in the demo: is there any header in the second that was not in the first?',
-    stage: () => import('../server/stages/01-goldfish.js'),
+    stage: () => import('../stage/stages/01-goldfish.js'),
     module: () => import('./01-goldfish.js'),
     checksOverHttp: true,
     sameOnTheWireAsBefore: 'there is no stage before lesson 1',
@@ -44,7 +44,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'secret',
     title: 'Sessions need a secret',
     hint: 'The demo made two requests: count the Set-Cookie headers. Which option tells express-session not to send a cookie until something is stored?',
-    stage: () => import('../server/stages/02-secret.js'),
+    stage: () => import('../stage/stages/02-secret.js'),
     module: () => import('./02-secret.js'),
     checksOverHttp: true,
     sameOnTheWireAsBefore:
@@ -55,7 +55,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'form',
     title: 'A form',
     hint: 'The form posts to setName. Which routes does this stage define? The 404 page names the request it could not answer.',
-    stage: () => import('../server/stages/03-form.js'),
+    stage: () => import('../stage/stages/03-form.js'),
     module: () => import('./03-form.js'),
     checksOverHttp: true,
   },
@@ -64,7 +64,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'store-name',
     title: 'Store the name',
     hint: 'Look at the Set-Cookie header of the 302: between s%3A and the dot is the session ID, after the dot the signature. Is the name anywhere in it?',
-    stage: () => import('../server/stages/04-store-name.js'),
+    stage: () => import('../stage/stages/04-store-name.js'),
     module: () => import('./04-store-name.js'),
     checksOverHttp: true,
   },
@@ -73,7 +73,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'remember',
     title: 'Remember me',
     hint: 'Compare the Cookie line of the goldfish’s GET / with Grace’s. The server can only find a session whose ID comes back.',
-    stage: () => import('../server/stages/05-remember.js'),
+    stage: () => import('../stage/stages/05-remember.js'),
     module: () => import('./05-remember.js'),
     checksOverHttp: true,
   },
@@ -82,7 +82,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'preview',
     title: 'Why the preview window forgets',
     hint: 'The simulated preview received a Set-Cookie: look at the Cookie line it sent next. Then read the attributes of the /partitioned/ cookie: which of them lets a browser keep it inside a frame?',
-    stage: () => import('../server/stages/06-preview.js'),
+    stage: () => import('../stage/stages/06-preview.js'),
     module: () => import('./06-preview.js'),
     checksOverHttp: true,
   },
@@ -91,7 +91,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'lifetime',
     title: 'How long a session lives',
     hint: "Compare the Set-Cookie of this stage with lesson 5's: which attribute is new? Then look at the Cookie line Ada sent after waiting.",
-    stage: () => import('../server/stages/07-lifetime.js'),
+    stage: () => import('../stage/stages/07-lifetime.js'),
     module: () => import('./07-lifetime.js'),
     checksOverHttp: true,
   },
@@ -100,7 +100,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'logout',
     title: 'Forget me: logging out',
     hint: "After logout, look at what the server's store holds, and at what the copied cookie still says in the client-side session: its value is base64.",
-    stage: () => import('../server/stages/08-logout.js'),
+    stage: () => import('../stage/stages/08-logout.js'),
     module: () => import('./08-logout.js'),
     checksOverHttp: true,
   },
@@ -109,7 +109,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'store',
     title: 'Where the data lives',
     hint: 'A MemoryStore lives in the server process: when the process ends, so does every session in it. Compare the process numbers before and after the restart.',
-    stage: () => import('../server/stages/09-store.js'),
+    stage: () => import('../stage/stages/09-store.js'),
     module: () => import('./09-store.js'),
     // where sessions live cannot be seen from outside: a correct server looks the same either way
     checksOverHttp: false,
@@ -119,7 +119,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'many-servers',
     title: 'Many servers, one memory',
     hint: "Read the 'answered by process' of each response: which process greeted Ada, and which did not?",
-    stage: () => import('../server/stages/10-many-servers.js'),
+    stage: () => import('../stage/stages/10-many-servers.js'),
     module: () => import('./10-many-servers.js'),
     // how servers share sessions cannot be seen from outside either
     checksOverHttp: false,
@@ -129,7 +129,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'safety',
     title: 'Keeping sessions safe',
     hint: 'For each verdict, find the one line of stage 11 that decides it: escapeHtml, httpOnly, sameSite, secure, regenerate, or the list of secrets.',
-    stage: () => import('../server/stages/11-safety.js'),
+    stage: () => import('../stage/stages/11-safety.js'),
     module: () => import('./11-safety.js'),
     checksOverHttp: true,
   },
@@ -138,7 +138,7 @@ export const lessonRows: readonly LessonRow[] = [
     slug: 'same-origin',
     title: 'Same site is not same origin',
     hint: "Compare the attacker's POST on stage 11 and on stage 12: the same cookie went with both. What did stage 12 look for that the attack page could not send?",
-    stage: () => import('../server/stages/12-same-origin.js'),
+    stage: () => import('../stage/stages/12-same-origin.js'),
     module: () => import('./12-same-origin.js'),
     checksOverHttp: true,
     beside: async (stageUrl, host, anyPort) =>

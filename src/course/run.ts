@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CookieHabit } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
-import type { StoreChoice } from '../server/stores/choose.js';
+import type { StoreChoice } from '../stage/stores/choose.js';
 import type { LessonInfo } from './catalog.js';
 import { lessonModule } from './catalog.js';
 import type { DemoContext, DemoStep, Stoppable, Verdict } from './types.js';

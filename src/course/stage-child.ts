@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import { startStage } from '../server/start.js';
-import { openStore, type StoreChoice } from '../server/stores/choose.js';
+import { openStore, type StoreChoice } from '../stage/stores/choose.js';
 import { findLesson } from './catalog.js';
 
 /** What the parent asks for, in the child's first argument, as JSON. */

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
-import type { StoreChoice } from '../server/stores/choose.js';
+import type { StoreChoice } from '../stage/stores/choose.js';
 import type { StageChildReport, StageChildRequest } from './stage-child.js';
 
 export interface StageProcess {

@@ -2,7 +2,7 @@ import type { ExplainedCookie } from '../probe/cookies.js';
 import type { Verdict } from '../probe/verdict.js';
 import type { CookieHabit, Hop, Visitor } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
-import type { StoreChoice } from '../server/stores/choose.js';
+import type { StoreChoice } from '../stage/stores/choose.js';
 
 export type { Verdict };
 

@@ -1,6 +1,6 @@
 // Lesson 12's hostile page: what an attacker serves from another port of the same host.
 import type { RequestListener } from 'node:http';
-import { escapeHtml, page } from './pages.js';
+import { escapeHtml, page } from '../stage/pages.js';
 import { type ListeningApp, listenApp, PortBusyError } from './start.js';
 
 /** The port the attack page asks for first: the one after the tutor's usual 3000. */

@@ -2,8 +2,8 @@
 import cookieSession from 'cookie-session';
 import express from 'express';
 import session, { type Store } from 'express-session';
-import { nameFromForm } from './name.js';
-import { escapeHtml, formPage, page, problemPage } from './pages.js';
+import { nameFromForm } from '../stage/name.js';
+import { escapeHtml, formPage, page, problemPage } from '../stage/pages.js';
 
 /**
  * Lesson 8's contrast: a client-side session (cookie-session). The data itself travels in the

@@ -29,7 +29,7 @@ export function ejectedStage(stage: { number: number; name: string }): EjectedFi
   if (!existsSync(javascriptDir)) {
     throw new Error(`${javascriptDir} is missing: run npm run build`);
   }
-  const stageFile = join(javascriptDir, 'server/stages', `${stage.name}.js`);
+  const stageFile = join(javascriptDir, 'stage/stages', `${stage.name}.js`);
   // a stage whose comments say `--store` chooses its store, and so does its ejected server.js
   const choosesStore = readFileSync(stageFile, 'utf8').includes('--store');
   const files: EjectedFiles = new Map();
@@ -112,7 +112,7 @@ function withStart(stageCode: string, number: number, choosesStore: boolean): st
           "import { openStore, parseStore } from '../stores/choose.js';",
         ]
       : []),
-    "import { notFound, showProblem } from '../errors.js';",
+    "import { notFound, showProblem } from '../error-pages.js';",
   );
   return `${lines.join('\n')}
 

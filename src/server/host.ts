@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import session, { type Store } from 'express-session';
-import type { BesideServer, StageRef } from './stage.js';
+import type { BesideServer, StageRef } from '../stage/stage.js';
 import { PortBusyError, type RunningStage, startStage } from './start.js';
 
 export interface HostOptions {

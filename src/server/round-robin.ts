@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { problemPage } from './pages.js';
+import { problemPage } from '../stage/pages.js';
 
 export interface RoundRobin {
   probeUrl: string;

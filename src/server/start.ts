@@ -5,11 +5,11 @@ import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
-import { notFound, showProblem } from './errors.js';
-import { problemPage } from './pages.js';
-import { chooseSecret, WeakSecretError } from './secret.js';
-import type { StageRef } from './stage.js';
-import './session-data.js';
+import { notFound, showProblem } from '../stage/error-pages.js';
+import { problemPage } from '../stage/pages.js';
+import { chooseSecret, WeakSecretError } from '../stage/secret.js';
+import type { StageRef } from '../stage/stage.js';
+import '../stage/session-data.js';
 
 export interface StartOptions {
   /** 0, the default, lets the system pick a free port. */

@@ -133,7 +133,7 @@ function readableTutor(): { node: string; cli: string } {
   if (!readable) {
     const root = join(import.meta.dirname, '..', '..');
     const dir = mkdtempSync(join(tmpdir(), 'session-tutor-readable-'));
-    for (const part of ['dist', 'lessons', 'src/server/stages', 'package.json']) {
+    for (const part of ['dist', 'lessons', 'src/stage/stages', 'package.json']) {
       cpSync(join(root, part), join(dir, part), { recursive: true });
     }
     copyFileSync(process.execPath, join(dir, 'node'));

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { findLesson, lessonNumber } from '../../course/catalog.js';
 import { StageRefused, startStageProcess } from '../../course/stage-process.js';
 import { UserError } from '../../errors.js';
-import { describeStore, parseStore } from '../../server/stores/choose.js';
+import { describeStore, parseStore } from '../../stage/stores/choose.js';
 import { onShutdown, shutdown, shuttingDown } from '../shutdown.js';
 
 /**
@@ -21,7 +21,7 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
     return { said: `SESSION_SECRET is not set: the secret lasts for this run only, ${runOnly}` };
   }
   const [{ developmentSecret }, { tutorHome }] = await Promise.all([
-    import('../../server/secret.js'),
+    import('../../stage/secret.js'),
     import('../../home.js'),
   ]);
   const kept = developmentSecret(tutorHome());

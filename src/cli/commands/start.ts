@@ -44,9 +44,9 @@ async function runLessons(
 ) {
   const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
-    import('../../server/secret.js'),
+    import('../../stage/secret.js'),
     import('../walkthrough.js'),
-    import('../../server/stores/choose.js'),
+    import('../../stage/stores/choose.js'),
   ]);
   const { secret, fromEnvironment } = chooseSecret();
   const storeChoice = parseStore(options.store);
