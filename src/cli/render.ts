@@ -34,7 +34,7 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
     case 'say':
       return wrapText(step.text, width);
     case 'hops':
-      return drawHops(step.visitor, step.hops, width);
+      return drawHops(step.visitor, step.hops, width, step.servedBy);
     case 'cookie':
       return explainCookieLines(step.cookie);
     case 'store':
@@ -50,7 +50,7 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
  * A small sequence diagram: the visitor on the left, the server on the right, an arrow for
  * each request and each response, labelled with the headers that matter.
  */
-export function drawHops(visitor: string, hops: Hop[], width: number): string {
+export function drawHops(visitor: string, hops: Hop[], width: number, servedBy = false): string {
   const inner = width - 2;
   const bar = chalk.dim('│');
   // Lays out labelled segments in `room` columns, cutting the last one that does not fit.
@@ -100,7 +100,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
           hop.status < 400 ? chalk.green : chalk.red,
         ],
         [hop.location ? `  Location: ${hop.location}` : ''],
-        [hop.servedBy ? `  answered by ${hop.servedBy}` : '', chalk.magenta],
+        [servedBy && hop.servedBy ? `  answered by ${hop.servedBy}` : '', chalk.magenta],
         [body ? `  ${body}` : '', chalk.italic],
       ]),
     );

@@ -22,12 +22,19 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     { follow: false },
   );
   verdicts.push(partitionedVerdict(framed.setCookie[0]));
-  const [embedded] = await newcomer.get(`${ctx.stage.probeUrl}/embedded`);
-  verdicts.push(embeddedVerdict(embedded, ctx.stage.probeUrl));
+  // at the address the learner opens: the frame then shows the host their browser frames
+  const [embedded] = await newcomer.get(`${ctx.stage.url}/embedded`);
+  verdicts.push(embeddedVerdict(embedded, ctx.stage.url));
   return verdicts;
 }
 
-/** The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned. */
+/**
+ * The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned.
+ * Partitioned (CHIPS) shipped in Chrome and Edge 114 (developer.chrome.com/docs/privacy-sandbox/chips)
+ * and Firefox (on again since 141: wiki.php.net/rfc/chips). For Safari, developer.chrome.com lists
+ * 18.4 while web-features' "partitioned-cookies" points at webkit.org/b/292975; lesson 6 names
+ * 26.2 and later (not confirmed in those sources: recheck against WebKit release notes).
+ */
 function partitionedVerdict(setCookie: string | undefined): Verdict {
   const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());
   const has = ['samesite=none', 'secure', 'partitioned'].every((a) => attributes.includes(a));

@@ -8,7 +8,11 @@ import { hiddenFields, postNameThenReturn, tellNameThenReturn, watchStore } from
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
-// leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
+// leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on:
+// cookie-session's README says it does not prevent replay. Flask and Django, as lesson 8 says, refuse
+// a copy older than the session's lifetime: Flask's SecureCookieSessionInterface.open_session
+// loads with max_age=permanent_session_lifetime, Django's signed_cookies backend with
+// max_age=SESSION_COOKIE_AGE.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');

@@ -54,7 +54,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
     ctx.show({
       kind: 'say',
-      text: `Simulated browser: Ada, signed in at ${stage.probeUrl}, opens the attack page as ${otherSite}, another site. Its form posts to /rename without her Lax cookie, as Chromium does, with ${headerList(otherSite, stage.probeUrl)}.`,
+      text: `Simulated browser: Ada, signed in at ${stage.probeUrl}, opens the attack page as ${otherSite}, another site. Its form posts to /rename without her Lax cookie (as in Chromium), with ${headerList(otherSite, stage.probeUrl)}.`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
@@ -64,7 +64,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     );
     ctx.show({
       kind: 'say',
-      text: `Now the same page at ${attackPage.probeUrl}, another port of the same host: the same site, so her Lax cookie goes along, with ${headerList(attackPage.probeUrl, stage.probeUrl)}.`,
+      text: `The same page at ${attackPage.probeUrl}, the same site: her cookie goes along, with ${headerList(attackPage.probeUrl, stage.probeUrl)}.`,
     });
   }
   verdicts.push(

@@ -78,15 +78,14 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
-    // the cookie of the session that answered: a browser drops only the cookie
-    // named again with its own path and attributes (Partitioned ones included)
+    // the cookie of the session that answered: a browser drops a cookie only
+    // when told its own name, path and attributes (Partitioned included)
     const partitioned = req.path.startsWith('/partitioned/');
     const name = partitioned ? 'partitioned.sid' : 'connect.sid';
     const { path, httpOnly, sameSite, secure } = req.session.cookie;
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
-      // and the browser is asked to drop its copy
       res.clearCookie(name, { path, httpOnly, sameSite, secure: secure === true, partitioned });
       res.redirect('./'); // back where the button was: / or /partitioned/
     });
