@@ -45,7 +45,6 @@ describe('stage 12 refuses forged forms', () => {
         for (const [path, form] of [
           ['/setName', { name: 'Mallory' }],
           ['/setName', { name: 'Mallory', _csrf: 'a-guess' }],
-          ['/rename', { name: 'Mallory' }],
           ['/logout', {}],
         ] as const) {
           const [hop] = await ada.post(`${stage.probeUrl}${path}`, form);
@@ -154,63 +153,40 @@ describe('stage 12 refuses forged forms', () => {
   });
 });
 
-describe('the rename form of stages 11 and 12', () => {
-  it('renames a signed-in visitor and refuses a visitor without a session', async () => {
+describe('the "Forget me" of stages 11 and 12 needs a session', () => {
+  it('logs a signed-in visitor out, and refuses a visitor without a session, clearing no cookie', async () => {
     await withStage(11, (stage) =>
       withVisitors(['jar', 'jar'], async (ada, stranger) => {
-        const page = await signIn(stage.probeUrl, ada, 'Ada');
-        const rename = formsOf(page).find((f) => new URL(f.action).pathname === '/rename');
-        expect(rename).toBeDefined();
-        const hops = await ada.post(`${stage.probeUrl}/rename`, { name: 'Ada L.' });
-        expect(hops[0].status).toBe(302);
-        expect(greets(hops.at(-1), 'Ada L.')).toBe(true);
-        const [refused] = await stranger.post(`${stage.probeUrl}/rename`, { name: 'Mallory' });
+        await signIn(stage.probeUrl, ada, 'Ada');
+        const [refused] = await stranger.post(`${stage.probeUrl}/logout`, {});
         expect(refused.status).toBe(403);
-        expect(refused.body).toContain('Sign in first: there is no name to change.');
+        expect(refused.body).toContain('Nobody is signed in here.');
         expect(refused.setCookie).toEqual([]);
-        const names = (await storedSessions(stage.store)).map((s) => s.data.myName);
-        expect(names).toEqual(['Ada L.']);
-      }),
-    );
-  });
-
-  it('on stage 12, renames with the token from the page', async () => {
-    await withStage(12, (stage) =>
-      withVisitors(['jar'], async (ada) => {
-        const page = await signIn(stage.probeUrl, ada, 'Ada');
-        const hops = await ada.post(
-          `${stage.probeUrl}/rename`,
-          { ...hiddenFields(page), name: 'Ada L.' },
-          { headers: browserHeaders(stage.probeUrl, stage.probeUrl) },
-        );
-        expect(hops[0].status).toBe(302);
-        expect(greets(hops.at(-1), 'Ada L.')).toBe(true);
+        expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
+        const out = await ada.post(`${stage.probeUrl}/logout`, {});
+        expect(out[0].status).toBe(302);
+        expect(greets(out.at(-1), 'Ada')).toBe(false);
       }),
     );
   });
 });
 
 describe('the attack page', () => {
-  it('submits a form to the stage as it loads: a rename at /, a sign-in at /signin, a logout at /logout', async () => {
+  it('submits a form to the stage as it loads: a logout at /, a sign-in at /signin', async () => {
     const page = await startAttackPage('http://localhost:3000', '127.0.0.1', 0);
     try {
       await withVisitors(['goldfish'], async (visitor) => {
-        const [rename] = await visitor.get(`${page.probeUrl}/`);
-        expect(formsOf(rename)).toEqual([
-          { method: 'post', action: 'http://localhost:3000/rename', hidden: { name: 'Mallory' } },
+        const [logout] = await visitor.get(`${page.probeUrl}/`);
+        expect(formsOf(logout)).toEqual([
+          { method: 'post', action: 'http://localhost:3000/logout', hidden: {} },
         ]);
         const [signIn] = await visitor.get(`${page.probeUrl}/signin`);
         expect(formsOf(signIn)[0]).toMatchObject({
           action: 'http://localhost:3000/setName',
           hidden: { name: 'Mallory' },
         });
-        expect(rename.body).toContain('<script>document.forms[0].submit()</script>');
-        const [logout] = await visitor.get(`${page.probeUrl}/logout`);
-        expect(formsOf(logout)[0]).toMatchObject({
-          action: 'http://localhost:3000/logout',
-          hidden: {},
-        });
-        const [other] = await visitor.get(`${page.probeUrl}/other`);
+        expect(logout.body).toContain('<script>document.forms[0].submit()</script>');
+        const [other] = await visitor.get(`${page.probeUrl}/logout`);
         expect(other.status).toBe(404);
       });
     } finally {
@@ -249,7 +225,7 @@ describe('the attack page', () => {
       expect(port).toBeGreaterThan(0);
       await withVisitors(['goldfish'], async (visitor) => {
         const [hop] = await visitor.get(`http://127.0.0.1:${port}/`);
-        expect(formsOf(hop)[0].action).toBe(`${stage.url}/rename`);
+        expect(formsOf(hop)[0].action).toBe(`${stage.url}/logout`);
       });
       const back = await host.switchTo(findLesson(11));
       expect(back.note).toBeUndefined();
@@ -268,20 +244,20 @@ describe('lesson 12 on the command line', () => {
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
     expect(text).toContain('Simulated browser: Ada, signed in at http://127.0.0.1:');
-    expect(text).toContain('Sec-Fetch-Site: same-site');
     expect(text).toContain('Sec-Fetch-Site: cross-site');
     // the attack that works on stage 11 is marked as one on its own line
     expect(text).toContain(
-      '✔ stage 11: the attack page’s rename, from another site: refused (403), Ada POST 403 (Sign in first: there is no name to change.)',
+      '✔ stage 11: the attack page’s logout, from another site: refused (403), Ada POST 403 (Nobody is signed in here.)',
     );
     // the attack that works on stage 11 is marked as one on its own line
     expect(text).toContain(
-      '⚠ stage 11: the attack page’s rename, from the same site: accepted, Mallory (the attack works, as predicted)',
+      '⚠ stage 11: the attack page’s logout, from the same site: accepted, logged out (the attack works)',
     );
     expect(text).toContain(
-      '✔ stage 12: the attack page’s rename, from the same site: refused (403), Ada POST 403 (This form came from another origin: Origin http://127.0.0.1:',
+      '✔ stage 12: the attack page’s logout, from the same site: refused (403), Ada POST 403 (This form came from another origin: Origin http://127.0.0.1:',
     );
-    expect(run.stdout).toContain('✔ 12 Same site is not same origin: 5/5');
+    expect(text).toContain('Sec-Fetch-Site same-site.)');
+    expect(run.stdout).toContain('✔ 12 Same site is not same origin: 4/4');
     const port = Number(run.stdout.match(/the attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
     expect(await refusesConnections(port)).toBe(true);
   });

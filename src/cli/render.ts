@@ -126,8 +126,8 @@ export function explainCookieLines(cookie: ExplainedCookie): string {
   } else if (cookie.kind === 'readable') {
     lines.push(
       `  value       ${chalk.cyan(cookie.value)}`,
+      // the summary line below says what this means: anyone who holds the cookie can read it
       `  decoded     ${chalk.yellow(JSON.stringify(cookie.payload))}`,
-      '              plain data, only encoded: anyone who holds the cookie can read this',
     );
   } else {
     lines.push(`  value       ${chalk.cyan(cookie.value)}`);
@@ -162,7 +162,7 @@ export function verdictLine(verdict: Verdict): string {
         ? chalk.green('✔')
         : chalk.red('✘');
   const outcome = held
-    ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe}, as predicted)`) : ''}`
+    ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe})`) : ''}`
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
   return `${mark} ${verdict.label}: ${outcome}\n  ${chalk.dim(verdict.evidence)}`;
 }

@@ -4,7 +4,7 @@ import { type DemoContext, type Expectation, held, type Verdict } from './types.
 // express-session is installed, but with saveUninitialized: false it sends no
 // cookie until the app stores something, and this stage stores nothing yet.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const visitor = ctx.visitor('a visitor (cookie jar)', 'jar');
+  const visitor = ctx.visitor('a browser', 'jar');
   const hops = [
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),

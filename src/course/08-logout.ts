@@ -24,7 +24,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   );
   ctx.show({
     kind: 'say',
-    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}.`,
+    text: 'The same steps with a client-side session (cookie-session).',
   });
   const grace = ctx.visitor('Grace (cookie jar, client-side session)', 'jar');
   // cookie-session's logout empties the jar's cookie, but the copy still holds the signed name

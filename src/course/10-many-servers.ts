@@ -58,7 +58,7 @@ async function twoServers(
   const proxy = ctx.own(await startRoundRobin(servers));
   ctx.show({
     kind: 'say',
-    text: `Processes ${servers.map((s) => s.pid).join(' and ')} keep sessions in ${describeStore(store)}, behind the round-robin at ${proxy.probeUrl}.`,
+    text: `Processes ${servers.map((s) => s.pid).join(' and ')}, behind a round-robin, keep sessions in ${store.kind === 'memory' ? 'memory, each its own' : `one store, ${describeStore(store)}`}.`,
   });
   const visitor = ctx.visitor(`${name} (cookie jar)`, 'jar');
   const hops: Hop[] = await visitor.post(`${proxy.probeUrl}/setName`, { name });

@@ -73,8 +73,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
-    // the cookie of the session that answered: a browser drops a cookie only
-    // when told its own name, path and attributes (Partitioned included)
+    // the browser drops only the cookie named with its own path and attributes
     const partitioned = req.path.startsWith('/partitioned/');
     const name = partitioned ? 'partitioned.sid' : 'connect.sid';
     const { path, httpOnly, sameSite, secure } = req.session.cookie;

@@ -73,8 +73,6 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
         `Hello, ${name}`,
         `<h1>${escapeHtml(name)}</h1>
 <p>Your session began at ${req.session.since ?? 'an earlier stage'}; this server started at ${serverStarted.toISOString()}.</p>
-<form method="post" action="rename">
-<label>New name <input name="name"></label><button type="submit">Change my name</button></form>
 <form method="post" action="logout"><button type="submit">Forget me</button></form>`,
       ),
     );
@@ -100,24 +98,13 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     });
   });
 
-  // renaming needs the session: without one, there is no name to change
-  app.post(['/rename', '/partitioned/rename'], (req, res, next) => {
-    if (req.session.myName === undefined) {
-      res.status(403).send(problemPage(403, 'Sign in first: there is no name to change.'));
-      return;
-    }
-    const form = nameFromForm(req);
-    if (!form.ok) {
-      res.status(form.status).send(problemPage(form.status, form.problem));
-      return;
-    }
-    req.session.myName = form.name;
-    req.session.save((err) => (err ? next(err) : res.redirect('./')));
-  });
-
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
-    // the cookie of the session that answered: a browser drops a cookie only
-    // when told its own name, path and attributes (Partitioned included)
+    // signed in only: another site's form, sent without the Lax cookie, must not clear it
+    if (req.session.myName === undefined) {
+      res.status(403).send(problemPage(403, 'Nobody is signed in here.'));
+      return;
+    }
+    // the browser drops only the cookie named with its own path and attributes
     const partitioned = req.path.startsWith('/partitioned/');
     const name = partitioned ? 'partitioned.sid' : 'connect.sid';
     const { path, httpOnly, sameSite, secure } = req.session.cookie;
