@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
+import { stageHelperDir } from '../paths.js';
 
 /** How many unchanged lines the change view shows around each change. */
 const context = 1;
@@ -66,6 +68,26 @@ export function wholeView(lesson: LessonInfo): CodeView {
       : fileName(lesson),
     rows,
   };
+}
+
+/**
+ * Each helper file the stage imports from beside its folder (`from '../name.js'`), whole: a call
+ * such as nameFromForm(req) or page(…) is then one key from the code it runs.
+ */
+export function helperViews(lesson: LessonInfo): CodeView[] {
+  const source = readFileSync(lesson.stageSource, 'utf8');
+  return readdirSync(stageHelperDir)
+    .filter((file) => file.endsWith('.ts') && source.includes(`from '../${file.slice(0, -3)}.js'`))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(stageHelperDir, file), 'utf8').replace(/\n$/, '');
+      return {
+        title: `src/stage/${file}, which stage ${lesson.number} imports`,
+        rows: text
+          .split('\n')
+          .map((line, i) => ({ sign: ' ' as const, lineNo: i + 1, text: line })),
+      };
+    });
 }
 
 function sources(lesson: LessonInfo) {

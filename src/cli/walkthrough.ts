@@ -169,7 +169,7 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
   const fileKey = parts.includes('.code')
     ? place.wholeFile
       ? '  [f] changes only'
-      : '  [f] whole file'
+      : '  [f] whole file, helpers'
     : '';
   write(
     chalk.dim(

@@ -44,12 +44,12 @@ export async function serve(
 ): Promise<void> {
   const lesson = findLesson(lessonNumber(n));
   const store = parseStore(options.store);
-  const signing = await chooseServeSecret();
+  const signing = lesson.sessionless ? undefined : await chooseServeSecret();
   const stage = await startStageProcess(lesson.number, {
     store,
     port: options.port,
     host: options.host,
-    secret: signing.secret,
+    secret: signing?.secret,
   }).catch((err: unknown) => {
     throw err instanceof StageRefused ? new UserError(err.said, err.exitCode) : err;
   });
@@ -59,14 +59,17 @@ export async function serve(
     process.stderr.write(`Stage ${lesson.number}'s server process ended on its own.\n`);
     void shutdown(1);
   });
+  // lesson 12's attack page, which its "Try it" opens: stopped with the stage
+  const beside = await lesson.beside?.(stage.url, options.host, options.port === 0);
+  if (beside) onShutdown(() => beside.stop());
   process.stdout.write(`Stage ${lesson.number} is running at ${chalk.bold.underline(stage.url)}\n`);
+  if (beside) process.stdout.write(`${chalk.dim(`(${beside.note})`)}\n`);
   if (options.open) {
     const { openInBrowser } = await import('../open-browser.js');
     process.stdout.write(`${chalk.dim(`(${await openInBrowser(stage.url)})`)}\n`);
   }
-  process.stdout.write(
-    `${chalk.dim(`Sessions live in ${describeStore(store)}. ${signing.said} Press Ctrl-C to stop it.`)}\n`,
-  );
+  const sessions = signing ? `Sessions live in ${describeStore(store)}. ${signing.said} ` : '';
+  process.stdout.write(`${chalk.dim(`${sessions}Press Ctrl-C to stop it.`)}\n`);
   await new Promise<never>(() => {
     // runs until a signal: the shutdown handler stops the server and exits
   });
