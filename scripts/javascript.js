@@ -7,7 +7,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transform } from 'sucrase';
 
-export function stripTypes(source) {
+export function stripTypes(typescript) {
+  // a checkout with Windows line ends (core.autocrlf) must not give the learner mixed ones
+  const source = typescript.replace(/\r\n/g, '\n');
   const { code } = transform(source, { transforms: ['typescript'], disableESTransforms: true });
   const before = source.split('\n');
   const after = code.split('\n');

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
 import { stageHelperDir } from '../paths.js';
+import { readText } from '../text.js';
 
 /** How many unchanged lines the change view shows around each change. */
 const context = 1;
@@ -75,12 +76,12 @@ export function wholeView(lesson: LessonInfo): CodeView {
  * such as nameFromForm(req) or page(…) is then one key from the code it runs.
  */
 export function helperViews(lesson: LessonInfo): CodeView[] {
-  const source = readFileSync(lesson.stageSource, 'utf8');
+  const source = readText(lesson.stageSource);
   return readdirSync(stageHelperDir)
     .filter((file) => file.endsWith('.ts') && source.includes(`from '../${file.slice(0, -3)}.js'`))
     .sort()
     .map((file) => {
-      const text = readFileSync(join(stageHelperDir, file), 'utf8').replace(/\n$/, '');
+      const text = readText(join(stageHelperDir, file)).replace(/\n$/, '');
       return {
         title: `src/stage/${file}, which stage ${lesson.number} imports`,
         rows: text
@@ -95,8 +96,8 @@ function sources(lesson: LessonInfo) {
   const previous = lessons[lessons.indexOf(lesson) - 1] as LessonInfo | undefined;
   return {
     previous,
-    source: readFileSync(lesson.stageSource, 'utf8'),
-    before: previous ? readFileSync(previous.stageSource, 'utf8') : '',
+    source: readText(lesson.stageSource),
+    before: previous ? readText(previous.stageSource) : '',
   };
 }
 

@@ -1,6 +1,6 @@
 import { emitKeypressEvents } from 'node:readline';
 import type { Action } from './pager.js';
-import { onShutdown } from './shutdown.js';
+import { interrupt, onShutdown } from './shutdown.js';
 
 const bindings: Record<string, Action> = {
   return: 'next',
@@ -42,8 +42,8 @@ export class KeyReader {
     _text: string | undefined,
     key: { name?: string; ctrl?: boolean } | undefined,
   ) => {
-    // raw mode turns Ctrl-C into a key; make it the signal again, so one path handles it
-    if (key?.ctrl && key.name === 'c') process.kill(process.pid, 'SIGINT');
+    // raw mode turns Ctrl-C into a key: it ends the tutor as the signal does
+    if (key?.ctrl && key.name === 'c') void interrupt();
     else if (!this.waiting && key?.name && bindings[key.name] === 'quit') this.quitting.abort();
   };
 

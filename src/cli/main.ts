@@ -98,7 +98,11 @@ function buildProgram(): Command {
     .command('serve')
     .description("run one stage's demo server alone until Ctrl-C")
     .argument('<n>', 'stage (lesson) number')
-    .option('--port <port>', 'port to listen on', portNumber, 3000)
+    .option(
+      '--port <port>',
+      'port to listen on (default 3000, or a free one if 3000 is busy)',
+      portNumber,
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--open', 'open the page in your default browser')
     .option(

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LessonInfo } from '../course/catalog.js';
+import { readText } from '../text.js';
 import { changeView } from './change.js';
 
 /**
@@ -11,10 +11,7 @@ import { changeView } from './change.js';
  * out: they run live and are looked at, not read word by word.
  */
 export function lessonWords(lesson: LessonInfo): number {
-  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8').replace(
-    /^(---|\.code|\.demo)$/gm,
-    '',
-  );
+  const text = readText(join(lesson.dir, 'lesson.md')).replace(/^(---|\.code|\.demo)$/gm, '');
   const { title, rows } = changeView(lesson);
   const code = rows.map((row) => `${row.lineNo ?? ''} ${row.sign} ${row.text}`);
   return words(text) + words(title) + words(code.join('\n'));

@@ -5,6 +5,7 @@ import wrapAnsi from 'wrap-ansi';
 import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
 import type { ExplainedCookie } from '../probe/cookies.js';
 import type { Hop } from '../probe/visitor.js';
+import { glyphs } from './glyphs.js';
 import { cut, displayWidth, pageWidth } from './width.js';
 
 type Segment = [text: string, style?: (text: string) => string];
@@ -68,11 +69,11 @@ export function drawHops(visitor: string, hops: Hop[], width: number, servedBy =
   };
   const request = (segments: Segment[]) => {
     const { text, used } = layout(segments, inner - 4);
-    return `${bar} ${text} ${chalk.dim(`${'─'.repeat(inner - used - 3)}▶`)}${bar}`;
+    return `${bar} ${text} ${chalk.dim(`${'─'.repeat(inner - used - 3)}${glyphs.arrowRight}`)}${bar}`;
   };
   const response = (segments: Segment[]) => {
     const { text, used } = layout(segments, inner - 4);
-    return `${bar}${chalk.dim(`◀${'─'.repeat(inner - used - 3)}`)} ${text} ${bar}`;
+    return `${bar}${chalk.dim(`${glyphs.arrowLeft}${'─'.repeat(inner - used - 3)}`)} ${text} ${bar}`;
   };
   const note = (segments: Segment[]) => {
     const { text, used } = layout(segments, inner - 2);
@@ -157,10 +158,10 @@ export function verdictLine(verdict: Verdict): string {
   const mark = verdict.skipped
     ? chalk.yellow('–')
     : unsafe
-      ? chalk.yellow('⚠')
+      ? chalk.yellow(glyphs.warn)
       : held
-        ? chalk.green('✔')
-        : chalk.red('✘');
+        ? chalk.green(glyphs.pass)
+        : chalk.red(glyphs.fail);
   const outcome = held
     ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe})`) : ''}`
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
@@ -174,7 +175,7 @@ export function waitLine(ms: number, why: string): string {
 /** Finds waitLine's lines in plain output: the benchmark counts a lesson's deliberate waits with it. */
 export const waitPattern = /… waiting (\d+(?:\.\d+)?) s: /g;
 
-/** A course progress bar such as `■■■□□□ 3 of 6 done`. */
+/** A course progress bar such as `■■■□□□ 3 of 6 done` (`###... 3 of 6 done` in ASCII). */
 export function progressBar(done: number, total: number): string {
-  return `${chalk.green('■'.repeat(done))}${chalk.dim('□'.repeat(total - done))} ${done} of ${total} done`;
+  return `${chalk.green(glyphs.done.repeat(done))}${chalk.dim(glyphs.todo.repeat(total - done))} ${done} of ${total} done`;
 }

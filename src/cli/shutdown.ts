@@ -44,12 +44,21 @@ export const interruptedExitCode = 130;
 export const terminatedExitCode = 143;
 
 /**
+ * What Ctrl-C does, from the signal or from a key read in raw mode. The key must not send SIGINT
+ * to this process: on Windows that is TerminateProcess, which runs no cleanup and exits with 1
+ * (nodejs.org/api/child_process.html, subprocess.kill; nodejs/node#55514).
+ */
+export function interrupt(): Promise<never> {
+  return shutdown(interruptedExitCode);
+}
+
+/**
  * Ctrl-C ends with 130, SIGTERM with 143 and SIGHUP with 129 (128 + the signal's number, as
  * shells report a process killed by it), after every cleanup has run. An error that escapes
  * everything (thrown from a timer or a stray promise) ends with 1, also after the cleanups.
  */
 export function handleSignals(): void {
-  process.once('SIGINT', () => void shutdown(interruptedExitCode));
+  process.once('SIGINT', () => void interrupt());
   process.once('SIGTERM', () => void shutdown(terminatedExitCode));
   process.once('SIGHUP', () => void shutdown(129));
   // a reader that went away (`session-tutor start --yes | head`) is no error: stop quietly

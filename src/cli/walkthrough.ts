@@ -7,6 +7,7 @@ import { ProbeError } from '../probe/errors.js';
 import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
+import { glyphs } from './glyphs.js';
 import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, firstPlace, move, type Place } from './pager.js';
@@ -213,7 +214,9 @@ async function recover(
 ): Promise<boolean> {
   if (!(err instanceof ProbeError) || (await host.answering())) throw err;
   const { lesson } = visit;
-  write(`\n${chalk.red('✘')} Stage ${lesson.number}'s server stopped answering: ${err.message}\n`);
+  write(
+    `\n${chalk.red(glyphs.fail)} Stage ${lesson.number}'s server stopped answering: ${err.message}\n`,
+  );
   if (keys) {
     write(chalk.dim('[r] restart it and show this page again   [q] quit'));
     let action: Action;

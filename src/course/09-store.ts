@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageOf, rememberedVerdict } from '../probe/verdict.js';
 import type { Hop, Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
-import { lessonOnNode24, notRun } from './kit.js';
+import { demoFolder, lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -49,12 +47,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     verdicts.push(notRun(label, why, command));
     return verdicts;
   }
-  let store = chosen;
-  if (!store) {
-    const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-9-'));
-    ctx.own({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
-    store = { kind: 'sqlite', file: join(dir, 'sessions.sqlite') };
-  }
+  const store = chosen ?? { kind: 'sqlite', file: join(demoFolder(ctx, 9), 'sessions.sqlite') };
   const grace = ctx.visitor('Grace (cookie jar)', 'jar');
   const kept = await restart(ctx, grace, 'Grace', store, secret, 'remembered');
   verdicts.push({ ...kept.verdict, label });

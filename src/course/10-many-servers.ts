@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { greets } from '../probe/verdict.js';
 import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
-import { lessonOnNode24, notRun } from './kit.js';
+import { demoFolder, lessonOnNode24, notRun } from './kit.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -38,8 +36,7 @@ function sharedStore(ctx: DemoContext): { store: StoreChoice } | { notRun: strin
       notRun: `--store redis://HOST:PORT, or node:sqlite (Node ${sqliteSince} or newer; this is Node ${process.versions.node})`,
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'session-tutor-lesson-10-'));
-  ctx.own({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
+  const dir = demoFolder(ctx, 10);
   return { store: { kind: 'sqlite', file: join(dir, 'sessions.sqlite') } };
 }
 

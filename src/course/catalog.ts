@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { lessonsDir, stageSourceDir } from '../paths.js';
+import { readText } from '../text.js';
 import { type LessonRow, lessonRows } from './lessons.js';
 import type { LessonModule } from './types.js';
 
@@ -53,7 +53,7 @@ export function lessonNumber(text: string): number {
 
 /** The lesson's text split into pages: a line holding only `---` ends a page. */
 export function readPages(lesson: LessonInfo): string[] {
-  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8');
+  const text = readText(join(lesson.dir, 'lesson.md'));
   return text
     .split(/^---$/m)
     .map((page) => page.trim())

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from 'express-session';
 import { packageRoot } from '../paths.js';
 import { explainCookie } from '../probe/cookies.js';
@@ -110,14 +113,51 @@ export function notRun(label: string, why: string, command: string): Verdict {
   };
 }
 
+/**
+ * A folder of the system's temporary folder for one demo (a SQLite file), removed when the demo
+ * ends. Removal is retried, as a file may stay busy for a moment (EBUSY and EPERM on Windows,
+ * where an antivirus scans a new file), and never fails the lesson: a folder that stays busy is
+ * left where the system clears temporary files.
+ */
+export function demoFolder(ctx: Pick<DemoContext, 'own'>, lesson: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `session-tutor-lesson-${lesson}-`));
+  ctx.own({ stop: () => removeFolder(dir) });
+  return dir;
+}
+
+const busy = new Set(['EBUSY', 'EPERM', 'ENOTEMPTY', 'EMFILE', 'ENFILE']);
+
+/** Tries five times in about 1.5 s. */
+async function removeFolder(dir: string, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if (attempt === attempts || !busy.has((err as NodeJS.ErrnoException).code ?? '')) return;
+      await sleep(50 * 2 ** attempt);
+    }
+  }
+}
+
 /** The exact command that runs lesson N of this very tutor under Node 24 (npm's `node` package). */
 export function lessonOnNode24(lesson: number): string {
   const { bin } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
     bin: Record<string, string>;
   };
-  const entry = join(packageRoot, Object.values(bin)[0]);
-  const quoted = /^[\w./@:-]+$/.test(entry) ? entry : `'${entry.replaceAll("'", "'\\''")}'`;
-  return `npx -y node@24 ${quoted} lesson ${lesson}`;
+  return `npx -y node@24 ${quotedPath(join(packageRoot, Object.values(bin)[0]))} lesson ${lesson}`;
+}
+
+/**
+ * A path as one argument, quoted so that the learner's shell reads it whole. Double quotes work
+ * in bash, zsh, PowerShell and cmd alike (cmd knows no other quotes), and a Windows path holds no
+ * `"`. Elsewhere, a path with a character that double quotes leave special in bash or PowerShell
+ * (`$`, a backquote, `"`, `\`, `!`) is single-quoted, as POSIX shells read it.
+ */
+export function quotedPath(path: string, platform: NodeJS.Platform = process.platform): string {
+  if (/^[\w./@:-]+$/.test(path)) return path;
+  if (platform === 'win32' || !/[$`"\\!]/.test(path)) return `"${path}"`;
+  return `'${path.replaceAll("'", "'\\''")}'`;
 }
 
 /** A verdict on whether a request got a successful answer (2xx). */

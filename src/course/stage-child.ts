@@ -4,7 +4,7 @@
  * SIGTERM or SIGINT, or when its parent goes away.
  */
 import { UserError } from '../errors.js';
-import { startStage } from '../server/start.js';
+import { PortBusyError, startStage } from '../server/start.js';
 import { openStore, type StoreChoice } from '../stage/stores/choose.js';
 import { findLesson } from './catalog.js';
 
@@ -19,7 +19,7 @@ export interface StageChildRequest {
 /** What the child tells its parent, once. */
 export type StageChildReport =
   | { kind: 'listening'; port: number; url: string; probeUrl: string }
-  | { kind: 'refused'; message: string; exitCode: number }
+  | { kind: 'refused'; message: string; exitCode: number; portReason?: string }
   | { kind: 'failed'; message: string };
 
 const send = (report: StageChildReport) =>
@@ -59,7 +59,12 @@ async function main(): Promise<void> {
   } catch (err) {
     await send(
       err instanceof UserError
-        ? { kind: 'refused', message: err.message, exitCode: err.exitCode }
+        ? {
+            kind: 'refused',
+            message: err.message,
+            exitCode: err.exitCode,
+            portReason: err instanceof PortBusyError ? err.reason : undefined,
+          }
         : { kind: 'failed', message: (err as Error).stack ?? String(err) },
     );
     for (const step of stops.reverse()) await step().catch(() => {});

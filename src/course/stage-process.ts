@@ -110,7 +110,9 @@ export async function startStageProcess(
 
   if (report.kind !== 'listening') {
     await stop();
-    if (report.kind === 'refused') throw new StageRefused(number, report.message, report.exitCode);
+    if (report.kind === 'refused') {
+      throw new StageRefused(number, report.message, report.exitCode, report.portReason);
+    }
     throw new Error(`stage ${number} could not start: ${report.message}`);
   }
   return {
@@ -130,6 +132,8 @@ export class StageRefused extends Error {
     readonly stage: number,
     readonly said: string,
     readonly exitCode: number,
+    /** When the port could not be had: why, after "Port N" ("is busy"). */
+    readonly portReason?: string,
   ) {
     super(`stage ${stage} refused to start: ${said}`);
     this.name = 'StageRefused';

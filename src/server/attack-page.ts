@@ -46,8 +46,8 @@ ${fields}
 }
 
 /**
- * Serves the attack page on port 3001 of `host`, or on a free port when 3001 is taken; its
- * `note` names its address either way. The caller owns stopping it.
+ * Serves the attack page on port 3001 of `host`, or on a free port when 3001 is taken or
+ * reserved; its `note` names its address either way. The caller owns stopping it.
  */
 export async function startAttackPage(
   target: string,
@@ -61,7 +61,7 @@ export async function startAttackPage(
   } catch (err) {
     if (!(err instanceof PortBusyError) || port === 0) throw err;
     served = await listenApp(attackPageApp(target), { port: 0, host });
-    busy = `port ${port} is busy, so `;
+    busy = `port ${port} ${err.reason}, so `;
   }
   return { ...served, note: `${busy}the attack page is at ${served.url}/` };
 }

@@ -48,7 +48,7 @@ export class StageHost {
     } catch (err) {
       if (!(err instanceof PortBusyError) || portAskedFor || this.port === 0) throw err;
       this.current = await startStage(ref, { port: 0, host, secret, store: this.store, lazy });
-      note = `Port ${this.port} is busy, so this run uses port ${this.current.port} instead.`;
+      note = `Port ${this.port} ${err.reason}, so this run uses port ${this.current.port} instead.`;
     }
     this.port = this.current.port;
     if (ref.beside) {

@@ -1,5 +1,11 @@
 import { once } from 'node:events';
-import { createServer, maxHeaderSize, type RequestListener, STATUS_CODES } from 'node:http';
+import {
+  createServer,
+  maxHeaderSize,
+  type RequestListener,
+  type Server,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
@@ -116,45 +122,39 @@ async function listenLazily(
     app ??= withErrorPages(loadInner);
     return app;
   };
-  const server = createServer((req, res) => {
-    loadApp().then(
-      (handle) => handle(req, res),
-      (err) => {
-        console.error(err);
-        res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(problemPage(500, 'The demo server could not be loaded.'));
-      },
-    );
-  });
-  server.on('clientError', answerUnreadableRequest);
-  server.listen({ port, host });
-  try {
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([err]) => Promise.reject(err)),
-    ]);
-  } catch (err) {
-    server.close();
-    throw listenProblem(err as NodeJS.ErrnoException, port, host);
-  }
+  const servers = await listenOnAll(
+    () => {
+      const server = createServer((req, res) => {
+        loadApp().then(
+          (handle) => handle(req, res),
+          (err) => {
+            console.error(err);
+            res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+            res.end(problemPage(500, 'The demo server could not be loaded.'));
+          },
+        );
+      });
+      server.on('clientError', answerUnreadableRequest);
+      return server;
+    },
+    port,
+    host,
+  );
 
-  const actualPort = (server.address() as AddressInfo).port;
-  const shownHost =
-    host === '127.0.0.1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const actualPort = (servers[0].address() as AddressInfo).port;
+  const shownHost = announcedAsLocalhost.has(host) ? 'localhost' : host;
+  const probeHost = host === 'localhost' || host === '0.0.0.0' ? '127.0.0.1' : host;
   let stopping: Promise<void> | undefined;
   return {
     port: actualPort,
     host,
     url: `http://${shownHost}:${actualPort}`,
-    probeUrl: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host}:${actualPort}`,
+    probeUrl: `http://${probeHost === '::' ? '[::1]' : probeHost}:${actualPort}`,
     async ready() {
       await loadApp();
     },
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopping ??= closeAll(servers);
       return stopping;
     },
   };
@@ -194,9 +194,98 @@ function answerUnreadableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
   );
 }
 
+/** The hosts shown to the learner as `localhost`: the browser may reach them over IPv4 or IPv6. */
+const announcedAsLocalhost = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::']);
+
+/**
+ * Where to listen for `host`. A browser that opens http://localhost may try ::1 first (the usual
+ * order on macOS and Windows), so where the tutor announces `localhost` it listens on [::1] too:
+ * otherwise another program on [::1]:PORT would answer the learner instead of the stage.
+ * `localhost` itself is both loopback addresses, not whichever one the name resolves to first:
+ * the stages' pages link to 127.0.0.1 as "another site" (/embedded, lesson 12's attack page).
+ * `::` takes both on most systems already (Node listens on it with `ipv6Only` false).
+ */
+function addressesFor(host: string): { address: string; optional?: boolean }[] {
+  if (host === '127.0.0.1' || host === 'localhost') {
+    return [{ address: '127.0.0.1' }, { address: '::1', optional: true }];
+  }
+  if (host === '0.0.0.0') return [{ address: host }, { address: '::1', optional: true }];
+  return [{ address: host }];
+}
+
+/** A machine without IPv6 has no ::1 to listen on: the IPv4 address is enough there. */
+function ipv6Missing(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT';
+}
+
+/**
+ * Listens on every address for `host`, on one port for all. With port 0 the first address picks
+ * it; if another program holds that port on a later address, a few fresh ports are tried.
+ */
+async function listenOnAll(
+  makeServer: () => Server,
+  port: number,
+  host: string,
+): Promise<Server[]> {
+  const [first, ...more] = addressesFor(host);
+  for (let attempt = 1; ; attempt++) {
+    const servers = [makeServer()];
+    let where = first.address;
+    let chosen = port;
+    try {
+      await listenOn(servers[0], port, first.address);
+      chosen = (servers[0].address() as AddressInfo).port;
+      for (const { address, optional } of more) {
+        where = address;
+        const server = makeServer();
+        try {
+          await listenOn(server, chosen, address);
+          servers.push(server);
+        } catch (err) {
+          if (!(optional && ipv6Missing(err as NodeJS.ErrnoException))) throw err;
+        }
+      }
+      return servers;
+    } catch (err) {
+      await closeAll(servers);
+      const busyLater =
+        where !== first.address && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (port === 0 && busyLater && attempt < 5) continue;
+      throw listenProblem(err as NodeJS.ErrnoException, chosen, where === '::1' ? '[::1]' : where);
+    }
+  }
+}
+
+async function listenOn(server: Server, port: number, host: string): Promise<void> {
+  server.listen({ port, host });
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([err]) => Promise.reject(err)),
+  ]);
+}
+
+function closeAll(servers: Server[]): Promise<void> {
+  return Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  ).then(() => {});
+}
+
 function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): Error {
   if (err.code === 'EADDRINUSE') {
     return new PortBusyError(port, host);
+  }
+  // Windows refuses ports in the ranges it reserves (for Hyper-V, WSL2, Docker) with EACCES,
+  // not EADDRINUSE; one reported range is 2919-3018, covering 3000 and 3001:
+  // https://github.com/clash-verge-rev/clash-verge-rev/issues/1688
+  if (err.code === 'EACCES' && port >= 1024) {
+    return new PortReservedError(port, host);
   }
   if (err.code === 'EACCES') {
     return new UserError(
@@ -211,16 +300,40 @@ function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): 
   return err;
 }
 
-/** The port asked for is taken by another program. */
+/** The port asked for cannot be had: another program listens on it. */
 export class PortBusyError extends UserError {
+  /** What happened to the port, after "Port N", for a note that says another one is used. */
+  readonly reason: string = 'is busy';
+
   constructor(
     readonly port: number,
     readonly host: string,
+    message = `Port ${port} is busy: another program is listening on ${host}:${port}. ` +
+      `Pick another with --port ${port + 1}, or --port 0 for any free port.`,
   ) {
-    super(
-      `Port ${port} is busy: another program is listening on ${host}:${port}. ` +
-        `Pick another with --port ${port + 1}, or --port 0 for any free port.`,
-    );
+    super(message);
     this.name = 'PortBusyError';
   }
+}
+
+/** The system refuses the port (EACCES) although it is above 1023: a range it reserves. */
+export class PortReservedError extends PortBusyError {
+  override readonly reason: string;
+
+  constructor(port: number, host: string, platform: NodeJS.Platform = process.platform) {
+    const reason = reservedReason(platform);
+    super(
+      port,
+      host,
+      `Port ${port} ${reason}. Pick another with --port, or --port 0 for any free port.`,
+    );
+    this.reason = reason;
+    this.name = 'PortReservedError';
+  }
+}
+
+function reservedReason(platform: NodeJS.Platform): string {
+  return platform === 'win32'
+    ? 'is reserved by Windows (`netsh interface ipv4 show excludedportrange protocol=tcp` lists the reserved ranges)'
+    : 'is refused by the system (EACCES)';
 }

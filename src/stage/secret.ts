@@ -74,7 +74,7 @@ export class WeakSecretError extends Error {
 /** Throws a WeakSecretError when SESSION_SECRET is missing or any of its secrets is too short. */
 export function refuseWeakSecret(value: string | undefined): void {
   const secrets = splitSecrets(value);
-  const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`openssl rand -hex 32\`.`;
+  const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`node -p "require('crypto').randomBytes(32).toString('hex')"\`.`;
   if (secrets.length === 0) {
     throw new WeakSecretError(
       `NODE_ENV is production but SESSION_SECRET is not set, so sessions would be signed with a made-up secret. ${fix}`,

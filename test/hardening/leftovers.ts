@@ -12,7 +12,9 @@ function readOrEmpty(path: string): string {
   }
 }
 
+/** Every process, read from /proc: none on Windows and macOS, where these checks cannot look. */
 function allPids(): number[] {
+  if (process.platform !== 'linux') return [];
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number);

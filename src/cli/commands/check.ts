@@ -15,6 +15,7 @@ import {
 } from '../../course/check.js';
 import { UserError } from '../../errors.js';
 import { briefHop } from '../../probe/visitor.js';
+import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
 import { onShutdown } from '../shutdown.js';
 import { httpUrl } from './probe.js';
@@ -85,7 +86,7 @@ function header(lesson: LessonInfo, url: string): string {
 }
 
 function resultLines(result: CheckResult): string {
-  const mark = result.passed ? chalk.green('✔') : chalk.red('✘');
+  const mark = result.passed ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail);
   const lines = [`${mark} ${chalk.bold(result.title)}`];
   for (const seen of result.hops) lines.push(...hopLines(seen));
   const { verdict } = result;
@@ -118,7 +119,7 @@ function summaryLines(report: CheckReport): string {
     return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
   if (report.unreachable) {
-    return `${chalk.red('✘')} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
+    return `${chalk.red(glyphs.fail)} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
@@ -250,7 +251,7 @@ async function printCard(url: string): Promise<ReportCard> {
   const card = await runReportCard(url, (line) => write(cardLine(line)));
   if (card.unreachable) {
     write(
-      `${chalk.red('✘')} ${card.unreachable}\n  ${chalk.dim('Make sure your server is running and answering, or tell check where it is with --url.')}\n`,
+      `${chalk.red(glyphs.fail)} ${card.unreachable}\n  ${chalk.dim('Make sure your server is running and answering, or tell check where it is with --url.')}\n`,
     );
   } else {
     const summary = cardSummary(card);
@@ -269,13 +270,13 @@ function cardLine({ lesson, status, report }: CardLine): string {
   }
   const results = report?.results ?? [];
   if (status === 'passed') {
-    return `${chalk.green('✔')} ${name}: passed (${results.length} of ${results.length})\n`;
+    return `${chalk.green(glyphs.pass)} ${name}: passed (${results.length} of ${results.length})\n`;
   }
   const failed = results.find((r) => !r.passed);
   const why = failed?.verdict
     ? `${failed.verdict.outcome}, expected ${failed.verdict.expected}`
     : failed?.problem;
-  return `${chalk.red('✘')} ${name}: failed: ${failed?.title}${why ? ` (${why})` : ''}\n`;
+  return `${chalk.red(glyphs.fail)} ${name}: failed: ${failed?.title}${why ? ` (${why})` : ''}\n`;
 }
 
 /** The card as JSON: one entry per lesson, with each expectation's verdict (no hops). */

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { listLessons } from '../../course/catalog.js';
+import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { lessonWordCounts, minutesFor, wordsPerMinute } from '../reading-times.js';
 
@@ -23,7 +24,11 @@ export function list(options: { json?: boolean }): void {
   const current = rows.find((r) => !r.done);
   const titleWidth = Math.max(...rows.map((r) => r.title.length));
   for (const row of rows) {
-    const mark = row.done ? chalk.green('✔') : row === current ? chalk.yellow('▶') : ' ';
+    const mark = row.done
+      ? chalk.green(glyphs.pass)
+      : row === current
+        ? chalk.yellow(glyphs.current)
+        : ' ';
     const time = chalk.dim(`${String(row.minutes).padStart(2)} min`);
     process.stdout.write(
       `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}\n`,

@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { UserError } from '../../errors.js';
+import { glyphs } from '../glyphs.js';
 import { drawHops, explainCookieLines, verdictLine } from '../render.js';
 import { pageWidth } from '../width.js';
 
@@ -39,7 +40,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (options.json) return;
       write(`${drawHops(visit.visitor, visit.hops, pageWidth())}\n`);
       if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
-      if (visit.problem) write(`${chalk.red('✘')} ${visit.problem}\n\n`);
+      if (visit.problem) write(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
     });
     // a visit that could not finish (a redirect loop, a page too large) is a problem to fix
     if (report.visits.some((visit) => visit.problem)) process.exitCode = 1;
@@ -61,7 +62,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     if (options.json) write(`${JSON.stringify({ url, error: err.message }, null, 2)}\n`);
-    else write(`${chalk.red('✘')} ${err.message}\n`);
+    else write(`${chalk.red(glyphs.fail)} ${err.message}\n`);
     process.exitCode = 1;
   }
 }

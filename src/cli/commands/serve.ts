@@ -30,9 +30,21 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
     said:
       'problem' in kept
         ? `SESSION_SECRET is not set and ${kept.problem}: the secret lasts for this run only, ${runOnly}`
-        : `SESSION_SECRET is not set: cookies are signed with a development secret kept in ${kept.file} (readable by you only), so they still verify after a restart.`,
+        : `SESSION_SECRET is not set: cookies are signed with a development secret kept in ${kept.file} (${keptPrivate()}), so they still verify after a restart.`,
   };
 }
+
+/**
+ * How private the development secret's file is. Its mode 0600 means "readable by you only" on
+ * macOS and Linux; on Windows a file's mode sets only the read-only bit (nodejs.org/api/fs.html,
+ * "File modes"), and the folder's permissions decide who reads it: those of the user's own
+ * %APPDATA%, unless SESSION_TUTOR_HOME points elsewhere.
+ */
+export function keptPrivate(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? 'as private as the folder it is in' : 'readable by you only';
+}
+
+const usualPort = 3000;
 
 /**
  * Runs one stage alone, in a process of its own as lessons 9 to 11 do, until Ctrl-C or SIGTERM,
@@ -40,19 +52,25 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
  */
 export async function serve(
   n: string,
-  options: { port: number; host: string; open?: boolean; store: string },
+  options: { port?: number; host: string; open?: boolean; store: string },
 ): Promise<void> {
   const lesson = findLesson(lessonNumber(n));
   const store = parseStore(options.store);
   const signing = lesson.sessionless ? undefined : await chooseServeSecret();
-  const stage = await startStageProcess(lesson.number, {
-    store,
-    port: options.port,
-    host: options.host,
-    secret: signing?.secret,
-  }).catch((err: unknown) => {
-    throw err instanceof StageRefused ? new UserError(err.said, err.exitCode) : err;
-  });
+  const start = (port: number) =>
+    startStageProcess(lesson.number, { store, port, host: options.host, secret: signing?.secret });
+  const port = options.port ?? usualPort;
+  let moved: string | undefined;
+  const stage = await start(port)
+    .catch((err: unknown) => {
+      // a port nobody asked for that is busy or reserved: any free one does
+      if (!(err instanceof StageRefused && err.portReason && options.port === undefined)) throw err;
+      moved = err.portReason;
+      return start(0);
+    })
+    .catch((err: unknown) => {
+      throw err instanceof StageRefused ? new UserError(err.said, err.exitCode) : err;
+    });
   onShutdown(() => stage.stop());
   void stage.exited.then(() => {
     if (shuttingDown()) return;
@@ -60,9 +78,14 @@ export async function serve(
     void shutdown(1);
   });
   // lesson 12's attack page, which its "Try it" opens: stopped with the stage
-  const beside = await lesson.beside?.(stage.url, options.host, options.port === 0);
+  const beside = await lesson.beside?.(stage.url, options.host, port === 0 || moved !== undefined);
   if (beside) onShutdown(() => beside.stop());
   process.stdout.write(`Stage ${lesson.number} is running at ${chalk.bold.underline(stage.url)}\n`);
+  if (moved) {
+    process.stdout.write(
+      `${chalk.yellow(`Port ${port} ${moved}, so this run uses port ${stage.port} instead.`)}\n`,
+    );
+  }
   if (beside) process.stdout.write(`${chalk.dim(`(${beside.note})`)}\n`);
   if (options.open) {
     const { openInBrowser } = await import('../open-browser.js');

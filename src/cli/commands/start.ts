@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
 import type { WalkResult } from '../walkthrough.js';
@@ -61,6 +62,7 @@ async function runLessons(
   });
   onShutdown(() => host.stop());
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!options.yes && !interactive) process.stdout.write(`${chalk.dim(whyNoKeys())}\n\n`);
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
   let result: WalkResult;
   try {
@@ -85,6 +87,16 @@ async function runLessons(
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
 }
 
+/**
+ * Said once when pages turn by themselves although --yes was not given: a learner who expected to
+ * press keys learns why, and what to do. In Git Bash's MinTTY without a pseudo console, Node's
+ * stdin is a pipe (Git for Windows' known issues: github.com/git-for-windows/git/issues/2594).
+ */
+function whyNoKeys(): string {
+  const which = process.stdin.isTTY ? 'output' : 'input';
+  return `Pages turn by themselves: the ${which} is not a terminal, so no key can be read. To turn them with keys, run this in a terminal window (on Windows: Windows Terminal, PowerShell or cmd). --yes turns them by itself without this note.`;
+}
+
 function summary(result: WalkResult, progress: ProgressFile): string {
   const lines = [`${chalk.bold('Summary')}: demos that behaved as the lesson says`];
   for (const { lesson, verdicts } of result.results) {
@@ -93,7 +105,7 @@ function summary(result: WalkResult, progress: ProgressFile): string {
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
     const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
     lines.push(
-      `${ok ? chalk.green('✔') : chalk.red('✘')} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+      `${ok ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail)} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
     );
   }
   const next = listLessons().find((l) => !progress.isDone(l.name));

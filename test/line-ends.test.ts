@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findLesson, readPages } from '../src/course/catalog.js';
+import { readText } from '../src/text.js';
+
+// A Windows clone with core.autocrlf=true, simulated on Linux.
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const isClone = existsSync(join(root, '.git'));
+
+describe('Windows line ends', () => {
+  it('a lesson saved with CRLF splits into the same pages, with no \\r left in them', () => {
+    const lesson = findLesson(5);
+    const dir = mkdtempSync(join(tmpdir(), 'session-tutor-crlf-'));
+    try {
+      const crlf = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8').replace(/\n/g, '\r\n');
+      writeFileSync(join(dir, 'lesson.md'), crlf);
+      const pages = readPages({ ...lesson, dir });
+      expect(pages).toEqual(readPages(lesson));
+      expect(pages.join('')).not.toContain('\r');
+      expect(readText(join(dir, 'lesson.md'))).toBe(crlf.replace(/\r\n/g, '\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!isClone)(
+    'a core.autocrlf=true clone checks out LF everywhere, builds and passes Biome',
+    () => {
+      const clone = mkdtempSync(join(tmpdir(), 'session-tutor-autocrlf-'));
+      try {
+        const run = (command: string, args: string[]) =>
+          execFileSync(command, args, { cwd: clone, encoding: 'utf8', timeout: 120_000 });
+        execFileSync('git', ['clone', '-q', '--config', 'core.autocrlf=true', root, clone], {
+          timeout: 60_000,
+        });
+        const withCrlf = run('git', ['ls-files', '--eol'])
+          .split('\n')
+          .filter((line) => /\bw\/crlf\b/.test(line));
+        expect(withCrlf).toEqual([]);
+        // the clone shares this checkout's installed packages instead of installing its own
+        symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'junction');
+        run(process.execPath, ['scripts/build.js']);
+        run(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '.']);
+        expect(
+          readFileSync(join(clone, 'dist/javascript/stage/stages/05-remember.js'), 'utf8'),
+        ).not.toContain('\r');
+      } finally {
+        rmSync(clone, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
+});
