@@ -155,7 +155,7 @@ describe("stage 12's own forms in Chromium", () => {
   });
 });
 
-describe('cookie prefixes in Chromium, as lesson 12 states them', () => {
+describe('cookie prefixes in Chromium, on the loopback hosts loopback.ts counts as secure', () => {
   it('keeps __Secure- only with Secure, and __Host- only with Secure, Path=/ and no Domain, loopback counting as secure', async () => {
     const server = createServer((_req, res) => {
       res.setHeader('set-cookie', [

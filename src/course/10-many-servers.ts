@@ -55,7 +55,7 @@ async function twoServers(
   const proxy = ctx.own(await startRoundRobin(servers));
   ctx.show({
     kind: 'say',
-    text: `Processes ${servers.map((s) => s.pid).join(' and ')}, behind a round-robin, keep sessions in ${store.kind === 'memory' ? 'memory, each its own' : `one store, ${describeStore(store)}`}.`,
+    text: `Processes ${servers.map((s) => s.pid).join(' and ')}: ${store.kind === 'memory' ? 'a memory store each' : `one store, ${describeStore(store)}`}.`,
   });
   const visitor = ctx.visitor(`${name} (cookie jar)`, 'jar');
   const hops: Hop[] = await visitor.post(`${proxy.probeUrl}/setName`, { name });
