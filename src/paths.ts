@@ -7,5 +7,3 @@ import { fileURLToPath } from 'node:url';
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 export const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url));
 export const stageSourceDir = fileURLToPath(new URL('../src/stage/stages/', import.meta.url));
-/** The helpers the stages import, beside their folder: the code view shows them too. */
-export const stageHelperDir = fileURLToPath(new URL('../src/stage/', import.meta.url));

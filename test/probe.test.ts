@@ -59,7 +59,7 @@ describe('probe on the command line', () => {
       expect(run.stdout).toContain('✔ goldfish (no cookie jar): forgotten');
       expect(run.stdout).toContain('✔ browser (cookie jar): remembered');
       expect(run.stdout).toContain('decoded     {"name":"Grace"}');
-      expect(run.stdout).toContain('anyone who holds the cookie can read this');
+      expect(run.stdout).toContain('anyone who holds this cookie can read it');
       expect(run.stdout).toContain('SameSite=lax');
     } finally {
       await fixture.close();

@@ -1,8 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
-import { stageHelperDir } from '../paths.js';
 import { readText } from '../text.js';
 
 /** How many unchanged lines the change view shows around each change. */
@@ -69,26 +66,6 @@ export function wholeView(lesson: LessonInfo): CodeView {
       : fileName(lesson),
     rows,
   };
-}
-
-/**
- * Each helper file the stage imports from beside its folder (`from '../name.js'`), whole: a call
- * such as nameFromForm(req) or page(…) is then one key from the code it runs.
- */
-export function helperViews(lesson: LessonInfo): CodeView[] {
-  const source = readText(lesson.stageSource);
-  return readdirSync(stageHelperDir)
-    .filter((file) => file.endsWith('.ts') && source.includes(`from '../${file.slice(0, -3)}.js'`))
-    .sort()
-    .map((file) => {
-      const text = readText(join(stageHelperDir, file)).replace(/\n$/, '');
-      return {
-        title: `src/stage/${file}, which stage ${lesson.number} imports`,
-        rows: text
-          .split('\n')
-          .map((line, i) => ({ sign: ' ' as const, lineNo: i + 1, text: line })),
-      };
-    });
 }
 
 function sources(lesson: LessonInfo) {

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { LessonInfo } from '../course/catalog.js';
-import { type CodeView, changeView, helperViews, wholeView } from './change.js';
+import { type CodeView, changeView, wholeView } from './change.js';
 import { displayWidth, fitting, pageWidth } from './width.js';
 
 const gutterWidth = 6; // "123 + "
@@ -12,13 +12,11 @@ export function stageChange(lesson: LessonInfo, width = pageWidth()): string {
 
 /**
  * The stage's real source file, whole, as it will run, with the lines new since the previous
- * stage marked, then each helper it imports. Lines longer than the page wrap under their own
- * indentation, so the code stays readable in an 80-column window.
+ * stage marked. Lines longer than the page wrap under their own indentation, so the code stays
+ * readable in an 80-column window.
  */
 export function stageListing(lesson: LessonInfo, width = pageWidth()): string {
-  return [wholeView(lesson), ...helperViews(lesson)]
-    .map((view) => drawCode(view, width))
-    .join('\n\n');
+  return drawCode(wholeView(lesson), width);
 }
 
 function drawCode(view: CodeView, width: number): string {

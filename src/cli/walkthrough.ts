@@ -170,7 +170,7 @@ async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promi
   const fileKey = parts.includes('.code')
     ? place.wholeFile
       ? '  [f] changes only'
-      : '  [f] whole file, helpers'
+      : '  [f] whole file'
     : '';
   write(
     chalk.dim(

@@ -10,7 +10,8 @@ import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js
 
 /**
  * The headers current browsers add to a form submitted from a page at `from` to `to` (Sec-Fetch-Site
- * goes to HTTPS and loopback addresses). Two hosts count as two sites here: true of the loopback
+ * goes to HTTPS and loopback addresses; its values are those of the Fetch Metadata spec,
+ * w3c.github.io/webappsec-fetch-metadata, as MDN's Sec-Fetch-Site page lists them). Two hosts count as two sites here: true of the loopback
  * names the demos use, while on the web subdomains of one domain are one site.
  */
 export function browserHeaders(from: string, to: string): Record<string, string> {
