@@ -41,6 +41,20 @@ const servers = {
     return { url: app.probeUrl, stop: app.stop };
   },
   bare: () => listen((_req, res) => res.end('hello world')),
+  // an app that sets a session cookie on every answer, for `watch` to judge
+  cookie: () =>
+    listen((_req, res) => {
+      res.setHeader('set-cookie', 'sid=s%3Aabc.def; Path=/; HttpOnly; SameSite=Lax');
+      res.end('hello world');
+    }),
+  // `watch`'s proxy in front of the address given after the kind, every exchange judged and
+  // serialised as --json would, into nothing (the terminal is not what is measured)
+  watch: async () => {
+    const { startWatchProxy } = await import('../src/server/watch-proxy.js');
+    const proxy = await startWatchProxy({ target: process.argv[3] });
+    proxy.onExchange((exchange) => JSON.stringify(exchange));
+    return { url: proxy.url.replace(/\/$/, ''), stop: proxy.stop };
+  },
 };
 
 const server = await servers[kind]();

@@ -10,6 +10,7 @@ import { footprint } from './footprint.js';
 import { buildHarness, ratio, root, table } from './lib.js';
 import { stageSwitch } from './stage-switch.js';
 import { throughput } from './throughput.js';
+import { watchProxy } from './watch-proxy.js';
 import { words } from './words.js';
 
 const load = () =>
@@ -49,6 +50,9 @@ const onScreen = await measure('words on screen', () => words());
 const server = await measure('demo server throughput', () =>
   throughput({ rounds: 3, duration: 5 }),
 );
+const watching = await measure('watch proxy', () =>
+  watchProxy({ requests: 1000, rounds: 3, duration: 5 }),
+);
 const install = await measure('install footprint and cold npx', () => footprint({ npxRounds: 3 }));
 const loadAfter = load();
 const seconds = Math.round((Date.now() - started) / 1000);
@@ -74,6 +78,8 @@ const headline = [
   ],
   ['words on screen, all lessons', onScreen.all, `≤ ${onScreen.budgets.all}`],
   ['stage 5 with a session, share of the `node:http` ceiling', ratio(server.ratios.session), ''],
+  ['`watch`: added median latency', `${watching.added.toFixed(2)} ms`, '≤ 1 ms'],
+  ['`watch`: throughput through the proxy, share of direct', ratio(watching.share), '≥ 0.50×'],
 ];
 
 const report = [

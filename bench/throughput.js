@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { harness, median, ms, ratio } from './lib.js';
 
-async function startServer(kind) {
-  const child = spawn(process.execPath, [join(harness, 'demo-server.js'), kind], {
+export async function startServer(...args) {
+  const kind = args[0];
+  const child = spawn(process.execPath, [join(harness, 'demo-server.js'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = await Promise.race([
@@ -27,7 +28,7 @@ async function startServer(kind) {
 const timeout = (seconds) => AbortSignal.timeout(seconds * 1000);
 
 /** Tells stage 5 a name and returns the session cookie that makes GET / greet by that name. */
-async function sessionCookie(url) {
+export async function sessionCookie(url) {
   const response = await fetch(`${url}/setName`, {
     method: 'POST',
     body: new URLSearchParams({ name: 'Ada' }),

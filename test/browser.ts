@@ -5,25 +5,29 @@ import { afterAll } from 'vitest';
 /** Debian's chromium: Playwright's own browser download cannot reach its servers here. */
 export const chromiumPath = '/usr/bin/chromium';
 
-/** Starts headless Chromium; throws (so the tests fail, never skip) when it is not installed. */
-async function launchChromium(): Promise<Browser> {
+/** The flags every test's Chromium starts with. */
+export const chromiumArgs = [
+  '--no-sandbox', // CI runs as root, where Chromium's sandbox refuses to start
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Throws (so the tests fail, never skip) when Chromium is not installed. */
+export function requireChromium(): void {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `${chromiumPath} is missing: install it with \`apt-get install chromium\` (.ci/run does).`,
     );
   }
-  return chromium.launch({
-    executablePath: chromiumPath,
-    timeout: 20_000,
-    args: [
-      '--no-sandbox', // CI runs as root, where Chromium's sandbox refuses to start
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+}
+
+/** Starts headless Chromium; throws (so the tests fail, never skip) when it is not installed. */
+async function launchChromium(): Promise<Browser> {
+  requireChromium();
+  return chromium.launch({ executablePath: chromiumPath, timeout: 20_000, args: chromiumArgs });
 }
 
 /**

@@ -135,6 +135,23 @@ function buildProgram(): Command {
     });
 
   program
+    .command('watch')
+    .description(
+      'put a proxy in front of your app and see, live, why a browser keeps, drops or withholds each cookie',
+    )
+    .argument('<url>', "your app's address, such as http://localhost:3000")
+    .option('--port <port>', 'port for the proxy (default: any free one)', portNumber)
+    .option(
+      '--browser',
+      'open Chromium through the proxy and show what it reports beside each verdict',
+    )
+    .option('--json', 'print one JSON object per exchange (NDJSON)')
+    .action(async (url: string, options) => {
+      const { watch } = await import('./commands/watch.js');
+      return watch(url, options);
+    });
+
+  program
     .command('check')
     .description(
       "run lesson N's expectations (or --all, every lesson's) against your own server, in any language",

@@ -255,6 +255,7 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     ...checks.map((c) => `- ${c.title}`),
     '',
     `${how}${interactive ? ' Press h for a hint.' : ''}`,
+    ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
 }
 

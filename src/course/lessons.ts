@@ -28,6 +28,8 @@ export interface LessonRow {
   beside?: StageRef['beside'];
   /** The stage keeps no sessions (lesson 1): `serve` then says nothing of stores or secrets. */
   sessionless?: true;
+  /** One more sentence at the end of the lesson's "Your turn". */
+  yourTurnAlso?: string;
 }
 
 export const lessonRows: readonly LessonRow[] = [
@@ -135,6 +137,8 @@ export const lessonRows: readonly LessonRow[] = [
     stage: () => import('../stage/stages/11-safety.js'),
     module: () => import('./11-safety.js'),
     checksOverHttp: true,
+    yourTurnAlso:
+      '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
   },
   {
     number: 12,

@@ -1,0 +1,66 @@
+import chalk from 'chalk';
+import { UserError } from '../../errors.js';
+import type { Exchange } from '../../server/exchange.js';
+import { exchangeLines } from '../render-watch.js';
+import { onShutdown } from '../shutdown.js';
+import { pageWidth } from '../width.js';
+import { httpUrl } from './probe.js';
+
+interface WatchOptions {
+  port?: number;
+  browser?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `watch URL`: a reverse proxy on loopback in front of the learner's app, which says, live, what
+ * a browser does with every cookie: stored, changed or rejected, sent or withheld, and why.
+ */
+export async function watch(target: string, options: WatchOptions): Promise<void> {
+  const url = httpUrl(target);
+  const { startWatchProxy } = await import('../../server/watch-proxy.js');
+  const proxy = await startWatchProxy({ target: url, port: options.port ?? 0 }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        throw new UserError(
+          `Port ${options.port} is busy: choose another with --port, or --port 0 for any free one.`,
+        );
+      }
+      throw err;
+    },
+  );
+  onShutdown(() => proxy.stop());
+  const write = (text: string) => process.stdout.write(text);
+  if (!options.json) {
+    write(
+      `${chalk.bold('Watching')} ${url} through ${chalk.bold.underline(proxy.url)}\n` +
+        `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n\n`,
+    );
+  }
+  // Chromium opens the proxy's address as it starts: its first exchanges wait for it
+  const browser = options.browser
+    ? import('../watch-browser.js').then(({ watchInChromium }) => watchInChromium(proxy.url))
+    : undefined;
+  const show = async (exchange: Exchange) => {
+    const report = await browser?.then((b) => b.reportFor(exchange)).catch(() => undefined);
+    if (options.json)
+      write(`${JSON.stringify(report ? { ...exchange, chromium: report } : exchange)}\n`);
+    else write(`${exchangeLines(exchange, pageWidth(), report)}\n\n`);
+  };
+  let shown = Promise.resolve();
+  proxy.onExchange((exchange) => {
+    shown = shown.then(() => show(exchange));
+  });
+  if (browser) {
+    onShutdown(async () => (await browser.catch(() => undefined))?.close());
+    const opened = await browser;
+    if (!options.json) {
+      write(
+        `${chalk.dim(`Chromium ${opened.version} is open at ${proxy.url}; what it reports appears beside each verdict.`)}\n\n`,
+      );
+    }
+  }
+  await new Promise<never>(() => {
+    // runs until a signal: the shutdown handler stops the proxy (and Chromium) and exits
+  });
+}

@@ -1,0 +1,350 @@
+import { once } from 'node:events';
+import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Exchange } from '../src/server/exchange.js';
+import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
+import { chromiumPath } from './browser.js';
+import { startCookieServer } from './fixtures/cookie-server.js';
+import { descendants, isAlive, listeningPorts, somebodyListensOn } from './hardening/leftovers.js';
+import { collectRun, runCli, spawnCli, waitForOutput } from './helpers.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+async function listen(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.on('connection', (socket) => stops.push(async () => void socket.destroy()));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function proxyFor(port: number, answerTimeoutMs?: number): Promise<WatchProxy> {
+  const proxy = await startWatchProxy({ target: `http://127.0.0.1:${port}`, answerTimeoutMs });
+  stops.push(() => proxy.stop());
+  return proxy;
+}
+
+function nextExchange(proxy: WatchProxy): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const off = proxy.onExchange((exchange) => {
+      off();
+      resolve(exchange);
+    });
+  });
+}
+
+/** GET through the proxy; resolves with the response and its whole body. */
+function fetchRaw(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ res: IncomingMessage; body: Buffer }>((resolve, reject) => {
+    const req = get(url, { headers, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on('error', reject);
+  });
+}
+
+describe('watch never gets in the way', () => {
+  it('streams a body as the app writes it, without waiting for the end', async () => {
+    let finish = () => {};
+    const app = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first part;');
+      finish = () => res.end('second part');
+    });
+    const proxy = await proxyFor(await listen(app));
+    const res = await new Promise<IncomingMessage>((resolve) => get(proxy.url, resolve));
+    // the first part arrives while the app still holds the second: nothing is buffered
+    const [first] = await once(res, 'data');
+    expect(String(first)).toBe('first part;');
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    finish();
+    const [rest] = await once(res, 'data');
+    expect(String(rest)).toBe('second part');
+  });
+
+  it('passes a gzip body through byte for byte, still compressed', async () => {
+    const zipped = gzipSync('hello, compressed world');
+    const app = createServer((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': zipped.length });
+      res.end(zipped);
+    });
+    const proxy = await proxyFor(await listen(app));
+    const { res, body } = await fetchRaw(proxy.url, { 'accept-encoding': 'gzip' });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(body.equals(zipped)).toBe(true);
+  });
+
+  it('passes a WebSocket upgrade through, both ways', async () => {
+    const app = createServer();
+    app.on('upgrade', (req, socket) => {
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      );
+      socket.write(`hello ${req.url}`);
+      socket.on('data', (data) => socket.write(`echo ${data}`));
+    });
+    const proxy = await proxyFor(await listen(app));
+    const req = request(proxy.url.replace(/\/$/, '/live'), {
+      headers: { connection: 'Upgrade', upgrade: 'websocket' },
+    });
+    req.end();
+    const [res, socket, head] = (await once(req, 'upgrade')) as [IncomingMessage, Socket, Buffer];
+    stops.push(async () => void socket.destroy());
+    expect(res.statusCode).toBe(101);
+    // the greeting may come in the same packet as the 101 (then Node hands it over as `head`)
+    const greeting = head.length > 0 ? head : (await once(socket, 'data'))[0];
+    expect(String(greeting)).toBe('hello /live');
+    socket.write('ping');
+    const [echo] = await once(socket, 'data');
+    expect(String(echo)).toBe('echo ping');
+  });
+
+  it('says nothing answers when the app is down', async () => {
+    const free = createNetServer();
+    const port = await listen(free as unknown as Server);
+    await stops.pop()?.();
+    const proxy = await proxyFor(port);
+    const seen = nextExchange(proxy);
+    const { res, body } = await fetchRaw(proxy.url);
+    expect(res.statusCode).toBe(502);
+    expect(String(body)).toContain(`nothing answers at http://127.0.0.1:${port}`);
+    expect((await seen).problem).toContain('start your app there');
+  });
+
+  it('answers 504 when the app is too slow to start answering', async () => {
+    const app = createServer(() => {
+      // never answers
+    });
+    const proxy = await proxyFor(await listen(app), 200);
+    const { res, body } = await fetchRaw(proxy.url);
+    expect(res.statusCode).toBe(504);
+    expect(String(body)).toContain('did not answer within 0.2 s');
+  });
+
+  it('says so when the app resets the connection', async () => {
+    const app = createServer((req) => req.socket.resetAndDestroy());
+    const proxy = await proxyFor(await listen(app));
+    const { res, body } = await fetchRaw(proxy.url);
+    expect(res.statusCode).toBe(502);
+    expect(String(body)).toContain('closed the connection without answering');
+    // and keeps serving afterwards
+    expect((await fetchRaw(`${proxy.url}${reservedPath.slice(1)}/`)).res.statusCode).toBe(200);
+  });
+
+  it('drops only a Set-Cookie line Node refuses to write, and says why', async () => {
+    const fixture = await startCookieServer({ mixed: ['bad=a\x01b; Path=/', 'good=1; Path=/'] });
+    stops.push(() => fixture.stop());
+    const proxy = await proxyFor(fixture.port);
+    const seen = nextExchange(proxy);
+    const { res } = await fetchRaw(`${proxy.url}set/mixed`);
+    expect(res.headers['set-cookie']).toEqual(['good=1; Path=/']);
+    const exchange = await seen;
+    expect(exchange.dropped).toEqual([
+      {
+        line: 'Set-Cookie: bad=a\x01b; Path=/',
+        why: expect.stringContaining('Node refuses to write it'),
+      },
+    ]);
+    expect(exchange.setCookies.map((v) => [v.name ?? null, v.verdict, v.rejected])).toEqual([
+      [null, 'rejected', ['DisallowedCharacter']],
+      ['good', 'stored', []],
+    ]);
+  });
+});
+
+describe('watch explains a session', () => {
+  it('follows a redirect chain through itself, with the jar after each hop', async () => {
+    const app = createServer((req, res) => {
+      if (req.url === '/login') {
+        res.writeHead(302, {
+          location: `http://127.0.0.1:${port}/home`,
+          'set-cookie': ['sid=abc; Path=/; HttpOnly; SameSite=Lax', 'theme=dark; Path=/app'],
+        });
+      } else res.writeHead(200);
+      res.end();
+    });
+    const port = await listen(app);
+    const proxy = await proxyFor(port);
+    const exchanges: Exchange[] = [];
+    proxy.onExchange((e) => exchanges.push(e));
+    const first = await fetchRaw(`${proxy.url}login`);
+    // the app's own address goes back through the proxy
+    expect(first.res.headers.location).toBe(`${proxy.url}home`);
+    await fetchRaw(`${proxy.url}home`, { cookie: 'sid=abc' });
+    expect(exchanges[0].setCookies.map((v) => [v.name, v.verdict, v.changes])).toEqual([
+      ['sid', 'stored', []],
+      ['theme', 'stored', ['SameSiteDefaultsToLax']],
+    ]);
+    expect(exchanges[0].jar.map((c) => `${c.name}@${c.path}`)).toEqual(['sid@/', 'theme@/app']);
+    expect(exchanges[1].sending.map((v) => [v.cookie.name, v.sent, v.withheld])).toEqual([
+      ['sid', true, []],
+      ['theme', false, ['NotOnPath']],
+    ]);
+    expect(exchanges[1].outsideModel).toEqual([]);
+  });
+
+  it('reports a cookie sent that it never saw set, and one withheld that it expected', async () => {
+    const app = createServer((req, res) => {
+      res.writeHead(200, req.url === '/set' ? { 'set-cookie': 'sid=1; Path=/' } : {});
+      res.end();
+    });
+    const proxy = await proxyFor(await listen(app));
+    await fetchRaw(`${proxy.url}set`);
+    const seen = nextExchange(proxy);
+    await fetchRaw(proxy.url, { cookie: 'fromScript=1' });
+    expect((await seen).outsideModel).toEqual([
+      { name: 'fromScript', sent: true },
+      { name: 'sid', sent: false },
+    ]);
+  });
+
+  it('advises on a logout that misses the cookie and on CORS with credentials', async () => {
+    const app = createServer((req, res) => {
+      if (req.url === '/login') res.setHeader('set-cookie', 'connect.sid=s%3Aabc.sig; Path=/');
+      if (req.url === '/logout') res.setHeader('set-cookie', 'connect.sid=; Path=/app; Max-Age=0');
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.end();
+    });
+    const proxy = await proxyFor(await listen(app));
+    const login = nextExchange(proxy);
+    await fetchRaw(`${proxy.url}login`);
+    const kinds = (await login).advice.map((a) => a.kind);
+    expect(kinds).toEqual(['no-httponly', 'cors-credentials']);
+    const logout = nextExchange(proxy);
+    await fetchRaw(`${proxy.url}logout`);
+    expect((await logout).advice.map((a) => a.kind)).toContain('logout-mismatch');
+  });
+
+  it('serves the live timeline at its reserved path, with each exchange as it happens', async () => {
+    const app = createServer((_req, res) => {
+      res.setHeader('set-cookie', 'sid=1; SameSite=None');
+      res.end();
+    });
+    const proxy = await proxyFor(await listen(app));
+    const page = await fetchRaw(proxy.pageUrl);
+    expect(page.res.headers['content-type']).toContain('text/html');
+    expect(String(page.body)).toContain('Cookies, live');
+    const events = await new Promise<IncomingMessage>((resolve) =>
+      get(`${proxy.pageUrl}events`, resolve),
+    );
+    events.on('error', () => {}); // destroyed below, at the end of the test
+    stops.push(async () => void events.destroy());
+    expect(events.headers['content-type']).toContain('text/event-stream');
+    await fetchRaw(`${proxy.url}page`);
+    const [data] = await once(events, 'data');
+    const html = JSON.parse(
+      String(data)
+        .replace(/^data: /, '')
+        .trim(),
+    );
+    expect(html).toContain('SameSiteNoneInsecure');
+    expect(html).toContain('rejected');
+  });
+});
+
+describe('session-tutor watch', () => {
+  it('refuses an address that is not one, in one sentence', async () => {
+    const run = await runCli(['watch', 'localhost:3000']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: "localhost:3000" is not a web address: write it like http://localhost:3000',
+    );
+  });
+
+  it('says in one sentence when CHROME_PATH names no browser', async () => {
+    const run = await runCli(['watch', 'http://127.0.0.1:9', '--browser'], {
+      CHROME_PATH: '/nonexistent/chromium',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: CHROME_PATH names /nonexistent/chromium, which does not exist: point it at Chromium or Chrome, or unset it.',
+    );
+  });
+
+  it('answers a request that is not HTTP with 400, and keeps serving', async () => {
+    const proxy = await proxyFor(await listen(createServer((_req, res) => res.end('ok'))));
+    const socket = connect(proxy.port, '127.0.0.1');
+    socket.end('NOT HTTP AT ALL\r\n\r\n');
+    const [answer] = await once(socket, 'data');
+    expect(String(answer)).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(String((await fetchRaw(proxy.url)).body)).toBe('ok');
+  });
+
+  it('names a busy port and the way out', async () => {
+    const busy = await listen(createServer());
+    const run = await runCli(['watch', 'http://127.0.0.1:9', '--port', String(busy)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Port ${busy} is busy: choose another with --port`);
+  });
+
+  it('prints one JSON object per exchange with --json, and Ctrl-C leaves nothing behind', async () => {
+    const app = createServer((_req, res) => {
+      res.setHeader('set-cookie', 'sid=1; Path=/; Secure');
+      res.end('hi');
+    });
+    const appPort = await listen(app);
+    const child = spawnCli(['watch', `http://127.0.0.1:${appPort}`, '--json', '--port', '0']);
+    const ended = collectRun(child, 'session-tutor watch');
+    // --json prints nothing but exchanges: the proxy's port is found where it listens
+    const port = await waitForListener(child.pid as number);
+    await fetchRaw(`http://127.0.0.1:${port}/`);
+    const [line] = await waitForOutput(child, /^\{.*\}$/m);
+    const exchange = JSON.parse(line);
+    expect(exchange.setCookies[0]).toMatchObject({ verdict: 'stored', name: 'sid' });
+    child.kill('SIGINT');
+    const run = await ended;
+    expect(run.code).toBe(130);
+    expect(isAlive(child.pid as number)).toBe(false);
+    expect(somebodyListensOn(port)).toBe(false);
+  });
+});
+
+describe('session-tutor watch --browser', () => {
+  it("shows what Chromium said beside the model's verdict, and closes Chromium on Ctrl-C", async () => {
+    const app = createServer((req, res) => {
+      if (req.url === '/') res.setHeader('set-cookie', 'sid=1; Path=/; SameSite=None');
+      res.end('<!doctype html><title>app</title>');
+    });
+    const appPort = await listen(app);
+    // headless: no screen here (DISPLAY unset), as on a server
+    const child = spawnCli(['watch', `http://127.0.0.1:${appPort}`, '--browser', '--json'], {
+      CHROME_PATH: chromiumPath,
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+    });
+    const ended = collectRun(child, 'session-tutor watch --browser', 60_000);
+    const [line] = await waitForOutput(child, /^\{"id":1,.*\}$/m, 30_000);
+    const exchange = JSON.parse(line);
+    expect(exchange.setCookies[0].rejected).toEqual(['SameSiteNoneInsecure']);
+    expect(exchange.chromium.storage).toEqual({
+      'sid=1; Path=/; SameSite=None': ['SameSiteNoneInsecure'],
+    });
+    const started = descendants(child.pid as number);
+    expect(started.length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect((await ended).code).toBe(130);
+    expect(started.filter(isAlive)).toEqual([]);
+  });
+});
+
+/** The port a process listens on, read from /proc once it does. */
+async function waitForListener(pid: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [port] = listeningPorts(pid);
+    if (port) return port;
+    if (Date.now() > deadline) throw new Error(`process ${pid} never listened`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
