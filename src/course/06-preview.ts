@@ -9,7 +9,7 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({
     kind: 'say',
-    text: `A simulation: this "preview pane" never returns cookies, as Chrome does with lesson 5's cookie in another site's frame (tested in Chromium on ${ctx.stage.url}/embedded).`,
+    text: `A simulation: this "preview pane" never returns cookies, as Chrome does in another site's frame (tested on ${ctx.stage.url}/embedded).`,
   });
   const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
   // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser

@@ -57,7 +57,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
     ctx.show({
       kind: 'say',
-      text: `Simulated browser: Ada, signed in at ${stage.probeUrl}, opens the attack page as ${otherSite}, another site: as in Chromium, its POST goes without her Lax cookie (${headerList(otherSite, stage.probeUrl)}).`,
+      text: `Simulated browser: Ada, signed in at ${stage.probeUrl}, opens the attack page as ${otherSite}, another site: as in Chromium, its POST goes without her Lax cookie (Sec-Fetch-Site: cross-site).`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
@@ -130,12 +130,6 @@ function said(hop: Hop): string {
 }
 
 const nameShown = (hop: Hop | undefined) => (greets(hop, 'Ada') ? 'Ada' : 'logged out');
-
-function headerList(from: string, to: string): string {
-  return Object.entries(browserHeaders(from, to))
-    .map(([name, value]) => `${name === 'origin' ? 'Origin' : 'Sec-Fetch-Site'}: ${value}`)
-    .join(', ');
-}
 
 /** A browser signs in with the server's own form, as a learner would, and is greeted. */
 async function signIn(ctx: CheckContext, visitor: Visitor, name: string) {
