@@ -5,14 +5,15 @@
 // - dist/cli.js is the CLI's entry and dist/stage-child.js the program a stage
 //   process runs (src/course/stage-process.ts forks it). Every chunk lies flat beside them, so
 //   code finds the package root one folder up wherever esbuild put it (src/paths.ts).
-// - `--version`, `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
+// - `--help` and `list` load dist/cli.js alone: esbuild moves code that the entry
 //   shares with lazily loaded chunks into shared chunks, so those are merged back into the entry
 //   here, and the other chunks import that code from it (see mergeIntoEntry).
 // - Express, express-session, undici and tough-cookie are bundled into chunks that only the
 //   commands that start a stage or a visitor load. redis and connect-redis stay outside: they are
 //   optional peers, found beside the tutor when a learner installs them.
-// - Also written: dist/javascript/ (what `eject` copies), THIRD-PARTY-LICENSES (the licence texts
-//   of the bundled packages), and dist/manifest.json (which output holds which source entry, for
+// - Also written: dist/javascript/ (what `eject` copies) and dist/stages/form.html (both by
+//   scripts/javascript.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
+//   dist/manifest.json (which output holds which source entry, for
 //   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -56,7 +57,7 @@ const merged = await mergeIntoEntry(metafile, 'dist/cli.js');
 chmodSync(join(dist, 'cli.js'), 0o755);
 writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
-writeEjectable(root, join(dist, 'javascript'));
+await writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
@@ -140,7 +141,7 @@ async function writeReadingWords() {
     packages: 'external',
     stdin: {
       contents: `import { listLessons } from './src/course/catalog.ts';
-        import { lessonWords } from './src/cli/reading.ts';
+        import { lessonWords } from './src/cli/lesson-words.ts';
         export const counts = Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)]));`,
       resolveDir: root,
       loader: 'ts',

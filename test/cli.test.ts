@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lessonWords } from '../src/cli/reading.js';
+import { lessonWords } from '../src/cli/lesson-words.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/probe/verdict.js';
@@ -93,7 +93,7 @@ describe('session-tutor list', () => {
 });
 
 describe('session-tutor start --yes', () => {
-  it('walks lessons 1 to 6 with live demos, shows both verdicts and records progress', async () => {
+  it('walks the course with live demos, shows both verdicts and records progress', async () => {
     const home = freshHome();
     const run = await runCli(['start', '--yes', '--port', '0'], { SESSION_TUTOR_HOME: home });
     expect(run.stderr).toBe('');

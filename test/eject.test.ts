@@ -1,12 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, posix, win32 } from 'node:path';
 import { promisify } from 'node:util';
+import { init, parse } from 'es-module-lexer';
 import { describe, expect, it } from 'vitest';
+import { ejectedStage, placeOf, writeEjected } from '../src/cli/eject/project.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
-import { lessonChecks } from '../src/course/check.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import { freshHome, runCli, waitForOutput } from './helpers.js';
@@ -69,49 +71,171 @@ describe('eject', () => {
     }
   }, 300_000);
 
-  it('ejects every stage as JavaScript that runs and passes its own check (or, without one, answers)', async () => {
+  it('ejects every stage as a copy of its room that runs and passes its own check (or, without one, answers)', async () => {
     for (const stage of listLessons()) {
       const folder = join(freshHome(), stage.name);
       expect((await runCli(['eject', String(stage.number), folder])).code).toBe(0);
-      // the same code as the stage: its body, line for line, comments included
+      // the stage's own file, line for line, comments included, at its place in the room
       const source = readFileSync(stage.stageSource, 'utf8').split('\n');
       const body = source.slice(
         source.findIndex((l) => l.startsWith('export function createApp')) + 1,
       );
-      expect(readFileSync(join(folder, 'server.js'), 'utf8')).toContain(body.join('\n'));
-      symlinkSync(repoModules, join(folder, 'node_modules'));
-      const port = await freePort();
-      const server = startIn(folder, process.execPath, ['server.js'], {
-        PORT: String(port),
+      const copied = readFileSync(join(folder, 'stages', `${stage.name}.js`), 'utf8');
+      expect(copied).toContain(body.join('\n'));
+      // installed offline: the tutor's own node_modules, which hold every package it lists
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
+      const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], {
         SESSION_SECRET: 'a test secret',
       });
       try {
-        await waitForOutput(server, new RegExp(`Stage ${stage.number} is running at`));
+        const [, port] = await waitForOutput(
+          server,
+          new RegExp(`Stage ${stage.number} is running at http://localhost:(\\d+)`),
+        );
         // a lesson whose idea cannot be seen over HTTP has no check; lesson 1's asks that GET / answers
-        const lesson = (await lessonChecks(findLesson(stage.number))) ? stage.number : 1;
+        const lesson = stage.checksOverHttp ? stage.number : 1;
         const check = await runCli(['check', String(lesson), '--url', `http://127.0.0.1:${port}`]);
         expect(check.code, `${stage.name}\n${check.stdout}`).toBe(0);
+        expect(check.stdout).toContain(`expectations of lesson ${lesson} pass.`);
       } finally {
         await stop(server);
       }
     }
   }, 120_000);
 
-  it('stops with a clear message when SESSION_SECRET is missing', async () => {
+  it('writes POSIX paths into code, so a project ejected on Windows (path.win32) starts and passes', async () => {
+    const files = ejectedStage(findLesson(12));
+    await init;
+    for (const [file, code] of files) {
+      expect(file).not.toContain('\\');
+      expect(placeOf('C:\\Users\\ada\\stage', file, win32)).toBe(
+        `C:\\Users\\ada\\stage\\${file.split('/').join('\\')}`,
+      );
+      if (!file.endsWith('.js')) continue;
+      for (const { n } of parse(code)[0]) {
+        if (!n?.startsWith('.')) continue;
+        expect(n).not.toContain('\\');
+        expect(files.has(posix.join(posix.dirname(file), n)), `${file} imports ${n}`).toBe(true);
+      }
+    }
+    const folder = join(freshHome(), 'on-windows');
+    writeEjected(files, folder, false);
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
+    const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], {
+      SESSION_SECRET: 'a test secret that is long enough for production use',
+    });
+    try {
+      const [, port] = await waitForOutput(
+        server,
+        /Stage 12 is running at http:\/\/localhost:(\d+)/,
+      );
+      const check = await runCli(['check', '12', '--url', `http://127.0.0.1:${port}`]);
+      expect(check.code, check.stdout).toBe(0);
+    } finally {
+      await stop(server);
+    }
+  }, 60_000);
+
+  it('listens on loopback only, takes --port, and refuses any other argument in one sentence', async () => {
+    const folder = join(freshHome(), 'stage-3');
+    expect((await runCli(['eject', '3', folder])).code).toBe(0);
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
+    const env = { ...process.env, SESSION_SECRET: 'a test secret' };
+    // a lost `--` (older PowerShell npm shims) passes a value on its own: refused, not ignored
+    const stray = await run(process.execPath, ['server.js', 'sqlite:x.sqlite'], {
+      cwd: folder,
+      env,
+    }).catch((e) => e);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr.trim()).toBe(
+      'error: This server takes --port N only, so "sqlite:x.sqlite" is not understood.',
+    );
+    const port = await freePort();
+    const server = startIn(folder, process.execPath, ['server.js', '--port', String(port)], env);
+    try {
+      await waitForOutput(server, new RegExp(`Stage 3 is running at http://localhost:${port}\\b`));
+      const visitor = new Visitor('tester', 'jar');
+      try {
+        const [page] = await visitor.get(`http://127.0.0.1:${port}/`);
+        expect(page.status).toBe(200);
+      } finally {
+        await visitor.close();
+      }
+      // another address of this machine, when it has one, is not listened on
+      const outside = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && !a.internal && a.family === 'IPv4');
+      if (outside) {
+        const outcome = await new Promise<string>((resolve) => {
+          const socket = connect({ host: outside.address, port, timeout: 2000 });
+          socket.on('connect', () => {
+            socket.destroy();
+            resolve('connected');
+          });
+          socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+          socket.on('timeout', () => {
+            socket.destroy();
+            resolve('timeout');
+          });
+        });
+        expect(outcome).not.toBe('connected');
+      }
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('needs no secret for stage 1, which signs nothing, and its README says nothing of one', async () => {
+    const folder = join(freshHome(), 'stage-1');
+    expect((await runCli(['eject', '1', folder])).code).toBe(0);
+    const readme = readFileSync(join(folder, 'README.md'), 'utf8');
+    expect(readme).not.toContain('SESSION_SECRET');
+    expect(readme).not.toContain('form');
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
+    const env = { ...process.env };
+    delete env.SESSION_SECRET;
+    const server = startIn(folder, process.execPath, ['server.js', '--port', '0'], env);
+    try {
+      await waitForOutput(server, /Stage 1 is running at http:\/\/localhost:\d+/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  it('refuses a weak production secret with the same sentence and exit code as serve', async () => {
+    const folder = join(freshHome(), 'stage-11');
+    expect((await runCli(['eject', '11', folder])).code).toBe(0);
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
+    const weak = { NODE_ENV: 'production', SESSION_SECRET: 'short' };
+    const ejected = await run(process.execPath, ['server.js', '--port', '0'], {
+      cwd: folder,
+      env: { ...process.env, ...weak },
+    }).catch((e) => e);
+    const served = await runCli(['serve', '11', '--port', '0'], weak);
+    expect(served.code).toBe(2);
+    expect(ejected.code).toBe(served.code);
+    expect(ejected.stderr).toContain('SESSION_SECRET holds a weak secret (5 characters)');
+    expect(ejected.stderr.trim()).toBe(served.stderr.trim());
+    expect(ejected.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops with a clear message when SESSION_SECRET is missing; its README sets one in every shell', async () => {
     const folder = join(freshHome(), 'no-secret');
     await runCli(['eject', '4', folder]);
-    symlinkSync(repoModules, join(folder, 'node_modules'));
+    symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
     const env = { ...process.env };
     delete env.SESSION_SECRET;
     const failed = await run(process.execPath, ['server.js'], { cwd: folder, env }).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('SESSION_SECRET is not set');
-    // both lines make 32 bytes from a cryptographic generator; Get-Random is not one
-    expect(failed.stderr).toContain('openssl rand -hex 32');
-    expect(failed.stderr).toContain(
-      '[Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b)',
-    );
-    expect(failed.stderr).not.toContain('Get-Random');
+    // one generator that runs in bash, PowerShell and cmd alike: Node's cryptographic one
+    const generator = `node -p "require('crypto').randomBytes(32).toString('hex')"`;
+    expect(failed.stderr).toContain(generator);
+    const readme = readFileSync(join(folder, 'README.md'), 'utf8');
+    expect(readme).toContain(`export SESSION_SECRET="$(${generator})"`);
+    expect(readme).toContain(`$env:SESSION_SECRET = ${generator}`);
+    expect(readme).toContain('set SESSION_SECRET=');
+    expect(readme).not.toContain('openssl');
   });
 
   it('lists the packages it imports with the versions the tutor is built with', async () => {
@@ -133,7 +257,7 @@ describe('eject', () => {
     async function nameAfterRestart(args: string[], env: NodeJS.ProcessEnv = {}) {
       const folder = join(freshHome(), 'stage-9');
       expect((await runCli(['eject', '9', folder])).code).toBe(0);
-      symlinkSync(repoModules, join(folder, 'node_modules'));
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
       const port = String(await freePort());
       const start = () =>
         startIn(folder, process.execPath, ['server.js', ...args], {
@@ -173,7 +297,7 @@ describe('eject', () => {
     it('refuses a store it does not know, or cannot open, in one sentence', async () => {
       const folder = join(freshHome(), 'stage-10');
       expect((await runCli(['eject', '10', folder])).code).toBe(0);
-      symlinkSync(repoModules, join(folder, 'node_modules'));
+      symlinkSync(repoModules, join(folder, 'node_modules'), 'junction');
       expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(
         'npm start -- --store sqlite:sessions.sqlite',
       );
@@ -182,13 +306,13 @@ describe('eject', () => {
         cwd: folder,
         env,
       }).catch((e) => e);
-      expect(unknown.code).toBe(1);
+      expect(unknown.code).toBe(2);
       expect(unknown.stderr).toMatch(/"mongo" is not a session store: use memory, sqlite/);
       const unreachable = await run(process.execPath, ['server.js'], {
         cwd: folder,
         env: { ...env, STORE: 'redis://127.0.0.1:1' },
       }).catch((e) => e);
-      expect(unreachable.code).toBe(1);
+      expect(unreachable.code).toBe(2);
       expect(unreachable.stderr).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /);
       expect(unreachable.stderr).not.toMatch(/\n\s+at /);
     });

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lessonWords } from '../src/cli/lesson-words.js';
 import { stageChange, stageListing } from '../src/cli/listing.js';
-import { lessonWords } from '../src/cli/reading.js';
 import { listLessons, readPages } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import type { DemoStep } from '../src/course/types.js';

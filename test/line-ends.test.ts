@@ -47,7 +47,7 @@ describe('Windows line ends', () => {
         run(process.execPath, ['scripts/build.js']);
         run(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '.']);
         expect(
-          readFileSync(join(clone, 'dist/javascript/stage/stages/05-remember.js'), 'utf8'),
+          readFileSync(join(clone, 'dist/javascript/stages/05-remember.js'), 'utf8'),
         ).not.toContain('\r');
       } finally {
         rmSync(clone, { recursive: true, force: true });

@@ -69,13 +69,15 @@ function runTutor(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_00
 }
 
 describe('the packed tarball', () => {
-  it('holds the bundle, the lessons, the stage sources, the ejectable JavaScript and the licences, and nothing else', () => {
+  it('holds the bundle, the lessons, the stage sources, the ejectable JavaScript, the eject templates and the licences, and nothing else', () => {
     const paths = packed.files.map((f) => f.path);
     const allowed = [
       /^dist\/[^/]+\.js$/,
       /^dist\/reading-words\.json$/, // list's reading times, counted at build
       /^dist\/session-tutor\.cjs$/, // the bin
-      /^dist\/javascript\/.+\.js$/,
+      /^dist\/javascript\/(.+\.js|imports\.json|stages\/form\.html)$/, // the room eject copies
+      /^dist\/stages\/form\.html$/, // read by the bundle's pages.ts
+      /^src\/cli\/eject\/templates\/[^/]+\.template$/,
       /^lessons\/[^/]+\/.+$/,
       /^src\/stage\/stages\/([^/]+\.ts|form\.html)$/,
       /^(package\.json|README\.md|LICENSE|THIRD-PARTY-LICENSES|docs\/stage-5\.png)$/,
@@ -95,7 +97,7 @@ describe('the packed tarball', () => {
     for (const lesson of listLessons()) {
       expect(paths).toContain(`lessons/${lesson.name}/lesson.md`);
       expect(paths).toContain(`src/stage/stages/${lesson.name}.ts`);
-      expect(paths).toContain(`dist/javascript/stage/stages/${lesson.name}.js`);
+      expect(paths).toContain(`dist/javascript/stages/${lesson.name}.js`);
     }
     expect(packed.unpackedSize).toBeLessThanOrEqual(3_000_000);
   });

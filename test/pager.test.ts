@@ -5,7 +5,7 @@ import { firstPlace, move, type Place } from '../src/cli/pager.js';
 import { drawHops, wrapText } from '../src/cli/render.js';
 import { cut } from '../src/cli/width.js';
 import { listLessons } from '../src/course/catalog.js';
-import type { Hop } from '../src/probe/visitor.js';
+import type { Hop } from '../src/probe/hop.js';
 
 // Two lessons: the first with 3 pages (the second shows code), the second with 2.
 const shape = [

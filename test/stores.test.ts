@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import { startStageProcess } from '../src/course/stage-process.js';
-import { UserError } from '../src/errors.js';
 import { Visitor } from '../src/probe/visitor.js';
+import { Refusal } from '../src/stage/refusal.js';
 import {
   loadRedisModules,
   openStore,
@@ -39,22 +39,25 @@ async function nameAfterRestart(store: StoreChoice): Promise<string> {
 
 describe('--store', () => {
   it('reads memory, sqlite, sqlite:FILE and redis:// URLs', () => {
-    expect(parseStore('memory')).toEqual({ kind: 'memory' });
+    expect(parseStore('memory', '/home/t')).toEqual({ kind: 'memory' });
     expect(parseStore('sqlite', '/home/t')).toEqual({
       kind: 'sqlite',
       file: '/home/t/sessions.sqlite',
     });
-    expect(parseStore('sqlite:/tmp/s.db')).toEqual({ kind: 'sqlite', file: '/tmp/s.db' });
-    expect(parseStore('redis://localhost:6379')).toEqual({
+    expect(parseStore('sqlite:/tmp/s.db', '/home/t')).toEqual({
+      kind: 'sqlite',
+      file: '/tmp/s.db',
+    });
+    expect(parseStore('redis://localhost:6379', '/home/t')).toEqual({
       kind: 'redis',
       url: 'redis://localhost:6379',
     });
-    expect(() => parseStore('postgres://x')).toThrow(UserError);
+    expect(() => parseStore('postgres://x', '/home/t')).toThrow(Refusal);
   });
 
   it('refuses a Redis address that is not one, naming the form it takes', () => {
     for (const typo of ['redis://host:abc', 'redis://a:99999', 'redis://[::1']) {
-      expect(() => parseStore(typo)).toThrow(
+      expect(() => parseStore(typo, '/home/t')).toThrow(
         /is not a Redis address: write it like redis:\/\/127\.0\.0\.1:6379/,
       );
     }
@@ -161,7 +164,7 @@ describe('the optional Redis packages', () => {
     // the same import, of a package that does not exist, fails the way a missing redis would
     const missing = () => import(/* @vite-ignore */ ['no-such-package', 'session-tutor'].join('-'));
     const error = await loadRedisModules(missing as never).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(UserError);
+    expect(error).toBeInstanceOf(Refusal);
     expect((error as Error).message).toContain('npm install redis@6 connect-redis@9');
   });
 });

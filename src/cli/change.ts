@@ -57,8 +57,7 @@ export function wholeView(lesson: LessonInfo): CodeView {
   for (const part of diffLines(before, source)) {
     if (part.removed) continue;
     const sign = part.added && previous ? '+' : ' ';
-    for (const text of part.value.replace(/\n$/, '').split('\n'))
-      rows.push({ sign, lineNo: ++lineNo, text });
+    for (const text of linesOf(part.value)) rows.push({ sign, lineNo: ++lineNo, text });
   }
   return {
     title: previous
@@ -83,5 +82,10 @@ function fileName(lesson: LessonInfo): string {
 }
 
 function lineCount(source: string): number {
-  return source.replace(/\n$/, '').split('\n').length;
+  return linesOf(source).length;
+}
+
+/** The lines of a piece of code; a final newline ends the last line, it does not start another. */
+function linesOf(code: string): string[] {
+  return (code.endsWith('\n') ? code.slice(0, -1) : code).split('\n');
 }

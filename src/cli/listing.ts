@@ -55,7 +55,7 @@ function codeLines(
  */
 function wrapCode(line: string, width: number): string[] {
   if (displayWidth(line) <= width) return [line];
-  const indent = `${line.match(/^\s*/)?.[0] ?? ''}  `;
+  const indent = `${line.slice(0, line.length - line.trimStart().length)}  `;
   const comment = line.indexOf('// ');
   const commentIndent = `${' '.repeat(Math.max(0, Math.min(comment, Math.floor(width / 2))))}// `;
   const out: string[] = [];

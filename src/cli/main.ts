@@ -3,20 +3,17 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { Command, InvalidArgumentError } from 'commander';
-import { UserError } from '../errors.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type LessonInfo, lessonFrom } from '../course/catalog.js';
 import { packageRoot } from '../paths.js';
+import { Refusal } from '../stage/refusal.js';
 import { list } from './commands/list.js';
 import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
-// The bundle's entry (npm run build): `--version`, `--help` and `list` run from this one file.
+// The bundle's entry (npm run build): `--help` and `list` run from this one file (the bin,
+// dist/session-tutor.cjs, answers `--version` before loading it).
 // Every other command, and the heavy modules (express, undici, tough-cookie), load from chunks
 // when they are needed.
-
-function wholeNumber(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError('expected a whole number.');
-  return Number(text);
-}
 
 function portNumber(text: string): number {
   const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
@@ -27,6 +24,20 @@ function portNumber(text: string): number {
   }
   return port;
 }
+
+// The options that start, lesson and serve share, each declared once.
+const portOption = new Option(
+  '--port <port>',
+  'port for the demo server (default 3000, or a free one if 3000 is busy)',
+).argParser(portNumber);
+const hostOption = new Option('--host <host>', 'address the demo server listens on').default(
+  '127.0.0.1',
+);
+const openOption = new Option('--open', 'open the demo server in your default browser');
+const storeOption = new Option(
+  '--store <store>',
+  'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
+).default('memory');
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -48,23 +59,15 @@ function buildProgram(): Command {
   program
     .command('start')
     .description('walk through the lessons, resuming at the first one not yet finished')
-    .option('--from <lesson>', 'start at this lesson', wholeNumber)
+    .option('--from <lesson>', 'start at this lesson', lessonFrom)
     .option(
       '-y, --yes',
       'advance by itself and end with a summary (also when stdin is not a terminal)',
     )
-    .option(
-      '--port <port>',
-      'port for the demo servers (default 3000, or a free one if 3000 is busy)',
-      portNumber,
-    )
-    .option('--host <host>', 'address the demo servers listen on', '127.0.0.1')
-    .option('--open', 'open the demo server in your default browser')
-    .option(
-      '--store <store>',
-      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-      'memory',
-    )
+    .addOption(portOption)
+    .addOption(hostOption)
+    .addOption(openOption)
+    .addOption(storeOption)
     .action(async (options) => {
       const { start } = await import('./commands/start.js');
       return start(options);
@@ -79,17 +82,13 @@ function buildProgram(): Command {
   program
     .command('lesson')
     .description('open one lesson')
-    .argument('<n>', 'lesson number')
+    .argument('<n>', 'lesson number', lessonFrom)
     .option('-y, --yes', 'advance by itself (also when stdin is not a terminal)')
-    .option('--port <port>', 'port for the demo server', portNumber)
-    .option('--host <host>', 'address the demo server listens on', '127.0.0.1')
-    .option('--open', 'open the demo server in your default browser')
-    .option(
-      '--store <store>',
-      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-      'memory',
-    )
-    .action(async (n: string, options) => {
+    .addOption(portOption)
+    .addOption(hostOption)
+    .addOption(openOption)
+    .addOption(storeOption)
+    .action(async (n: LessonInfo, options) => {
       const { lesson } = await import('./commands/start.js');
       return lesson(n, options);
     });
@@ -97,20 +96,12 @@ function buildProgram(): Command {
   program
     .command('serve')
     .description("run one stage's demo server alone until Ctrl-C")
-    .argument('<n>', 'stage (lesson) number')
-    .option(
-      '--port <port>',
-      'port to listen on (default 3000, or a free one if 3000 is busy)',
-      portNumber,
-    )
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--open', 'open the page in your default browser')
-    .option(
-      '--store <store>',
-      'where sessions live: memory, sqlite[:FILE] or redis://HOST:PORT',
-      'memory',
-    )
-    .action(async (n: string, options) => {
+    .argument('<n>', 'stage (lesson) number', lessonFrom)
+    .addOption(portOption)
+    .addOption(hostOption)
+    .addOption(openOption)
+    .addOption(storeOption)
+    .action(async (n: LessonInfo, options) => {
       const { serve } = await import('./commands/serve.js');
       return serve(n, options);
     });
@@ -156,12 +147,12 @@ function buildProgram(): Command {
     .description(
       "run lesson N's expectations (or --all, every lesson's) against your own server, in any language",
     )
-    .argument('[n]', 'lesson number')
+    .argument('[n]', 'lesson number', lessonFrom)
     .option('--all', "every lesson's checks, in order: a report card")
     .option('--url <url>', 'where your server is', 'http://localhost:3000')
     .option('--json', 'print one JSON document with every request, response and verdict')
     .option('--watch', 'run again whenever a file here changes, or on Enter')
-    .action(async (n: string | undefined, options) => {
+    .action(async (n: LessonInfo | undefined, options) => {
       const { check } = await import('./commands/check.js');
       return check(n, options);
     });
@@ -169,12 +160,12 @@ function buildProgram(): Command {
   program
     .command('eject')
     .description(
-      'write stage N as a project of your own: server.js, lib/, form.html, package.json, README.md',
+      'write stage N as a project of your own: server.js, the stage and the helpers it imports, package.json, README.md',
     )
-    .argument('<n>', 'stage (lesson) number')
+    .argument('<n>', 'stage (lesson) number', lessonFrom)
     .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
     .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
-    .action(async (n: string, dir: string | undefined, options) => {
+    .action(async (n: LessonInfo, dir: string | undefined, options) => {
       const { eject } = await import('./commands/eject.js');
       eject(n, dir, options);
     });
@@ -208,7 +199,7 @@ export async function main(): Promise<void> {
   } catch (err) {
     // a signal's cleanup stopped what this was using: the signal decides how the process ends
     if (shuttingDown()) await shutdown(1);
-    if (err instanceof UserError) {
+    if (err instanceof Refusal) {
       process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
       await shutdown(err.exitCode);
     }

@@ -11,7 +11,7 @@ export function minutesFor(words: number): number {
 }
 
 /**
- * The words each lesson asks the learner to read (see lessonWords in reading.ts), by lesson name,
+ * The words each lesson asks the learner to read (see lessonWords in lesson-words.ts), by lesson name,
  * as the build counted them: test/cli.test.ts proves they match the lessons as they are.
  */
 export function lessonWordCounts(): Record<string, number> {

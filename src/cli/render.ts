@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import wrapAnsi from 'wrap-ansi';
 import type { DemoStep, StoredSession, Verdict } from '../course/types.js';
 import type { ExplainedCookie } from '../probe/cookies.js';
-import type { Hop } from '../probe/visitor.js';
+import type { Hop } from '../probe/hop.js';
 import { glyphs } from './glyphs.js';
 import { cut, displayWidth, pageWidth } from './width.js';
 

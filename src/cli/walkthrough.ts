@@ -3,7 +3,7 @@ import { type LessonInfo, listLessons, readPages } from '../course/catalog.js';
 import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
 import { held, type Verdict } from '../course/types.js';
-import { ProbeError } from '../probe/errors.js';
+import { ProbeError } from '../probe/hop.js';
 import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';

@@ -1,5 +1,5 @@
+import type { Hop } from '../probe/hop.js';
 import { rememberedVerdict } from '../probe/verdict.js';
-import type { Hop } from '../probe/visitor.js';
 import { postNameThenReturn, tellNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Hop } from '../probe/hop.js';
 import { pageOf, rememberedVerdict } from '../probe/verdict.js';
-import type { Hop, Visitor } from '../probe/visitor.js';
+import type { Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
 import { demoFolder, lessonOnNode24, notRun } from './kit.js';

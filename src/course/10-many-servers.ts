@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Hop } from '../probe/hop.js';
 import { greets } from '../probe/verdict.js';
-import type { Hop } from '../probe/visitor.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';

@@ -5,7 +5,6 @@ import { explainCookie } from '../probe/cookies.js';
 import { greets, pageOf } from '../probe/verdict.js';
 import { rawGreetingApp } from '../server/contrasts.js';
 import { listenApp, startStage } from '../server/start.js';
-import { findLesson } from './catalog.js';
 import { hiddenFields, postNameThenReturn } from './kit.js';
 import { StageRefused, startStageProcess } from './stage-process.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
@@ -101,7 +100,8 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
 
 /** Mallory plants her own session ID in Ada's browser, then waits for Ada to sign in. */
 async function fixation(ctx: DemoContext): Promise<Verdict[]> {
-  const stage10 = ctx.own(await startStage(findLesson(10), { secret: freshSecret() }));
+  if (!ctx.stageBefore) throw new Error('lesson 11 compares its stage with the one before');
+  const stage10 = ctx.own(await startStage(ctx.stageBefore, { secret: freshSecret() }));
   const verdicts: Verdict[] = [];
   for (const [where, base, expected] of [
     ['stage 10', stage10.probeUrl, 'kept'],

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { Hop } from '../probe/hop.js';
 import { greets } from '../probe/verdict.js';
-import type { Hop, Visitor } from '../probe/visitor.js';
+import type { Visitor } from '../probe/visitor.js';
 import { startAttackPage } from '../server/attack-page.js';
 import type { ListeningApp } from '../server/start.js';
 import { startStage } from '../server/start.js';
-import { findLesson } from './catalog.js';
 import { formsOf, hiddenFields, type PageForm } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
 
@@ -22,8 +22,9 @@ export function browserHeaders(from: string, to: string): Record<string, string>
 }
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
+  if (!ctx.stageBefore) throw new Error('lesson 12 compares its stage with the one before');
   const stage11 = ctx.own(
-    await startStage(findLesson(11), { secret: randomBytes(32).toString('hex') }),
+    await startStage(ctx.stageBefore, { secret: randomBytes(32).toString('hex') }),
   );
   const before = await attack(ctx, stage11, 11);
   const own = await attack(ctx, ctx.stage, ctx.stage.number);

@@ -41,14 +41,14 @@ export function findLesson(number: number): LessonInfo {
   return lesson;
 }
 
-/** Parses a lesson number typed by the user, rejecting anything that is not a whole number. */
-export function lessonNumber(text: string): number {
+/** The lesson a number typed by the user names, rejecting anything that is not one. */
+export function lessonFrom(text: string): LessonInfo {
   if (!/^\d+$/.test(text.trim())) {
     throw new UserError(
       `"${text}" is not a lesson number: lessons are numbered 1 to ${lessons.length}.`,
     );
   }
-  return findLesson(Number(text)).number;
+  return findLesson(Number(text));
 }
 
 /** The lesson's text split into pages: a line holding only `---` ends a page. */

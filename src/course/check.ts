@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CookieHabit, Hop, VisitOptions } from '../probe/visitor.js';
+import { type Hop, ProbeError } from '../probe/hop.js';
+import type { CookieHabit, VisitOptions } from '../probe/visitor.js';
 import { type LessonInfo, lessonModule, listLessons } from './catalog.js';
 import type { CheckContext, Expectation, Verdict } from './types.js';
 import { held } from './types.js';
@@ -47,7 +48,7 @@ export async function runChecks(
   url: string,
   onResult: (result: CheckResult) => void = () => {},
 ): Promise<CheckReport> {
-  const { ProbeError, Visitor } = await import('../probe/visitor.js');
+  const { Visitor } = await import('../probe/visitor.js');
   const base = url.replace(/\/+$/, '');
   const report: CheckReport = {
     lesson: lesson.number,

@@ -6,8 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from 'express-session';
 import { packageRoot } from '../paths.js';
 import { explainCookie } from '../probe/cookies.js';
+import type { Hop } from '../probe/hop.js';
 import { pageOf, rememberedVerdict } from '../probe/verdict.js';
-import type { Hop, Visitor } from '../probe/visitor.js';
+import type { Visitor } from '../probe/visitor.js';
 import type { DemoContext, StoredSession, Verdict } from './types.js';
 
 /** A visitor posts its name to /setName, then asks for / again; both exchanges, every hop. */

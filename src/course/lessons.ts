@@ -1,10 +1,12 @@
-import type { StageModule, StageRef } from '../stage/stage.js';
+import type { StageRef } from '../server/start.js';
+import type { StageModule } from '../stage/stage.js';
 import type { LessonModule } from './types.js';
 
 /**
- * The course: one row per lesson, in order. Everything the tutor, the tests and the bench know
- * about a lesson comes from its row; its text is data in lessons/NN-slug/lesson.md, its stage is
- * src/stage/stages/NN-slug.ts and its demo and checks are src/course/NN-slug.ts.
+ * The course: one row per lesson, in order. Every fact about a lesson that is not in one of its
+ * files is in its row; catalog.ts derives its name and places from the number and slug. Its text
+ * is data in lessons/NN-slug/lesson.md, its stage is src/stage/stages/NN-slug.ts and its demo and
+ * checks are src/course/NN-slug.ts.
  * Each `import()` names its file literally, so the type checker and the bundler can follow it.
  */
 export interface LessonRow {
@@ -24,6 +26,11 @@ export interface LessonRow {
    * and checks then cannot fail on the stage before, and the tests prove them another way.
    */
   sameOnTheWireAsBefore?: string;
+  /**
+   * The stage takes its store from outside (`--store`): memory, SQLite or Redis. Its ejected
+   * server then chooses one as the tutor does, with `--store` or STORE.
+   */
+  choosesStore?: true;
   /** A second server the tutor runs beside the stage while the lesson is open (lesson 12's attack page). */
   beside?: StageRef['beside'];
   /** The stage keeps no sessions (lesson 1): `serve` then says nothing of stores or secrets. */
@@ -116,6 +123,7 @@ export const lessonRows: readonly LessonRow[] = [
     hint: 'A MemoryStore lives in the server process: when the process ends, so does every session in it. Compare the process numbers before and after the restart.',
     stage: () => import('../stage/stages/09-store.js'),
     module: () => import('./09-store.js'),
+    choosesStore: true,
     // where sessions live cannot be seen from outside: a correct server looks the same either way
     checksOverHttp: false,
   },
@@ -126,6 +134,7 @@ export const lessonRows: readonly LessonRow[] = [
     hint: "Read the 'answered by process' of each response: which process greeted Ada, and which did not?",
     stage: () => import('../stage/stages/10-many-servers.js'),
     module: () => import('./10-many-servers.js'),
+    choosesStore: true,
     // how servers share sessions cannot be seen from outside either
     checksOverHttp: false,
   },
@@ -136,6 +145,7 @@ export const lessonRows: readonly LessonRow[] = [
     hint: 'For each verdict, find the one line of stage 11 that decides it: escapeHtml, httpOnly, sameSite, secure, regenerate, or the list of secrets.',
     stage: () => import('../stage/stages/11-safety.js'),
     module: () => import('./11-safety.js'),
+    choosesStore: true,
     checksOverHttp: true,
     yourTurnAlso:
       '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
@@ -147,6 +157,7 @@ export const lessonRows: readonly LessonRow[] = [
     hint: "Compare the attacker's POST on stage 11 and on stage 12: the same cookie went with both. What did stage 12 look for that the attack page could not send?",
     stage: () => import('../stage/stages/12-same-origin.js'),
     module: () => import('./12-same-origin.js'),
+    choosesStore: true,
     checksOverHttp: true,
     beside: async (stageUrl, host, anyPort) =>
       (await import('../server/attack-page.js')).startAttackPage(

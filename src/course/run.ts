@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CookieHabit } from '../probe/visitor.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
-import type { LessonInfo } from './catalog.js';
-import { lessonModule } from './catalog.js';
+import { type LessonInfo, lessonModule, listLessons } from './catalog.js';
 import type { DemoContext, DemoStep, Stoppable, Verdict } from './types.js';
 
 export interface DemoOptions {
@@ -33,6 +32,7 @@ export async function runDemo(
   const owned: { thing: Stoppable; forget: () => void }[] = [];
   const ctx: DemoContext = {
     stage,
+    stageBefore: listLessons().find((l) => l.number === lesson.number - 1),
     show,
     storeChoice,
     own(thing) {

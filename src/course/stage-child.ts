@@ -1,26 +1,13 @@
 /**
  * The program a stage process runs (forked by stage-process.ts): it starts one stage, reports
- * `{ port }` or a structured error to its parent over IPC, and stops on a `stop` message, on
- * SIGTERM or SIGINT, or when its parent goes away.
+ * where it listens, or why it refused or failed, to its parent over IPC (a StageChildReport), and
+ * stops on a `stop` message, on SIGTERM or SIGINT, or when its parent goes away.
  */
-import { UserError } from '../errors.js';
 import { PortBusyError, startStage } from '../server/start.js';
-import { openStore, type StoreChoice } from '../stage/stores/choose.js';
+import { Refusal } from '../stage/refusal.js';
+import { openStore } from '../stage/stores/choose.js';
 import { findLesson } from './catalog.js';
-
-/** What the parent asks for, in the child's first argument, as JSON. */
-export interface StageChildRequest {
-  number: number;
-  port: number;
-  host: string;
-  store: StoreChoice;
-}
-
-/** What the child tells its parent, once. */
-export type StageChildReport =
-  | { kind: 'listening'; port: number; url: string; probeUrl: string }
-  | { kind: 'refused'; message: string; exitCode: number; portReason?: string }
-  | { kind: 'failed'; message: string };
+import type { StageChildReport, StageChildRequest } from './stage-process.js';
 
 const send = (report: StageChildReport) =>
   new Promise<void>((resolve) => {
@@ -58,7 +45,7 @@ async function main(): Promise<void> {
     await send({ kind: 'listening', port: stage.port, url: stage.url, probeUrl: stage.probeUrl });
   } catch (err) {
     await send(
-      err instanceof UserError
+      err instanceof Refusal
         ? {
             kind: 'refused',
             message: err.message,

@@ -3,7 +3,20 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
-import type { StageChildReport, StageChildRequest } from './stage-child.js';
+
+/** What the parent asks the child (stage-child.ts) for, in its first argument, as JSON. */
+export interface StageChildRequest {
+  number: number;
+  port: number;
+  host: string;
+  store: StoreChoice;
+}
+
+/** What the child tells its parent, once, over IPC. */
+export type StageChildReport =
+  | { kind: 'listening'; port: number; url: string; probeUrl: string }
+  | { kind: 'refused'; message: string; exitCode: number; portReason?: string }
+  | { kind: 'failed'; message: string };
 
 export interface StageProcess {
   pid: number;

@@ -1,7 +1,8 @@
 import type { ExplainedCookie } from '../probe/cookies.js';
+import type { Hop } from '../probe/hop.js';
 import type { Verdict } from '../probe/verdict.js';
-import type { CookieHabit, Hop, Visitor } from '../probe/visitor.js';
-import type { RunningStage } from '../server/start.js';
+import type { CookieHabit, Visitor } from '../probe/visitor.js';
+import type { RunningStage, StageRef } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
 
 export type { Verdict };
@@ -23,6 +24,11 @@ export interface StoredSession {
 
 export interface DemoContext {
   stage: RunningStage;
+  /**
+   * The stage of the lesson before, to start beside this one and compare (lessons 11 and 12);
+   * none for lesson 1. Handed in, so that no lesson module imports the registry that loads it.
+   */
+  stageBefore?: StageRef;
   show(step: DemoStep): void;
   /** A new visitor; the demo runner closes it when the demo ends. */
   visitor(label: string, habit: CookieHabit): Visitor;
@@ -49,7 +55,7 @@ export interface Stoppable {
  * records every hop, shows them to the learner and closes the visitors) and returns a Verdict:
  * it passes when `outcome === expected`. Rules, so a correct server in any framework passes:
  * - ask only what the lesson teaches, and only through HTTP: no look into our stores, no Express
- *   details (cookie names, page layout); find a name in the body with `greets` from kit.ts;
+ *   details (cookie names, page layout); find a name in the body with `greets` from probe/verdict.ts;
  * - use `ctx.name('Ada')` for names, so a leftover session from an earlier run cannot pass;
  * - put the decisive response in `evidence`; return `hint` only when the responses show a more
  *   precise cause than the expectation's own `hint` (e.g. "the cookie has Path=/setName");

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type ExplainedCookie, explainCookie } from './cookies.js';
+import { type Hop, ProbeError } from './hop.js';
 import { rememberedVerdict, type Verdict } from './verdict.js';
-import { type CookieHabit, type Hop, ProbeError, Visitor } from './visitor.js';
+import { type CookieHabit, Visitor } from './visitor.js';
 
 export interface ProbePlan {
   /** The page to visit first and to come back to. */

@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import type { Hop } from './visitor.js';
+import type { Hop } from './hop.js';
 
 /** A claim of the lesson and what the real responses showed. */
 export interface Verdict {

@@ -1,8 +1,6 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
-import { ProbeError } from './errors.js';
-
-export { ProbeError };
+import { type Hop, ProbeError } from './hop.js';
 
 /**
  * How a visitor treats cookies:
@@ -11,30 +9,6 @@ export { ProbeError };
  * - `receive-only`: keeps them but never sends them, as a blocked third-party frame does.
  */
 export type CookieHabit = 'goldfish' | 'jar' | 'receive-only';
-
-/** One request and its response, as the learner is shown it. */
-export interface Hop {
-  method: string;
-  url: string;
-  /** The Cookie header this request carried, if any. */
-  cookieSent?: string;
-  /** The form this request posted, if any. */
-  form?: Record<string, string>;
-  status: number;
-  location?: string;
-  setCookie: string[];
-  body: string;
-  /** The one line of the body that matters, such as `<h1>Ada</h1>`. */
-  keyLine: string;
-  /** Which server process answered, when the server says so (X-Served-By, stage 10 on). */
-  servedBy?: string;
-}
-
-/** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */
-export function briefHop(hop: Hop): Omit<Hop, 'body'> {
-  const { body: _body, ...brief } = hop;
-  return brief;
-}
 
 export interface VisitorLimits {
   /** For the whole request, connection to last byte. */

@@ -1,7 +1,12 @@
 import { connect } from 'node:net';
 import session, { type Store } from 'express-session';
-import type { BesideServer, StageRef } from '../stage/stage.js';
-import { PortBusyError, type RunningStage, startStage } from './start.js';
+import {
+  type BesideServer,
+  PortBusyError,
+  type RunningStage,
+  type StageRef,
+  startStage,
+} from './start.js';
 
 export interface HostOptions {
   /** The port to keep for the whole run; when it was not asked for and is busy, a free one is used. */

@@ -13,9 +13,26 @@ import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
 import { notFound, showProblem } from '../stage/error-pages.js';
 import { problemPage } from '../stage/pages.js';
-import { chooseSecret, WeakSecretError } from '../stage/secret.js';
-import type { StageRef } from '../stage/stage.js';
+import { chooseSecret } from '../stage/secret.js';
+import type { StageModule } from '../stage/stage.js';
 import '../stage/session-data.js';
+
+/** Which stage to run: its number, and how to load its module (a row of the lesson registry). */
+export interface StageRef {
+  number: number;
+  stage: () => Promise<StageModule>;
+  /**
+   * A second server that runs beside the stage while it runs in the tutor (lesson 12's attack
+   * page). `anyPort` is true when the run takes any free port (`--port 0`): then so does it.
+   */
+  beside?: (stageUrl: string, host: string, anyPort: boolean) => Promise<BesideServer>;
+}
+
+export interface BesideServer {
+  /** One sentence for the learner: what it is and its address. */
+  note: string;
+  stop(): Promise<void>;
+}
 
 export interface StartOptions {
   /** 0, the default, lets the system pick a free port. */
@@ -49,11 +66,9 @@ export async function startStage(ref: StageRef, options: StartOptions = {}): Pro
   const app = async () => {
     const { createApp } = await ref.stage();
     const before = storeListeners(store);
+    // a stage that refuses its secret (stage 11 in production) throws a Refusal: a setting to fix
     try {
       return createApp({ secret, store, maxAge: options.maxAge });
-    } catch (err) {
-      // a stage that refuses its secret (stage 11 in production) is a setting to fix, not a crash
-      throw err instanceof WeakSecretError ? new UserError(err.message) : err;
     } finally {
       added.push(...storeListeners(store).filter(([, l]) => !before.some(([, b]) => b === l)));
     }

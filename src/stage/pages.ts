@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import escapeHtml from 'escape-html';
-import { stageSourceDir } from '../paths.js';
 
 export { escapeHtml };
 
@@ -93,8 +92,12 @@ ${frame(partitioned, 'A partitioned cookie', 'SameSite=None; Secure; Partitioned
 
 let form: string | undefined;
 
+// Beside this file, in stages/: in src/stage/, in an ejected project, and in the bundle, whose
+// chunks lie flat in dist/ and find the copy the build puts in dist/stages/ (scripts/build.js).
+const formFile = new URL('./stages/form.html', import.meta.url);
+
 /** The name form that stages 3 and later serve at GET / (the learner edits form.html itself). */
 export function formPage(): string {
-  form ??= page('What is your name?', readFileSync(`${stageSourceDir}form.html`, 'utf8'));
+  form ??= page('What is your name?', readFileSync(formFile, 'utf8'));
   return form;
 }

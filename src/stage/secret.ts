@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Refusal } from './refusal.js';
 
 export interface SecretChoice {
   /** One secret, or several (newest first) when SESSION_SECRET lists them separated by commas. */
@@ -56,25 +57,29 @@ function runOnly(file: string, err: unknown, secret = randomBytes(32).toString('
   return { secret, file, problem: `${file} cannot be used (${code})` };
 }
 
-function splitSecrets(value: string | undefined): string[] {
+/** The secrets SESSION_SECRET lists, newest first, separated by commas. */
+export function splitSecrets(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
 
+/** Prints 32 random bytes in hex, from Node's cryptographic generator, in bash, PowerShell and cmd alike. */
+export const secretGenerator = `node -p "require('crypto').randomBytes(32).toString('hex')"`;
+
 /** Shorter than this, a secret can be guessed by trying: 32 random characters cannot. */
 export const minSecretLength = 32;
 
-/** Why a server refused its secret; the tutor reports it as a usage error, without a stack trace. */
-export class WeakSecretError extends Error {
+/** Why a server refused its secret. */
+export class WeakSecretError extends Refusal {
   override name = 'WeakSecretError';
 }
 
 /** Throws a WeakSecretError when SESSION_SECRET is missing or any of its secrets is too short. */
 export function refuseWeakSecret(value: string | undefined): void {
   const secrets = splitSecrets(value);
-  const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`node -p "require('crypto').randomBytes(32).toString('hex')"\`.`;
+  const fix = `Set SESSION_SECRET to at least ${minSecretLength} random characters, such as the output of \`${secretGenerator}\`.`;
   if (secrets.length === 0) {
     throw new WeakSecretError(
       `NODE_ENV is production but SESSION_SECRET is not set, so sessions would be signed with a made-up secret. ${fix}`,

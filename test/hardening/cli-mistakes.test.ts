@@ -45,7 +45,7 @@ describe('mistyped lessons and ports', () => {
     [['lesson', '-1'], /"-1" is not a lesson number/],
     [['start', '--from', '0'], /There is no lesson 0: lessons are numbered 1 to \d+/],
     [['start', '--from', '99'], /There is no lesson 99/],
-    [['start', '--from', 'x'], /'x' is invalid\. expected a whole number/],
+    [['start', '--from', 'x'], /"x" is not a lesson number: lessons are numbered 1 to \d+/],
     [['serve', '0'], /There is no lesson 0/],
     [['start', '--port', 'abc'], /'abc' is invalid\. a port is a whole number from 1 to 65535/],
     [['start', '--port', '70000'], /'70000' is invalid\. a port is a whole number from 1 to 65535/],

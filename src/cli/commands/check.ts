@@ -1,7 +1,5 @@
-import { watch as watchFiles } from 'node:fs';
-import { createInterface } from 'node:readline';
 import chalk from 'chalk';
-import { findLesson, type LessonInfo, lessonNumber } from '../../course/catalog.js';
+import { findLesson, type LessonInfo } from '../../course/catalog.js';
 import {
   type CardLine,
   type CheckReport,
@@ -14,10 +12,10 @@ import {
   type SeenHop,
 } from '../../course/check.js';
 import { UserError } from '../../errors.js';
-import { briefHop } from '../../probe/visitor.js';
+import { briefHop } from '../../probe/hop.js';
+import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
-import { onShutdown } from '../shutdown.js';
 import { httpUrl } from './probe.js';
 
 interface CheckOptions {
@@ -31,17 +29,18 @@ interface CheckOptions {
  * `check N`: lesson N's expectations against the learner's own server; `check --all`: every
  * lesson's, as a report card. Exit 0 when all pass, 1 when any fails.
  */
-export async function check(n: string | undefined, options: CheckOptions): Promise<void> {
-  if (options.all && n !== undefined) {
-    throw new UserError(`Give a lesson number or --all, not both: check ${n}, or check --all.`);
+export async function check(lesson: LessonInfo | undefined, options: CheckOptions): Promise<void> {
+  if (options.all && lesson !== undefined) {
+    throw new UserError(
+      `Give a lesson number or --all, not both: check ${lesson.number}, or check --all.`,
+    );
   }
   if (options.all) return checkAll(options);
-  if (n === undefined) {
+  if (lesson === undefined) {
     throw new UserError(
       'Say which lesson to check, such as `check 5`, or use `check --all` for every lesson.',
     );
   }
-  const lesson = findLesson(lessonNumber(n));
   const checks = await lessonChecks(lesson);
   if (!checks) {
     throw new UserError(
@@ -135,100 +134,6 @@ function reportJson(report: CheckReport) {
       hops: result.hops.map(({ visitor, hop }) => ({ visitor, ...briefHop(hop) })),
     })),
   };
-}
-
-/**
- * `check N --watch`: runs the checks, then again whenever a file under the current folder
- * changes or Enter is pressed. While the server is down (as when `node --watch` restarts it),
- * it waits for it to answer, then runs.
- */
-async function watchChecks(
-  url: string,
-  runOnce: () => Promise<{ unreachable?: string }>,
-): Promise<void> {
-  let wake: (() => void) | undefined;
-  let pending = true;
-  const trigger = () => {
-    pending = true;
-    wake?.();
-  };
-  let debounce: NodeJS.Timeout | undefined;
-  const onChange = (_event: string, file: string | null) => {
-    if (file && /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file)) return;
-    // an editor's save is often several writes: run once they have settled
-    clearTimeout(debounce);
-    debounce = setTimeout(trigger, 200);
-  };
-  // a folder too large or unreadable to watch still leaves Enter to run the checks again
-  const noWatching = (err: Error) => {
-    process.stderr.write(
-      `warning: cannot watch ${process.cwd()} for changes (${err.message}); press Enter to check again.\n`,
-    );
-  };
-  let watcher: ReturnType<typeof watchFiles> | undefined;
-  try {
-    watcher = watchFiles(process.cwd(), { recursive: true }, onChange);
-    watcher.on('error', (err) => {
-      noWatching(err);
-      watcher?.close();
-    });
-  } catch (err) {
-    noWatching(err as Error);
-  }
-  const input = createInterface({ input: process.stdin });
-  let quit = false;
-  input.on('line', (line) => {
-    if (line.trim() === 'q') {
-      quit = true;
-      wake?.();
-    } else trigger();
-  });
-  const stop = () => {
-    clearTimeout(debounce);
-    watcher?.close();
-    input.close();
-  };
-  const removeCleanup = onShutdown(stop);
-  try {
-    while (!quit) {
-      if (!pending) await new Promise<void>((resolve) => (wake = resolve));
-      if (quit) break;
-      pending = false;
-      if (process.stdout.isTTY) write('\x1b[2J\x1b[H');
-      const report = await runOnce();
-      write(
-        chalk.dim(
-          `\n${report.unreachable ? 'Waiting for your server; it' : 'Watching files here; check'} runs again when a file changes. Enter: run now · q Enter: quit\n`,
-        ),
-      );
-      if (report.unreachable) await waitUntilAnswering(url, () => pending || quit);
-      if (report.unreachable && !quit) pending = true;
-    }
-  } finally {
-    stop();
-    removeCleanup();
-  }
-}
-
-/** Asks the server again every half second until it answers, or `interrupted()` says to stop. */
-async function waitUntilAnswering(url: string, interrupted: () => boolean): Promise<void> {
-  const [{ setTimeout: delay }, { Visitor }] = await Promise.all([
-    import('node:timers/promises'),
-    import('../../probe/visitor.js'),
-  ]);
-  const visitor = new Visitor('reachability', 'goldfish');
-  try {
-    while (!interrupted()) {
-      try {
-        await visitor.get(`${url}/`, { follow: false });
-        return;
-      } catch {
-        await delay(500);
-      }
-    }
-  } finally {
-    await visitor.close();
-  }
 }
 
 /** `check --all`: the report card, one line per lesson, then where the learner stands. */

@@ -14,7 +14,7 @@ export function list(options: { json?: boolean }): void {
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
-    /** Estimated reading time: see src/cli/reading.ts. */
+    /** Estimated reading time: see src/cli/lesson-words.ts and reading-times.ts. */
     minutes: minutesFor(words[i]),
   }));
   if (options.json) {

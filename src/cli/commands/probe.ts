@@ -26,7 +26,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
     fields[field.slice(0, at)] = field.slice(at + 1);
   }
   const { probeServer } = await import('../../probe/probe.js');
-  const { ProbeError, briefHop } = await import('../../probe/visitor.js');
+  const { ProbeError, briefHop } = await import('../../probe/hop.js');
   const write = (text: string) => process.stdout.write(text);
   const form = Object.keys(fields).length > 0 ? new URLSearchParams(fields).toString() : 'name=…';
   if (!options.json) {

@@ -1,7 +1,8 @@
 import chalk from 'chalk';
-import { findLesson, lessonNumber } from '../../course/catalog.js';
+import type { LessonInfo } from '../../course/catalog.js';
 import { StageRefused, startStageProcess } from '../../course/stage-process.js';
 import { UserError } from '../../errors.js';
+import { tutorHome } from '../../home.js';
 import { describeStore, parseStore } from '../../stage/stores/choose.js';
 import { onShutdown, shutdown, shuttingDown } from '../shutdown.js';
 
@@ -20,10 +21,7 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
   if (process.env.NODE_ENV === 'production') {
     return { said: `SESSION_SECRET is not set: the secret lasts for this run only, ${runOnly}` };
   }
-  const [{ developmentSecret }, { tutorHome }] = await Promise.all([
-    import('../../stage/secret.js'),
-    import('../../home.js'),
-  ]);
+  const { developmentSecret } = await import('../../stage/secret.js');
   const kept = developmentSecret(tutorHome());
   return {
     secret: kept.secret,
@@ -51,11 +49,10 @@ const usualPort = 3000;
  * which stop it and free the port.
  */
 export async function serve(
-  n: string,
+  lesson: LessonInfo,
   options: { port?: number; host: string; open?: boolean; store: string },
 ): Promise<void> {
-  const lesson = findLesson(lessonNumber(n));
-  const store = parseStore(options.store);
+  const store = parseStore(options.store, tutorHome());
   const signing = lesson.sessionless ? undefined : await chooseServeSecret();
   const start = (port: number) =>
     startStageProcess(lesson.number, { store, port, host: options.host, secret: signing?.secret });

@@ -1,13 +1,14 @@
 import chalk from 'chalk';
-import { findLesson, type LessonInfo, lessonNumber, listLessons } from '../../course/catalog.js';
+import { type LessonInfo, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { tutorHome } from '../../home.js';
 import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
 import type { WalkResult } from '../walkthrough.js';
 
 interface StartOptions {
-  from?: number;
+  from?: LessonInfo;
   yes?: boolean;
   port?: number;
   host: string;
@@ -20,7 +21,7 @@ export async function start(options: StartOptions): Promise<void> {
   const progress = new ProgressFile();
   const lessons = listLessons();
   let first: LessonInfo;
-  if (options.from !== undefined) first = findLesson(options.from);
+  if (options.from !== undefined) first = options.from;
   else {
     const unfinished = lessons.find((l) => !progress.isDone(l.name));
     if (!unfinished)
@@ -33,8 +34,11 @@ export async function start(options: StartOptions): Promise<void> {
 }
 
 /** `lesson N`: one lesson on its own. */
-export async function lesson(n: string, options: Omit<StartOptions, 'from'>): Promise<void> {
-  await runLessons([findLesson(lessonNumber(n))], new ProgressFile(), options);
+export async function lesson(
+  chosen: LessonInfo,
+  options: Omit<StartOptions, 'from'>,
+): Promise<void> {
+  await runLessons([chosen], new ProgressFile(), options);
 }
 
 async function runLessons(
@@ -50,7 +54,7 @@ async function runLessons(
     import('../../stage/stores/choose.js'),
   ]);
   const { secret, fromEnvironment } = chooseSecret();
-  const storeChoice = parseStore(options.store);
+  const storeChoice = parseStore(options.store, tutorHome());
   const opened = await openStore(storeChoice);
   onShutdown(() => opened.close());
   const host = new StageHost({

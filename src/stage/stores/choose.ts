@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import session, { type Store } from 'express-session';
-import { UserError } from '../../errors.js';
-import { tutorHome } from '../../home.js';
+import { Refusal } from '../refusal.js';
 import { hasNodeSqlite, sqliteSince } from './sqlite.js';
 
 /** Where sessions live, as chosen with `--store`. */
@@ -12,8 +11,8 @@ export type StoreChoice =
 
 export const storeUsage = 'memory, sqlite, sqlite:FILE or redis://HOST:PORT';
 
-/** Reads a `--store` value; a SQLite store without a file lives in the tutor's home folder. */
-export function parseStore(text: string, home = tutorHome()): StoreChoice {
+/** Reads a `--store` value; a SQLite store without a file lives in the folder `home`. */
+export function parseStore(text: string, home: string): StoreChoice {
   const value = text.trim();
   if (value === 'memory') return { kind: 'memory' };
   if (value === 'sqlite') return { kind: 'sqlite', file: join(home, 'sessions.sqlite') };
@@ -21,13 +20,11 @@ export function parseStore(text: string, home = tutorHome()): StoreChoice {
     return { kind: 'sqlite', file: value.slice('sqlite:'.length) };
   if (/^rediss?:\/\/[^/\s]+/.test(value)) {
     if (!isRedisAddress(value)) {
-      throw new UserError(
-        `"${text}" is not a Redis address: write it like redis://127.0.0.1:6379.`,
-      );
+      throw new Refusal(`"${text}" is not a Redis address: write it like redis://127.0.0.1:6379.`);
     }
     return { kind: 'redis', url: value };
   }
-  throw new UserError(`"${text}" is not a session store: use ${storeUsage}.`);
+  throw new Refusal(`"${text}" is not a session store: use ${storeUsage}.`);
 }
 
 function isRedisAddress(value: string): boolean {
@@ -39,12 +36,6 @@ function isRedisAddress(value: string): boolean {
   }
 }
 
-/** The value to pass to `--store` to choose the same store again (for a child process). */
-export function storeArgument(choice: StoreChoice): string {
-  if (choice.kind === 'memory') return 'memory';
-  return choice.kind === 'sqlite' ? `sqlite:${choice.file}` : choice.url;
-}
-
 export function describeStore(choice: StoreChoice): string {
   if (choice.kind === 'memory') return "this process's memory";
   return choice.kind === 'sqlite' ? `the SQLite file ${choice.file}` : `Redis at ${choice.url}`;
@@ -52,18 +43,17 @@ export function describeStore(choice: StoreChoice): string {
 
 export interface OpenStore {
   store: Store;
-  choice: StoreChoice;
   close(): Promise<void>;
 }
 
 /** Opens the chosen store; SQLite and Redis code loads only when they are chosen. */
 export async function openStore(choice: StoreChoice): Promise<OpenStore> {
   if (choice.kind === 'memory') {
-    return { store: new session.MemoryStore(), choice, close: async () => {} };
+    return { store: new session.MemoryStore(), close: async () => {} };
   }
   if (choice.kind === 'sqlite') {
     if (!hasNodeSqlite()) {
-      throw new UserError(
+      throw new Refusal(
         `The SQLite store uses Node's built-in node:sqlite, which needs Node ${sqliteSince} or newer; ` +
           `this is Node ${process.versions.node}. Upgrade Node, or use --store memory or --store redis://HOST:PORT.`,
       );
@@ -74,9 +64,9 @@ export async function openStore(choice: StoreChoice): Promise<OpenStore> {
     try {
       mkdirSync(dirname(choice.file), { recursive: true });
       const store = await SqliteStore.open(choice.file);
-      return { store, choice, close: async () => store.close() };
+      return { store, close: async () => store.close() };
     } catch (err) {
-      throw new UserError(
+      throw new Refusal(
         `Cannot open the SQLite file ${choice.file}: ${(err as Error).message}. Pick another with --store sqlite:FILE.`,
       );
     }
@@ -101,10 +91,14 @@ export async function loadRedisModules(
     return await load();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new UserError(
+    const withNpx = redisPackages
+      .split(' ')
+      .map((pkg) => `-p ${pkg}`)
+      .join(' ');
+    throw new Refusal(
       'The Redis store needs packages that are not installed with session-tutor: ' +
         `run \`npm install ${redisPackages}\` in the folder where session-tutor is installed ` +
-        `(with npx: \`npx ${redisPackages.replace(/(\S+)/g, '-p $1')} -p session-tutor session-tutor ...\`), or use --store memory.`,
+        `(with npx: \`npx ${withNpx} -p session-tutor session-tutor ...\`), or use --store memory.`,
     );
   }
 }
@@ -125,13 +119,12 @@ async function openRedis(choice: { kind: 'redis'; url: string }): Promise<OpenSt
   } catch (err) {
     client.destroy();
     const reason = (lastError ?? (err as Error)).message || 'no answer';
-    throw new UserError(
+    throw new Refusal(
       `Cannot reach Redis at ${choice.url} (${reason}): is redis-server running there? Or use --store memory.`,
     );
   }
   return {
     store: new RedisStore({ client, prefix: 'session-tutor:' }),
-    choice,
     close: async () => {
       if (client.isOpen) await client.close();
     },

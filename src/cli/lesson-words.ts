@@ -4,9 +4,10 @@ import { readText } from '../text.js';
 import { changeView } from './change.js';
 
 /**
- * Counted by the build for every lesson (scripts/build.js writes dist/reading-words.json), so
- * that `list` need not load the diff behind the change view. The words a lesson asks the learner to read: its text (lesson.md without directives and
- * Markdown marks) and the change to its stage's code, as the walkthrough shows it. A word is a
+ * The words a lesson asks the learner to read: its text (lesson.md without directives and
+ * Markdown marks) and the change to its stage's code, as the walkthrough shows it. Counted by the
+ * build for every lesson (scripts/build.js writes dist/reading-words.json), so that `list`
+ * (reading-times.ts) need not load the diff behind the change view. A word is a
  * run of characters between spaces with a letter or digit in it. The demos' diagrams are left
  * out: they run live and are looked at, not read word by word.
  */
