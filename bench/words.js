@@ -1,8 +1,10 @@
 // Words on screen: `wc -w` of the unattended course at 100 columns, per lesson and in all, against
 // the course's word budgets. Run alone with `node bench/words.js`, or as part of `npm run bench`.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cli, timeProcess, tutorEnv } from './lib.js';
+import { cli, root, timeProcess, tutorEnv } from './lib.js';
 
 const budgets = { firstSix: 2800, all: 7000 };
 
@@ -24,6 +26,15 @@ export async function words() {
     const end = headers[i + 1]?.index ?? (summaryAt >= 0 ? summaryAt : output.length);
     return { number: Number(match[1]), title: match[2], words: wc(output.slice(match.index, end)) };
   });
+  // what `list` estimates its reading times from (the build copies it into dist/reading-words.json)
+  const names = readdirSync(join(root, 'lessons'))
+    .filter((d) => /^\d\d-/.test(d))
+    .sort();
+  const onScreen = Object.fromEntries(lessons.map((l) => [names[l.number - 1], l.words]));
+  writeFileSync(
+    join(root, 'bench', 'words-on-screen.json'),
+    `${JSON.stringify(onScreen, null, 2)}\n`,
+  );
   const firstSix = lessons.filter((l) => l.number <= 6).reduce((sum, l) => sum + l.words, 0);
   const all = wc(output);
   return {
@@ -40,6 +51,7 @@ export async function words() {
     notes: [
       '`wc -w` of the output of `COLUMNS=100 session-tutor start --yes --no-color --port 0`, one run with a fresh tutor home. A lesson counts from its header to the next header; the summary counts in the total only.',
       'The count is what a learner reads unattended: lesson text, the change to each stage’s code, and the demos’ diagrams and verdicts.',
+      'Each lesson’s count is kept in bench/words-on-screen.json, from which `list` estimates its reading times.',
     ],
   };
 }

@@ -35,7 +35,7 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+if (args.length === 1 && ['--version', '-v', '-V'].includes(args[0])) {
   const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(\`\${version}\\n\`);
 } else {
@@ -131,8 +131,10 @@ async function mergeIntoEntry(meta, entry) {
 }
 
 /**
- * dist/reading-words.json: the words each lesson asks the learner to read, counted here so that
- * `list` shows reading times without loading the diff behind the change view.
+ * dist/reading-words.json: the words each lesson shows the learner, demos included, so that `list`
+ * shows reading times without running anything. A demo's words are counted by running it
+ * (`node bench/words.js` keeps them in bench/words-on-screen.json); a lesson not measured yet
+ * counts its text and code change, counted here.
  */
 async function writeReadingWords() {
   const counter = join(dist, 'reading-words.mjs'); // in dist/, so src/paths.ts finds the root
@@ -141,8 +143,8 @@ async function writeReadingWords() {
     packages: 'external',
     stdin: {
       contents: `import { listLessons } from './src/course/catalog.ts';
-        import { lessonWords } from './src/cli/lesson-words.ts';
-        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)]));`,
+        import { readingWords } from './src/cli/lesson-words.ts';
+        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, readingWords(l)]));`,
       resolveDir: root,
       loader: 'ts',
     },

@@ -42,18 +42,30 @@ describe('stage 5 in a real browser', () => {
       await withContext(async (_context, page) => {
         await page.goto(stage.url);
         expect(await h1(page)).toBe('Hello, stranger');
-        // the field has focus on load, so the learner can type at once and press Enter
+        // no autofocus: a screen reader would jump past the heading to the field (MDN, "autofocus",
+        // Accessibility concerns), and Chromium refuses it in a cross-site frame with a console error;
+        // the field is the first stop of Tab, and fills in the browser's saved name (autocomplete="name")
         const field = page.getByLabel('What is your name?');
+        expect(await field.getAttribute('autocomplete')).toBe('name');
+        await page.keyboard.press('Tab');
         expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
         await submitted(page, page, async () => {
           await page.keyboard.type('Ada Lovelace');
           await page.keyboard.press('Enter');
         });
         expect(await h1(page)).toBe('Ada Lovelace');
-        // `npm run screenshot` keeps this moment as the README's picture
-        if (process.env.SESSION_TUTOR_SCREENSHOT) {
+        // `npm run screenshot` keeps this moment as the README's picture, light and dark
+        const picture = process.env.SESSION_TUTOR_SCREENSHOT;
+        if (picture) {
           await page.setViewportSize({ width: 760, height: 200 });
-          await page.screenshot({ path: process.env.SESSION_TUTOR_SCREENSHOT, fullPage: true });
+          for (const [colorScheme, path] of [
+            ['light', `${picture}.png`],
+            ['dark', `${picture}-dark.png`],
+          ] as const) {
+            await page.emulateMedia({ colorScheme });
+            await page.screenshot({ path, fullPage: true });
+          }
+          await page.emulateMedia({ colorScheme: null });
         }
 
         await page.reload();
@@ -78,7 +90,11 @@ describe('stage 5 in a real browser', () => {
           expect(await h1(page)).toBe('Ada');
           await page.goto(`${stage.url}/nowhere`);
           expect([...origins]).toEqual([new URL(stage.url).origin]);
-          expect(await page.locator('script, link, img, iframe').count()).toBe(0);
+          // the one link is the empty icon, which spares the browser a request for /favicon.ico
+          expect(await page.locator('link').evaluateAll((l) => l.map((e) => e.outerHTML))).toEqual([
+            '<link rel="icon" href="data:,">',
+          ]);
+          expect(await page.locator('script, img, iframe').count()).toBe(0);
         },
         { javaScriptEnabled: false },
       );

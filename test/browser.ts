@@ -59,8 +59,8 @@ export async function submitted(
     (r) => r.request().method() === 'POST' && r.frame() === frame,
   );
   const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === frame });
-  await act();
-  const [response] = await Promise.all([posted, navigated]);
+  // one Promise.all, so that when `act` fails the two waits that then time out are handled too
+  const [response] = await Promise.all([posted, navigated, act()]);
   await frame.waitForLoadState();
   return response;
 }

@@ -145,6 +145,10 @@ describe('check --all on the command line', () => {
         passed: true,
         verdict: { outcome: 'remembered', expected: 'remembered' },
       });
+      // every request and response, as --help says: the form, its submission, the return
+      expect(
+        card[4].expectations[0].hops.map((h: { method: string; url: string }) => h.method),
+      ).toEqual(['GET', 'POST', 'GET', 'GET']);
     });
   });
 
@@ -158,8 +162,17 @@ describe('check --all on the command line', () => {
     expect(run.stdout).not.toContain('The goldfish');
     const json = await runCli(['check', '--all', '--url', url, '--json']);
     expect(json.code).toBe(1);
+    // the documented shape, one entry for the lesson it stopped at
     expect(JSON.parse(json.stdout)).toEqual([
-      { lesson: 1, unreachable: `Nothing is listening at ${url}/: is your server running?` },
+      {
+        lesson: 1,
+        title: 'The goldfish',
+        status: 'unreachable',
+        passed: 0,
+        failed: 0,
+        expectations: [],
+        unreachable: `Nothing is listening at ${url}/: is your server running?`,
+      },
     ]);
   });
 

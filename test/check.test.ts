@@ -81,6 +81,19 @@ describe('checks against hand-written servers', () => {
     expect(result.verdict?.outcome).toBe('put into the page as HTML');
   });
 
+  it('a server whose HTML only a parser reads right passes lessons 3 and 5: references, attribute order, a hidden token', async () => {
+    for (const lesson of [3, 5]) {
+      const report = await checkFixture(lesson, 'strict-html');
+      expect(failing(report), `lesson ${lesson}`).toEqual([]);
+    }
+    const escaping = (await checkFixture(5, 'strict-html')).results.at(-1);
+    expect(escaping?.verdict?.outcome).toBe('escaped');
+    // the form was sent as a browser sends it: the token decoded, with the typed name
+    const posted = escaping?.hops.find(({ hop }) => hop.method === 'POST')?.hop;
+    expect(posted?.form).toMatchObject({ token: 't+1/2' });
+    expect(posted?.form?.name).toMatch(/^<b>Eve-/);
+  });
+
   it('a server that sets its cookie on the wrong path fails lesson 5 with a hint naming the path', async () => {
     const report = await checkFixture(5, 'cookie-path');
     const result = report.results.find((r) => r.title.startsWith('a browser that sends'));
@@ -114,6 +127,16 @@ describe('checks against hand-written servers', () => {
     );
   });
 
+  it('an encrypted cookie session fails lesson 4: the cookie grows with the name', async () => {
+    const report = await checkFixture(4, 'encrypted');
+    const result = report.results.find((r) => !r.passed);
+    expect(result?.verdict?.outcome).toBe('a cookie carrying the name, encrypted');
+    expect(result?.verdict?.evidence).toMatch(
+      /^the cookie sid grew from \d+ to \d+ characters for a name 200 characters longer, and cannot be read: the data travels in the cookie, encrypted$/,
+    );
+    expect(result?.hint).toContain('a copied cookie stays valid until it expires');
+  });
+
   it("names express-session in lesson 4's hint for a real cookie-session server", async () => {
     const server = await listenApp(clientSideSessionApp('a test secret'));
     try {
@@ -122,7 +145,7 @@ describe('checks against hand-written servers', () => {
       const result = report.results.find((r) => !r.passed);
       expect(result?.verdict?.outcome).toBe('a cookie carrying the name');
       expect(result?.hint).toContain(
-        'session with session.sig is the shape of cookie-session, which keeps the data in the cookie: use express-session with a store, which keeps it on the server.',
+        'session with session.sig is a session kept in a signed cookie, which carries the data itself: keep it on the server instead, in a server-side session (express-session with a store).',
       );
     } finally {
       await server.stop();
@@ -153,6 +176,16 @@ describe('check on the command line', () => {
     }
   });
 
+  it('counts one expectation in words, and names each hop’s visitor without nested brackets', async () => {
+    await withStage(3, async (stage) => {
+      const run = await runCli(['check', '3', '--url', stage.probeUrl]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('The one expectation of lesson 3 passes.');
+      expect(run.stdout).toContain('· a browser (cookie jar)');
+      expect(run.stdout).not.toContain('(a browser (cookie jar))');
+    });
+  });
+
   it('exits 0 and prints each expectation when all pass', async () => {
     await withStage(5, async (stage) => {
       const run = await runCli(['check', '5', '--url', stage.probeUrl]);
@@ -171,8 +204,13 @@ describe('check on the command line', () => {
     expect(run.code).toBe(0);
     const turn = run.stdout.slice(run.stdout.indexOf('Your turn'));
     expect(turn).toContain('a browser that sends the cookie back is greeted by its name');
-    expect(turn).toContain('npx session-tutor eject 5');
-    expect(turn).toMatch(/npx session-tutor\s+check 5/);
+    expect(turn).toContain('check 5 asks of your server');
+    // every command stands alone on its own line, ready to copy
+    expect(turn).toMatch(/^ {2}npx session-tutor eject 5$/m);
+    const first = await runCli(['lesson', '1', '--yes', '--port', '0']);
+    const firstTurn = first.stdout.slice(first.stdout.indexOf('Your turn'));
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor eject 1$/m);
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor check 1$/m);
   });
 
   it('exits 1 with the failing expectation, what came back and a hint', async () => {
@@ -191,7 +229,9 @@ describe('check on the command line', () => {
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ lesson: 4, passed: true });
-      expect(report.results[0].hops[0]).toMatchObject({ method: 'POST', status: 302 });
+      // the browser opens the form first, then submits it
+      expect(report.results[0].hops[0]).toMatchObject({ method: 'GET', status: 200 });
+      expect(report.results[0].hops[1]).toMatchObject({ method: 'POST', status: 302 });
     });
   });
 
@@ -227,6 +267,21 @@ describe('check on the command line', () => {
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
         writeFileSync(join(folder, 'server.js'), '// edited\n');
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'close');
+      }
+    });
+  });
+
+  it('--watch, on a failure, says that saving a file checks again', async () => {
+    await withStage(5, async (stage) => {
+      const child = spawnCli(['check', '6', '--url', stage.probeUrl, '--watch'], {}, freshHome());
+      try {
+        await waitForOutput(
+          child,
+          /1 of 2 expectations of lesson 6 pass\. Read the hints above and change your server: saving a file checks again\./,
+        );
       } finally {
         child.kill('SIGTERM');
         await once(child, 'close');

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lessonWords } from '../src/cli/lesson-words.js';
+import { readingWords } from '../src/cli/lesson-words.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/probe/verdict.js';
@@ -37,6 +37,18 @@ describe('session-tutor --version and --help', () => {
     for (const command of ['start', 'list', 'lesson', 'serve', 'reset'])
       expect(run.stdout).toContain(command);
   });
+
+  it('says in --help how to begin, the keys, the environment and the exit codes', async () => {
+    const home = freshHome();
+    const run = await runCli(['--help'], { SESSION_TUTOR_HOME: home });
+    expect(run.stdout).toMatch(/Begin with:\n {2}npx session-tutor start\n/);
+    for (const key of ['Enter', '← ', 'PgUp', 'Home', ' f ', ' h ', ' q or Esc'])
+      expect(run.stdout.slice(run.stdout.indexOf('Keys in a lesson'))).toContain(key);
+    expect(run.stdout).toMatch(/SESSION_SECRET +what the demo servers sign/);
+    expect(run.stdout).toMatch(new RegExp(`SESSION_TUTOR_HOME .*now\\s+${home}\n`));
+    expect(run.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}130 /);
+    for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
 });
 
 describe('session-tutor list', () => {
@@ -51,7 +63,7 @@ describe('session-tutor list', () => {
       slug: 'goldfish',
       title: 'The goldfish',
       done: true,
-      minutes: minutesFor(lessonWords(findLesson(1))),
+      minutes: minutesFor(readingWords(findLesson(1))),
     });
     expect(lessons[1]).toMatchObject({ number: 2, done: false });
     expect(lessons.length).toBeGreaterThanOrEqual(6);
@@ -61,13 +73,34 @@ describe('session-tutor list', () => {
     const built = JSON.parse(
       readFileSync(new URL('../dist/reading-words.json', import.meta.url), 'utf8'),
     );
-    expect(built).toEqual(Object.fromEntries(listLessons().map((l) => [l.name, lessonWords(l)])));
+    expect(built).toEqual(Object.fromEntries(listLessons().map((l) => [l.name, readingWords(l)])));
   });
+
+  it('counts for each lesson the words its run shows, demos included, to within a minute', async () => {
+    const run = await runCli(['start', '--yes', '--no-color', '--port', '0'], {
+      SESSION_TUTOR_HOME: freshHome(),
+      COLUMNS: '100',
+    });
+    const headers = [...run.stdout.matchAll(/^Lesson (\d+) of \d+ · /gm)];
+    const summary = run.stdout.search(/^Summary\b/m);
+    const lessons = listLessons();
+    expect(headers.map((h) => Number(h[1]))).toEqual(lessons.map((l) => l.number));
+    headers.forEach((header, i) => {
+      const end = headers[i + 1]?.index ?? summary;
+      const shown = run.stdout.slice(header.index, end).split(/\s+/).filter(Boolean).length;
+      // bench/words-on-screen.json, kept by `node bench/words.js`: rerun it when lessons change
+      const kept = readingWords(lessons[i]);
+      expect(Math.abs(minutesFor(shown) - minutesFor(kept)), lessons[i].name).toBeLessThanOrEqual(
+        1,
+      );
+      expect(kept).toBeGreaterThan(0);
+    });
+  }, 180_000);
 
   it('estimates a reading time per lesson from its words, and the README gives the total', async () => {
     const run = await runCli(['list'], { SESSION_TUTOR_HOME: freshHome() });
     expect(run.code).toBe(0);
-    const words = listLessons().map(lessonWords);
+    const words = listLessons().map(readingWords);
     for (const [i, lesson] of listLessons().entries()) {
       const minutes = Math.max(1, Math.round(words[i] / wordsPerMinute));
       const title = lesson.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -75,7 +108,7 @@ describe('session-tutor list', () => {
     }
     const total = Math.round(words.reduce((a, b) => a + b, 0) / wordsPerMinute);
     expect(run.stdout).toContain(
-      `About ${total} minutes of reading in all, at ${wordsPerMinute} words a minute`,
+      `About ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute`,
     );
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(`The course is about ${total} minutes of reading`);

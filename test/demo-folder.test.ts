@@ -20,7 +20,7 @@ vi.mock('node:fs/promises', async (original) => {
   };
 });
 
-const { demoFolder } = await import('../src/course/kit.js');
+const { demoFolder } = await import('../src/course/demo-folder.js');
 
 /** A lesson's demo context, as far as owning things goes: stops what it owns when it ends. */
 function demoContext() {

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findLesson } from '../src/course/catalog.js';
+import { findLesson, listLessons } from '../src/course/catalog.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
 import { Terminal } from './hardening/terminal.js';
-import { cliPath, freshHome } from './helpers.js';
+import { cliPath, freshHome, runCli } from './helpers.js';
 
 // The walkthrough driven by real key presses in a real terminal (tmux, see ./hardening/terminal.ts).
 
@@ -33,23 +34,24 @@ describe('the interactive walkthrough', () => {
     let screen = await t.waitFor(/page 1\/\d+/);
     expect(screen).toContain('Lesson 1 of');
     expect(screen).toContain('HTTP forgets');
+    // the first page of the course: nothing to go back to, and the hint is about the demo
+    expect(screen).toMatch(/page 1\/\d+ +\[Enter\] next +\[q\] quit/);
     const port = Number(screen.match(/running at http:\/\/localhost:(\d+)/)?.[1]);
 
     t.keys('Enter');
     screen = await t.waitFor(/page 2\/\d+/);
-    expect(screen).toContain("res.send('Hello from Express!')");
+    expect(screen).toContain("res.send('Hello from Express!");
 
     t.keys('b');
     await t.waitFor(/page 1\/\d+ .*\n*$/);
-
-    t.keys('h');
-    await t.waitFor(/Hint: Look at the two requests/);
-
     t.keys('Enter');
     await t.waitFor(/page 2\/\d+ .*\n*$/);
     t.keys('Enter');
-    screen = await t.waitFor(/page 3\/\d+/);
+    screen = await t.waitFor(/page 3\/\d+ +\[Enter\].*\[h\] hint/);
     expect(screen).toMatch(/✔ the same visitor, twice: forgotten/);
+    t.keys('h');
+    screen = await t.waitFor(/Hint: Look at the two requests/);
+    expect(screen).not.toContain('[h] hint');
 
     t.keys('q');
     const end = await t.ended();
@@ -63,7 +65,8 @@ describe('the interactive walkthrough', () => {
     const file = 'src/stage/stages/05-remember.ts';
     const total = readFileSync(findLesson(5).stageSource, 'utf8').trimEnd().split('\n').length;
 
-    let screen = await t.pageUntil(/\[f\] whole file/);
+    await t.pageUntil(/\[f\] whole file/);
+    let screen = (await t.readPage()).rows.join('\n');
     expect(screen).toContain(
       `── ${file}: what changed since stage 4 (the file has ${total} lines)`,
     );
@@ -73,17 +76,19 @@ describe('the interactive walkthrough', () => {
     expect(screen).toMatch(/^ *\d+ \+ /m); // a line new in stage 5
     expect(screen).toContain('⋮'); // where unchanged lines are left out
 
+    const page = t.visible().match(/page (\d+)\/\d+ +\[Enter\]/)?.[1];
     t.keys('f');
-    screen = await t.waitFor(/the whole file[\s\S]*\[f\] changes only/);
+    await t.waitFor(/\[f\] changes only/);
+    screen = (await t.readPage()).rows.join('\n');
+    expect(screen).toContain('the whole file');
     expect(shownLineNumbers(screen, file)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    const page = screen.match(/page (\d+)\/\d+ +\[Enter\]/g)?.at(-1);
 
     t.keys('f');
-    screen = await t.waitFor(
-      /what changed since stage 4(?![\s\S]*the whole file)[\s\S]*\[f\] whole file/,
-    );
+    await t.waitFor(/\[f\] whole file/);
+    screen = (await t.readPage()).rows.join('\n');
+    expect(screen).toContain('what changed since stage 4');
     expect(shownLineNumbers(screen, file)).toEqual(changed);
-    expect(screen.match(/page (\d+)\/\d+ +\[Enter\]/g)?.at(-1)).toBe(page);
+    expect(t.visible().match(/page (\d+)\/\d+ +\[Enter\]/)?.[1]).toBe(page);
 
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
@@ -91,9 +96,9 @@ describe('the interactive walkthrough', () => {
 
   it('wraps a hint at the page width, never leaving punctuation alone on a line', async () => {
     const t = startInTerminal('start --port 0 --from 6');
-    await t.waitFor(/page 1\/\d+/);
+    await t.pageUntil(/\[h\] hint/);
     t.keys('h');
-    const screen = await t.waitFor(/Hint:[\s\S]*\n\s*\npage 1\//);
+    const screen = await t.waitFor(/Hint:[\s\S]*\n\s*\n(lines \d+-\d+ of \d+ +)?page \d+\//);
     const hint = screen.slice(screen.lastIndexOf('Hint:')).split(/\n\s*\n/)[0];
     expect(hint.replace(/\s+/g, ' ')).toBe(`Hint: ${findLesson(6).hint}`);
     for (const line of hint.split('\n')) {
@@ -124,5 +129,92 @@ describe('the interactive walkthrough', () => {
     expect(screen).toContain('Try it in your browser');
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
+  });
+});
+
+describe('the end of a walk', () => {
+  const names = listLessons().map((l) => l.name);
+  const homeWith = (done: string[]) => {
+    const home = freshHome();
+    writeFileSync(join(home, 'progress.json'), JSON.stringify({ done }));
+    return home;
+  };
+  const inTerminal = (args: string, home: string) => {
+    terminal = new Terminal(`${process.execPath} ${cliPath} ${args}`, { SESSION_TUTOR_HOME: home });
+    return terminal;
+  };
+
+  it('after q during a demo, says where start picks up, with no empty summary', async () => {
+    const t = inTerminal('start --port 0 --from 7', homeWith(names.slice(0, 6)));
+    await t.pageUntil(/waiting/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.code).toBe(0);
+    expect(end.screen).toMatch(/Stopped\. `session-tutor start` picks up at lesson 7\.\nEXIT=0/);
+    expect(end.screen).not.toContain('Summary');
+  });
+
+  it('does not count a lesson that b and Enter only passed through', async () => {
+    const home = homeWith(names.slice(0, 3));
+    const t = inTerminal('start --port 0 --from 5', home);
+    await t.waitFor(/Lesson 5 of[\s\S]*page 1\/\d+ +\[Enter\]/);
+    t.keys('b');
+    await t.waitFor(/Lesson 4 of[\s\S]*page \d+\/\d+ +\[Enter\]/);
+    t.keys('Enter');
+    await t.waitFor(/Lesson 5 of[\s\S]*page 1\/\d+ +\[Enter\]/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.screen).not.toMatch(/4 Store the name/);
+    expect(end.screen).toContain('picks up at lesson 4');
+    expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toEqual(
+      names.slice(0, 3),
+    );
+  });
+
+  it('after the last lesson, says the course is finished and what to try next', async () => {
+    const run = await runCli(['start', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: homeWith(names.slice(0, -1)),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`You have finished the course: all ${names.length} lessons.`);
+    // only commands this program has: check --all, on a line of its own
+    expect(run.stdout).toMatch(/What next:\n {2}npx session-tutor check --all\n/);
+    const help = (await runCli(['--help'])).stdout;
+    for (const [, command] of run.stdout.matchAll(/^ {2}npx session-tutor (\w+)/gm))
+      expect(help).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+  });
+
+  it('once every lesson is done, quitting does not send the learner back to lesson 1', async () => {
+    const t = inTerminal('start --port 0', homeWith(names));
+    await t.waitFor(/page 1\/\d+ +\[Enter\]/);
+    t.keys('q');
+    const end = await t.ended();
+    expect(end.screen).toContain('You have finished every lesson');
+    expect(end.screen).not.toContain('picks up at lesson');
+  });
+});
+
+describe('two copies of the tutor', () => {
+  it('a second walk says another copy is running, until that one quits', async () => {
+    const home = freshHome();
+    const t = new Terminal(`${process.execPath} ${cliPath} start --port 0`, {
+      SESSION_TUTOR_HOME: home,
+    });
+    terminal = t;
+    await t.waitFor(/page 1\/\d+ +\[Enter\]/);
+    const first = t.cliPid();
+    const second = await runCli(['lesson', '1', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: home,
+    });
+    expect(second.stdout).toContain(
+      `another session-tutor is running as process ${first}: press q there to quit it`,
+    );
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
+    const third = await runCli(['lesson', '1', '--yes', '--port', '0'], {
+      SESSION_TUTOR_HOME: home,
+    });
+    expect(third.code).toBe(0);
+    expect(third.stdout).not.toContain('another session-tutor');
   });
 });

@@ -1,9 +1,17 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { browserHeaders } from '../src/course/12-same-origin.js';
 import { findLesson } from '../src/course/catalog.js';
-import { formsOf, hiddenFields, storedSessions } from '../src/course/kit.js';
+import { storedSessions } from '../src/course/stored.js';
+import {
+  attribute,
+  type Fetched,
+  filledIn,
+  formPostingTo,
+  formsOf,
+  pageOf,
+} from '../src/probe/html.js';
+import { browserHeaders } from '../src/probe/navigation.js';
 import { greets } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { startAttackPage } from '../src/server/attack-page.js';
@@ -11,6 +19,14 @@ import { StageHost } from '../src/server/host.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
 import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome, runCli, withStage, withVisitors } from './helpers.js';
+
+/** The hidden fields of every form of a page, such as the CSRF token, by name. */
+const hiddenFields = (page: Fetched | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (page ? pageOf(page).elements('input') : [])
+      .filter((input) => attribute(input, 'type') === 'hidden')
+      .map((input) => [attribute(input, 'name'), attribute(input, 'value') ?? '']),
+  );
 
 /** Signs a visitor in on the stage with its own form, as a browser on the stage's page would. */
 async function signIn(base: string, visitor: Visitor, name: string) {
@@ -107,9 +123,11 @@ describe('stage 12 refuses forged forms', () => {
         ];
         for (const [i, visitor] of visitors.entries()) {
           const page = await signIn(stage.probeUrl, visitor, `Ada ${i}`);
-          const logout = formsOf(page).find((f) => new URL(f.action).pathname === '/logout');
+          const logout = formPostingTo(page, '/logout');
           if (!logout) throw new Error('no logout form on the signed-in page');
-          const out = await visitor.post(logout.action, logout.hidden, { headers: headers[i] });
+          const out = await visitor.post(logout.action, filledIn(logout, {}), {
+            headers: headers[i],
+          });
           expect(out[0].status).toBe(302);
           expect(greets(out.at(-1), `Ada ${i}`)).toBe(false);
         }
@@ -177,13 +195,13 @@ describe('the attack page', () => {
     try {
       await withVisitors(['goldfish'], async (visitor) => {
         const [logout] = await visitor.get(`${page.probeUrl}/`);
-        expect(formsOf(logout)).toEqual([
-          { method: 'post', action: 'http://localhost:3000/logout', hidden: {} },
+        expect(formsOf(logout)).toMatchObject([
+          { method: 'post', action: 'http://localhost:3000/logout', entries: [] },
         ]);
         const [signIn] = await visitor.get(`${page.probeUrl}/signin`);
         expect(formsOf(signIn)[0]).toMatchObject({
           action: 'http://localhost:3000/setName',
-          hidden: { name: 'Mallory' },
+          entries: [['name', 'Mallory']],
         });
         expect(logout.body).toContain('<script>document.forms[0].submit()</script>');
         const [other] = await visitor.get(`${page.probeUrl}/logout`);
@@ -243,9 +261,11 @@ describe('lesson 12 on the command line', () => {
     expect(run.stdout).toMatch(/the attack page is at http:\/\/localhost:\d+\//);
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Simulated browser: Ada, signed in at http://127.0.0.1:');
+    expect(text).toContain(
+      'Simulated browser: Ada, signed in, opens the attack page as http://localhost:',
+    );
     expect(text).toContain('Sec-Fetch-Site: cross-site');
-    // the attack that works on stage 11 is marked as one on its own line
+    // from another site, the browser withholds the Lax cookie: refused
     expect(text).toContain(
       '✔ stage 11: the attack page’s logout, from another site: refused (403), Ada POST 403 (Nobody is signed in here.)',
     );

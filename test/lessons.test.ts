@@ -3,6 +3,9 @@ import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { lessonWords } from '../src/cli/lesson-words.js';
 import { stageChange, stageListing } from '../src/cli/listing.js';
+import { renderMarkdown } from '../src/cli/markdown.js';
+import { renderStep } from '../src/cli/render.js';
+import { displayWidth, widthFor } from '../src/cli/width.js';
 import { listLessons, readPages } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import type { DemoStep } from '../src/course/types.js';
@@ -10,6 +13,41 @@ import { held } from '../src/course/types.js';
 import { withStage } from './helpers.js';
 
 const lessons = listLessons();
+
+/**
+ * Asserts that `narrow` is `wide` wrapped at word boundaries into lines of `width` columns that
+ * fit a terminal `columns` wide (a command is never wrapped: it may take the margin, or more): the
+ * same words in the same order, a word split only where it is longer than a line (its pieces
+ * then fill their lines to the last column).
+ */
+function expectWrappedAtWords(narrow: string, wide: string, width: number, columns: number): void {
+  const lines = stripVTControlCharacters(narrow).split('\n');
+  for (const line of lines) {
+    // a command (the path of this very tutor in it) is never wrapped, so it can be copied whole
+    if (!line.startsWith('  npx ')) expect(displayWidth(line), line).toBeLessThanOrEqual(columns);
+  }
+  const pieces = lines.flatMap((line) =>
+    line
+      .split(' ')
+      .filter(Boolean)
+      .map((word, i, all) => ({
+        word,
+        fills: i === all.length - 1 && displayWidth(line) >= width - 1,
+      })),
+  );
+  const words = stripVTControlCharacters(wide).split(/\s+/).filter(Boolean);
+  let at = 0;
+  for (const word of words) {
+    let joined = pieces[at].word;
+    while (joined !== word && pieces[at].fills && at + 1 < pieces.length) {
+      at++;
+      joined += pieces[at].word;
+    }
+    expect(joined, `"${word}" at ${width} columns`).toBe(word);
+    at++;
+  }
+  expect(at).toBe(pieces.length);
+}
 
 describe('the course', () => {
   it('numbers its lessons 1 to N with no gaps', () => {
@@ -85,6 +123,26 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
     expect(verdicts.length).toBeGreaterThan(0);
     expect(verdicts.filter((v) => !held(v))).toEqual([]);
     expect(steps.some((s) => s.kind === 'hops')).toBe(true);
+
+    // what it shows, text and demo, wraps at words on any terminal from 60 columns up; the
+    // diagrams are drawn to the width and cut what does not fit with … (pager.test.ts)
+    const url = 'http://localhost:3000';
+    const texts = readPages(lesson)
+      .flatMap((page) => page.split(/^\.(?:code|demo)$/m))
+      .map((text) => text.replaceAll('{{url}}', url));
+    const shown = steps.filter((s) => s.kind !== 'hops');
+    for (let columns = 60; columns <= 100; columns++) {
+      const width = widthFor(columns);
+      for (const text of texts)
+        expectWrappedAtWords(
+          renderMarkdown(text, width),
+          renderMarkdown(text, 10_000),
+          width,
+          columns,
+        );
+      for (const step of shown)
+        expectWrappedAtWords(renderStep(step, width), renderStep(step, 10_000), width, columns);
+    }
   });
 });
 

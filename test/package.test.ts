@@ -80,7 +80,7 @@ describe('the packed tarball', () => {
       /^src\/cli\/eject\/templates\/[^/]+\.template$/,
       /^lessons\/[^/]+\/.+$/,
       /^src\/stage\/stages\/([^/]+\.ts|form\.html)$/,
-      /^(package\.json|README\.md|LICENSE|THIRD-PARTY-LICENSES|docs\/stage-5\.png)$/,
+      /^(package\.json|README\.md|LICENSE|THIRD-PARTY-LICENSES|docs\/stage-5(-dark)?\.png)$/,
     ];
     expect(paths.filter((p) => !allowed.some((pattern) => pattern.test(p)))).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);

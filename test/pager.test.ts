@@ -1,16 +1,18 @@
 import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { firstPlace, move, type Place } from '../src/cli/pager.js';
+import { canGoBack, firstPlace, move, type PageShape, type Place } from '../src/cli/pager.js';
 import { drawHops, wrapText } from '../src/cli/render.js';
 import { cut } from '../src/cli/width.js';
 import { listLessons } from '../src/course/catalog.js';
 import type { Hop } from '../src/probe/hop.js';
 
-// Two lessons: the first with 3 pages (the second shows code), the second with 2.
+// Two lessons: the first with 3 pages (the second shows code, the third is the one its hint is
+// about), the second with 2 (the first shows code; the hint is about both).
+const page = (code: boolean, hint: boolean): PageShape => ({ code, hint });
 const shape = [
-  [false, true, false],
-  [true, false],
+  [page(false, false), page(true, false), page(false, true)],
+  [page(true, true), page(false, true)],
 ];
 const at = (lesson: number, page: number): Place => ({ ...firstPlace(lesson), page });
 
@@ -26,6 +28,8 @@ describe('the pager', () => {
     expect(move(at(1, 0), 'back', shape)).toEqual(at(0, 2));
     const first = at(0, 0);
     expect(move(first, 'back', shape)).toBe(first);
+    expect(canGoBack(first)).toBe(false); // so the key line does not offer it
+    expect(canGoBack(at(1, 0))).toBe(true);
   });
 
   it('toggles the whole file only on a page that shows code, and shows a hint once', () => {
@@ -35,11 +39,18 @@ describe('the pager', () => {
     expect((move(whole, 'file', shape) as Place).wholeFile).toBe(false);
     const text = at(0, 0);
     expect(move(text, 'file', shape)).toBe(text);
-    const hinted = move(text, 'hint', shape) as Place;
+    // the hint is about a later page: h does nothing here
+    expect(move(text, 'hint', shape)).toBe(text);
+    const demo = at(0, 2);
+    const hinted = move(demo, 'hint', shape) as Place;
     expect(hinted.hint).toBe(true);
     expect(move(hinted, 'hint', shape)).toBe(hinted);
     // a new page starts plain
     expect(move({ ...whole, hint: true }, 'next', shape)).toEqual(at(0, 2));
+    // a terminal that changed size: the same page, drawn again
+    const redrawn = move(demo, 'redraw', shape);
+    expect(redrawn).toEqual(demo);
+    expect(redrawn).not.toBe(demo);
   });
 
   it('quits on q, and r changes nothing on a page that works', () => {

@@ -59,10 +59,49 @@ describe('probe on the command line', () => {
       expect(run.stdout).toContain('✔ goldfish (no cookie jar): forgotten');
       expect(run.stdout).toContain('✔ browser (cookie jar): remembered');
       expect(run.stdout).toContain('decoded     {"name":"Grace"}');
-      expect(run.stdout).toContain('anyone who holds this cookie can read it');
+      // wrapped at words, its continuation lined up under the field
+      expect(run.stdout.replace(/\n +/g, ' ')).toContain(
+        'anyone who holds this cookie can read it',
+      );
       expect(run.stdout).toContain('SameSite=lax');
     } finally {
       await fixture.close();
+    }
+  });
+
+  it('--help names its exit codes', async () => {
+    const run = await runCli(['probe', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain(
+      'Exit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+    );
+  });
+
+  it('exits 1 when a verdict fails: a server that forgets everyone', async () => {
+    const fixture = await startFixture('forgets');
+    try {
+      const run = await runCli(['probe', fixture.url]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('✘ browser (cookie jar): forgotten');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('submits the page’s own form, its hidden token decoded, and measures an encrypted cookie', async () => {
+    const strict = await startFixture('strict-html');
+    const encrypted = await startFixture('encrypted');
+    try {
+      const run = await runCli(['probe', strict.url, '--json']);
+      expect(run.code).toBe(0);
+      const posted = JSON.parse(run.stdout).visits[1].hops[1];
+      expect(posted).toMatchObject({ method: 'POST', form: { token: 't+1/2' } });
+      const measured = JSON.parse((await runCli(['probe', encrypted.url, '--json'])).stdout);
+      expect(measured.cookies[0]).toMatchObject({ name: 'sid', kind: 'encrypted-data' });
+      expect(measured.cookies[0].summary).toMatch(/^the data travels in the cookie, encrypted/);
+    } finally {
+      await strict.close();
+      await encrypted.close();
     }
   });
 

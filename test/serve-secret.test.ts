@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { greets, pageOf } from '../src/probe/verdict.js';
+import { pageOf } from '../src/probe/html.js';
+import { greets } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
 import { freshHome, spawnCli, waitForOutput } from './helpers.js';
@@ -98,7 +99,9 @@ describe.skipIf(!hasNodeSqlite())("lesson 9's exercise, word for word", () => {
         expect(greets(reloaded, 'Ada')).toBe(true);
         // the page dates the session before this server's start: it outlived the restart
         const [, began, started] =
-          pageOf(reloaded).match(/began at ([^;]+); this server started at (\S+Z)/) ?? [];
+          pageOf(reloaded)
+            .text()
+            .match(/began at ([^;]+); this server started at (\S+Z)/) ?? [];
         expect(new Date(began).getTime()).toBeLessThan(new Date(started).getTime());
       } finally {
         await pressCtrlC(second);

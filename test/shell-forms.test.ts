@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listLessons } from '../src/course/catalog.js';
-import { quotedPath } from '../src/course/kit.js';
+import { quotedPath } from '../src/course/not-run.js';
 import { collectRun, freshHome } from './helpers.js';
 
 // Every command a lesson prints that sets a variable comes in three forms, one per shell a learner

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storedSessions } from '../src/course/kit.js';
+import { storedSessions } from '../src/course/stored.js';
 import { explainCookie, splitSignedId, tamperSignature } from '../src/probe/cookies.js';
 import { greets } from '../src/probe/verdict.js';
 import { withStage, withVisitors } from './helpers.js';
@@ -11,7 +11,9 @@ describe('stage 1: the goldfish', () => {
         const [first] = await visitor.get(`${stage.probeUrl}/`);
         const [second] = await visitor.get(`${stage.probeUrl}/`);
         expect(first.status).toBe(200);
-        expect(first.body).toBe('Hello from Express!');
+        expect(first.body).toBe(
+          'Hello from Express!\n<meta name="viewport" content="width=device-width">',
+        );
         expect(second.body).toBe(first.body);
         expect(first.setCookie).toEqual([]);
         expect(second.cookieSent).toBeUndefined();

@@ -35,6 +35,7 @@ const symbols = {
   arrowLeft: '◀',
   done: '■',
   todo: '□',
+  upDown: '↑↓',
 };
 
 const ascii: typeof symbols = {
@@ -46,6 +47,7 @@ const ascii: typeof symbols = {
   arrowLeft: '<',
   done: '#',
   todo: '.',
+  upDown: 'Up Down',
 };
 
 export type Glyphs = typeof symbols;

@@ -1,5 +1,6 @@
 import { emitKeypressEvents } from 'node:readline';
 import type { Action } from './pager.js';
+import type { Scroll } from './screen.js';
 import { interrupt, onShutdown } from './shutdown.js';
 
 const bindings: Record<string, Action> = {
@@ -17,6 +18,16 @@ const bindings: Record<string, Action> = {
   escape: 'quit',
 };
 
+// Scrolling moves the view, not the walk: it works at any time, during a demo too.
+const scrolling: Record<string, Scroll> = {
+  up: 'up',
+  down: 'down',
+  pageup: 'pageUp',
+  pagedown: 'pageDown',
+  home: 'home',
+  end: 'end',
+};
+
 /**
  * Reads single key presses from a terminal. Raw mode is switched off again on every
  * exit path, so the learner's terminal is always left as it was.
@@ -28,6 +39,8 @@ export class KeyReader {
   private waiting = false;
   /** Aborted when q is pressed while the tutor is busy (a demo runs), so the busy work can stop. */
   readonly quitSignal = this.quitting.signal;
+  /** Where scroll keys go. */
+  onScroll: (how: Scroll) => void = () => {};
 
   constructor() {
     emitKeypressEvents(this.stdin);
@@ -44,6 +57,7 @@ export class KeyReader {
   ) => {
     // raw mode turns Ctrl-C into a key: it ends the tutor as the signal does
     if (key?.ctrl && key.name === 'c') void interrupt();
+    else if (key?.name && !key.ctrl && scrolling[key.name]) this.onScroll(scrolling[key.name]);
     else if (!this.waiting && key?.name && bindings[key.name] === 'quit') this.quitting.abort();
   };
 
@@ -58,12 +72,16 @@ export class KeyReader {
         const action = key?.name && !key.ctrl ? bindings[key.name] : undefined;
         if (action) finish(action);
       };
+      // a terminal that changed size gets the page drawn again to its new width
+      const onResize = () => finish('redraw');
       const finish = (action: Action) => {
         this.waiting = false;
         this.stdin.off('keypress', onKey);
+        process.stdout.off('resize', onResize);
         resolve(action);
       };
       this.stdin.on('keypress', onKey);
+      process.stdout.on('resize', onResize);
     });
   }
 

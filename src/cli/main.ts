@@ -3,11 +3,13 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type LessonInfo, lessonFrom } from '../course/catalog.js';
+import { tutorHome } from '../home.js';
 import { packageRoot } from '../paths.js';
 import { Refusal } from '../stage/refusal.js';
 import { list } from './commands/list.js';
+import type { NextStep } from './commands/start.js';
 import { endUnexpectedly, handleSignals, shutdown, shuttingDown } from './shutdown.js';
 
 // The bundle's entry (npm run build): `--help` and `list` run from this one file (the bin,
@@ -19,7 +21,7 @@ function portNumber(text: string): number {
   const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) {
     throw new InvalidArgumentError(
-      'a port is a whole number from 1 to 65535 (or 0 for any free port).',
+      'is not a port: use a whole number from 1 to 65535, or 0 for any free port',
     );
   }
   return port;
@@ -43,6 +45,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** What commander would have said about a mistake on the command line, kept for a fallback. */
+let commanderSaid = '';
+
 /** The commands; each one but `list` loads its code only when it runs. */
 function buildProgram(): Command {
   const program = new Command()
@@ -50,11 +55,16 @@ function buildProgram(): Command {
     .description(
       'Learn, with live servers, how a web server remembers a visitor over stateless HTTP.',
     )
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-v, --version')
     .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
-    .showHelpAfterError('(run with --help to see the commands)')
-    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) })
-    .exitOverride();
+    // main() says what was wrong in the tutor's words (src/cli/usage.ts)
+    .configureOutput({
+      outputError: (text) => {
+        commanderSaid += text;
+      },
+    })
+    .exitOverride()
+    .addHelpText('after', () => helpAfter());
 
   program
     .command('start')
@@ -68,9 +78,9 @@ function buildProgram(): Command {
     .addOption(hostOption)
     .addOption(openOption)
     .addOption(storeOption)
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const { start } = await import('./commands/start.js');
-      return start(options);
+      return start({ ...options, whatNext: whatNext(command.parent as Command) });
     });
 
   program
@@ -120,6 +130,10 @@ function buildProgram(): Command {
       [],
     )
     .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+    )
     .action(async (url: string, options) => {
       const { probe } = await import('./commands/probe.js');
       return probe(url, options);
@@ -150,7 +164,10 @@ function buildProgram(): Command {
     .argument('[n]', 'lesson number', lessonFrom)
     .option('--all', "every lesson's checks, in order: a report card")
     .option('--url <url>', 'where your server is', 'http://localhost:3000')
-    .option('--json', 'print one JSON document with every request, response and verdict')
+    .option(
+      '--json',
+      'print one JSON document: every expectation with its verdict and every request and response (without bodies)',
+    )
     .option('--watch', 'run again whenever a file here changes, or on Enter')
     .action(async (n: LessonInfo | undefined, options) => {
       const { check } = await import('./commands/check.js');
@@ -181,6 +198,57 @@ function buildProgram(): Command {
   return program;
 }
 
+/** The rest of `--help`: how to begin, the keys (src/cli/keys.ts), the environment, exit codes. */
+function helpAfter(): string {
+  return `
+Begin with:
+  npx session-tutor start
+
+Keys in a lesson:
+  Enter, Space, → or n     next page
+  b or ←                   page back
+  ↑ ↓ PgUp PgDn Home End   scroll a page taller than the terminal
+  f                        the stage's whole file, or only what changed
+  h                        a hint about the demo and your turn
+  r                        restart a stage that stopped answering
+  q or Esc                 quit; Ctrl-C stops at once
+
+Environment:
+  SESSION_SECRET       what the demo servers sign session cookies with; unset,
+                       each run makes a random one (serve keeps one in the
+                       tutor's folder)
+  SESSION_TUTOR_HOME   the tutor's folder, where your progress is kept; now
+                       ${tutorHome()}
+  NO_COLOR             plain text without colours
+
+Exit codes:
+  0     done, or you quit
+  1     a demo, check or probe did not go as the lesson says, or a bug
+  2     a mistake on the command line, or something asked that cannot be done
+  130   stopped with Ctrl-C (143 by SIGTERM, 129 when the terminal closed)`;
+}
+
+/**
+ * What to try once the course is done, taken from the commands this program has: a command it
+ * does not have is never suggested, and each says what it does in its own --help words.
+ */
+function whatNext(program: Command): NextStep[] {
+  const find = (name: string) => program.commands.find((c) => c.name() === name);
+  const usage = (command: Command) =>
+    [
+      command.name(),
+      ...command.registeredArguments.filter((a) => a.required).map((a) => `<${a.name()}>`),
+    ].join(' ');
+  const steps: NextStep[] = [];
+  const exercise = find('exercise');
+  if (exercise) steps.push({ command: usage(exercise), does: exercise.description() });
+  const all = find('check')?.options.find((o) => o.long === '--all');
+  if (all) steps.push({ command: 'check --all', does: `${all.description}, for your own server` });
+  const watch = find('watch');
+  if (watch) steps.push({ command: usage(watch), does: watch.description() });
+  return steps;
+}
+
 function packageVersion(): string {
   return (
     JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
@@ -193,8 +261,9 @@ export async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (process.env.NO_COLOR || args.includes('--no-color')) chalk.level = 0;
   handleSignals();
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync();
+    await program.parseAsync();
     await shutdown(Number(process.exitCode ?? 0));
   } catch (err) {
     // a signal's cleanup stopped what this was using: the signal decides how the process ends
@@ -205,8 +274,14 @@ export async function main(): Promise<void> {
     }
     const code = (err as { code?: string; exitCode?: number }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      // commander has already printed help, the version, or what was wrong with the arguments
-      await shutdown((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+      // commander has printed help or the version; a mistake is said here, in one sentence
+      if ((err as CommanderError).exitCode === 0) await shutdown(0);
+      const { usageSentence } = await import('./usage.js');
+      const sentence = usageSentence(err as CommanderError, program, args);
+      process.stderr.write(
+        sentence ? `${chalk.red('error:')} ${sentence}\n` : chalk.red(commanderSaid),
+      );
+      await shutdown(2);
     }
     await endUnexpectedly(err);
   }

@@ -25,9 +25,10 @@ function block(token: Token, width: number): string {
         })
         .join('\n');
     case 'code':
+      // a command, on lines of its own and never wrapped, so it can be copied whole
       return (token as Tokens.Code).text
         .split('\n')
-        .map((line) => `    ${chalk.cyan(line)}`)
+        .map((line) => `  ${chalk.cyan(line)}`)
         .join('\n');
     case 'blockquote':
       return wrapText(inline((token as Tokens.Blockquote).tokens.flatMap(itemTokens)), width - 2)

@@ -1,5 +1,5 @@
 /** What the learner asks for: a key when interactive, always `next` when unattended. */
-export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart';
+export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart' | 'redraw';
 
 /** Where the walk is: which lesson and page, and what that page shows beyond its text. */
 export interface Place {
@@ -11,8 +11,16 @@ export interface Place {
   wholeFile: boolean;
 }
 
-/** For each lesson of the walk, for each page: whether it shows the stage's code. */
-export type Shape = boolean[][];
+/** What a page offers beyond its text. */
+export interface PageShape {
+  /** It shows the stage's code (`.code`), so f toggles the whole file. */
+  code: boolean;
+  /** The lesson's hint is about what this page shows: the demo, or the learner's turn after it. */
+  hint: boolean;
+}
+
+/** For each lesson of the walk, for each page: what it offers. */
+export type Shape = PageShape[][];
 
 export function firstPlace(lesson: number): Place {
   return { lesson, page: 0, hint: false, wholeFile: false };
@@ -21,7 +29,8 @@ export function firstPlace(lesson: number): Place {
 /**
  * The page an action leads to, `'end'` past the last page of the last lesson, or `'quit'`.
  * An action that changes nothing (r on a page that works, b on the very first page, f on a page
- * without code) returns `place` itself, so nothing needs drawing again.
+ * without code, h before the page the hint is about) returns `place` itself, so nothing needs
+ * drawing again. `redraw` (the terminal changed size) returns a copy: the same page, drawn again.
  */
 export function move(place: Place, action: Action, shape: Shape): Place | 'end' | 'quit' {
   const pages = shape[place.lesson].length;
@@ -29,11 +38,15 @@ export function move(place: Place, action: Action, shape: Shape): Place | 'end' 
     case 'quit':
       return 'quit';
     case 'hint':
-      return place.hint ? place : { ...place, hint: true };
+      return place.hint || !shape[place.lesson][place.page].hint ? place : { ...place, hint: true };
     case 'file':
-      return shape[place.lesson][place.page] ? { ...place, wholeFile: !place.wholeFile } : place;
+      return shape[place.lesson][place.page].code
+        ? { ...place, wholeFile: !place.wholeFile }
+        : place;
     case 'restart':
       return place;
+    case 'redraw':
+      return { ...place };
     case 'back':
       if (place.page > 0) return { ...firstPlace(place.lesson), page: place.page - 1 };
       if (place.lesson === 0) return place;
@@ -42,4 +55,9 @@ export function move(place: Place, action: Action, shape: Shape): Place | 'end' 
       if (place.page < pages - 1) return { ...firstPlace(place.lesson), page: place.page + 1 };
       return place.lesson < shape.length - 1 ? firstPlace(place.lesson + 1) : 'end';
   }
+}
+
+/** Whether `back` leads anywhere from `place`: not from the first page of the walk. */
+export function canGoBack(place: Place): boolean {
+  return place.lesson > 0 || place.page > 0;
 }

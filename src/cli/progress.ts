@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tutorHome } from '../home.js';
+import { makeFolder } from '../stage/folder.js';
 
 export interface Progress {
   /** Lesson folder names, such as `05-remember`, that the learner has finished. */
@@ -80,7 +81,7 @@ export class ProgressFile {
   private save(): void {
     const temp = `${this.path}.${process.pid}.tmp`;
     try {
-      mkdirSync(join(this.path, '..'), { recursive: true });
+      makeFolder(join(this.path, '..'));
       writeFileSync(temp, `${JSON.stringify(this.progress, null, 2)}\n`);
       renameSync(temp, this.path);
     } catch (err) {

@@ -11,12 +11,13 @@ import { cut, displayWidth, pageWidth } from './width.js';
 type Segment = [text: string, style?: (text: string) => string];
 
 /**
- * Prose wrapped to `width` at spaces, counting display columns (wide characters take two).
+ * Prose wrapped to `width` at spaces, counting display columns (wide characters take two); only
+ * a word longer than a whole line (a cookie's value) is cut, so the terminal never cuts one.
  * Punctuation never starts a line on its own: one set apart by a space (`see this .`) is kept
  * on the line before, even a column past `width`.
  */
 export function wrapText(text: string, width: number): string {
-  return wrapAnsi(text, width, { trim: true })
+  return wrapAnsi(text, width, { trim: true, hard: true })
     .split('\n')
     .reduce<string[]>((lines, line) => {
       if (lines.length > 0 && lonePunctuation.test(stripVTControlCharacters(line)))
@@ -29,6 +30,23 @@ export function wrapText(text: string, width: number): string {
 
 const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 
+/**
+ * `text` wrapped to `width`, keeping each line's own leading spaces, and each line it wraps onto
+ * indented by `indent` spaces, so it reads as the continuation it is.
+ */
+export function wrapIndented(text: string, width: number, indent: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const lead = line.length - line.trimStart().length;
+      const [first, ...rest] = wrapText(line.trimStart(), width - lead).split('\n');
+      const more = wrapText(rest.join(' '), width - indent);
+      const head = `${line.slice(0, lead)}${first}`;
+      return more === '' ? head : `${head}\n${more.replace(/^/gm, ' '.repeat(indent))}`;
+    })
+    .join('\n');
+}
+
 /** Draws one demo step as terminal lines. */
 export function renderStep(step: DemoStep, width = pageWidth()): string {
   switch (step.kind) {
@@ -37,13 +55,13 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
     case 'hops':
       return drawHops(step.visitor, step.hops, width, step.servedBy);
     case 'cookie':
-      return explainCookieLines(step.cookie);
+      return explainCookieLines(step.cookie, width);
     case 'store':
-      return storeLines(step.entries);
+      return storeLines(step.entries, width);
     case 'verdict':
-      return verdictLine(step.verdict);
+      return verdictLine(step.verdict, width);
     case 'wait':
-      return waitLine(step.ms, step.why);
+      return waitLine(step.ms, step.why, width);
   }
 }
 
@@ -116,22 +134,28 @@ function cookieSegment(cookie: string | undefined): Segment {
   return cookie === undefined ? ['none', chalk.dim] : [cookie, chalk.cyan];
 }
 
-export function explainCookieLines(cookie: ExplainedCookie): string {
+export function explainCookieLines(cookie: ExplainedCookie, width = pageWidth()): string {
+  // a field's words line up after its name, on every line they take
+  const field = (name: string, text: string) =>
+    wrapIndented(`  ${name.padEnd(12)}${text}`, width, 14);
   const lines = [chalk.bold(`The cookie ${cookie.name}, taken apart:`)];
   if (cookie.kind === 'signed-session-id') {
     lines.push(
-      `  session ID  ${chalk.cyan(cookie.sessionId ?? '')}   which session on the server is yours`,
-      `  signature   ${chalk.cyan(cookie.signature ?? '')}`,
-      '              the HMAC of the ID with the secret: proves the ID was not changed',
+      field(
+        'session ID',
+        `${chalk.cyan(cookie.sessionId ?? '')}   which session on the server is yours`,
+      ),
+      field('signature', chalk.cyan(cookie.signature ?? '')),
+      field('', 'the HMAC of the ID with the secret: proves the ID was not changed'),
     );
   } else if (cookie.kind === 'readable') {
     lines.push(
-      `  value       ${chalk.cyan(cookie.value)}`,
+      field('value', chalk.cyan(cookie.value)),
       // the summary line below says what this means: anyone who holds the cookie can read it
-      `  decoded     ${chalk.yellow(JSON.stringify(cookie.payload))}`,
+      field('decoded', chalk.yellow(JSON.stringify(cookie.payload))),
     );
   } else {
-    lines.push(`  value       ${chalk.cyan(cookie.value)}`);
+    lines.push(field('value', chalk.cyan(cookie.value)));
   }
   const flags = [
     cookie.path ? `Path=${cookie.path}` : undefined,
@@ -140,19 +164,24 @@ export function explainCookieLines(cookie: ExplainedCookie): string {
     cookie.sameSite ? `SameSite=${cookie.sameSite}` : undefined,
     cookie.lifetime ?? 'no Expires or Max-Age: it lasts until the browser closes',
   ].filter((flag) => flag !== undefined);
-  lines.push(`  ${flags.join(' · ')}`, `  → ${cookie.summary}`);
+  lines.push(
+    wrapIndented(`  ${flags.join(' · ')}`, width, 2),
+    wrapIndented(`  → ${cookie.summary}`, width, 4),
+  );
   return lines.join('\n');
 }
 
-export function storeLines(entries: StoredSession[]): string {
-  const lines = [chalk.bold("What the server's session store holds (session ID → data):")];
+export function storeLines(entries: StoredSession[], width = pageWidth()): string {
+  const lines = [
+    wrapText(chalk.bold("What the server's session store holds (session ID → data):"), width),
+  ];
   if (entries.length === 0) lines.push(chalk.dim('  nothing'));
   for (const entry of entries)
-    lines.push(`  ${chalk.cyan(entry.id)} → ${JSON.stringify(entry.data)}`);
+    lines.push(wrapIndented(`  ${chalk.cyan(entry.id)} → ${JSON.stringify(entry.data)}`, width, 4));
   return lines.join('\n');
 }
 
-export function verdictLine(verdict: Verdict): string {
+export function verdictLine(verdict: Verdict, width = pageWidth()): string {
   const held = verdict.outcome === verdict.expected;
   const unsafe = held && verdict.unsafe !== undefined;
   const mark = verdict.skipped
@@ -165,11 +194,19 @@ export function verdictLine(verdict: Verdict): string {
   const outcome = held
     ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe})`) : ''}`
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
-  return `${mark} ${verdict.label}: ${outcome}\n  ${chalk.dim(verdict.evidence)}`;
+  return [
+    wrapIndented(`${mark} ${verdict.label}: ${outcome}`, width, 2),
+    verdict.evidence
+      .split('\n')
+      // a command stays whole on its line, to be copied; the rest wraps at words
+      .map((line) => (line.startsWith('npx ') ? line : wrapText(line, width - 2)))
+      .map((text) => chalk.dim(text).replace(/^/gm, '  '))
+      .join('\n'),
+  ].join('\n');
 }
 
-export function waitLine(ms: number, why: string): string {
-  return chalk.dim(`… waiting ${Number((ms / 1000).toFixed(2))} s: ${why}`);
+export function waitLine(ms: number, why: string, width = pageWidth()): string {
+  return wrapIndented(chalk.dim(`… waiting ${Number((ms / 1000).toFixed(2))} s: ${why}`), width, 2);
 }
 
 /** Finds waitLine's lines in plain output: the benchmark counts a lesson's deliberate waits with it. */

@@ -17,9 +17,9 @@ export function onShutdown(cleanup: Cleanup): () => void {
 /**
  * Runs every cleanup, then exits. The first call decides the exit code; a later one (say, an
  * error thrown because a signal's cleanup stopped a server mid-request) waits for the same
- * cleanups instead of exiting before they are done.
+ * cleanups instead of exiting before they are done. `lastWords` are written once they are done.
  */
-export async function shutdown(exitCode: number): Promise<never> {
+export async function shutdown(exitCode: number, lastWords = ''): Promise<never> {
   finishing ??= (async () => {
     process.exitCode = exitCode;
     for (const cleanup of [...cleanups].reverse()) {
@@ -30,6 +30,8 @@ export async function shutdown(exitCode: number): Promise<never> {
       }
     }
     cleanups.clear();
+    // said after the cleanups: once the terminal has left the pager's screen, it stays in sight
+    process.stderr.write(lastWords);
   })();
   await finishing;
   process.exit(process.exitCode);
@@ -77,8 +79,5 @@ export async function endUnexpectedly(err: unknown): Promise<never> {
   // loaded only here: every command, `--version` too, imports this module as it starts
   const { default: chalk } = await import('chalk');
   const stack = err instanceof Error ? err.stack : String(err);
-  process.stderr.write(
-    `${chalk.red('session-tutor hit a problem it did not expect:')}\n${stack}\n`,
-  );
-  return shutdown(1);
+  return shutdown(1, `${chalk.red('session-tutor hit a problem it did not expect:')}\n${stack}\n`);
 }

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { type LessonInfo, listLessons, readPages } from '../course/catalog.js';
 import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
-import { held, type Verdict } from '../course/types.js';
+import { type DemoStep, held, type Verdict } from '../course/types.js';
 import { ProbeError } from '../probe/hop.js';
 import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
@@ -10,9 +10,10 @@ import type { StoreChoice } from '../stage/stores/choose.js';
 import { glyphs } from './glyphs.js';
 import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
-import { type Action, firstPlace, move, type Place } from './pager.js';
+import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
 import type { ProgressFile } from './progress.js';
 import { progressBar, renderStep, wrapText } from './render.js';
+import { Screen } from './screen.js';
 import { onShutdown } from './shutdown.js';
 import { pageWidth } from './width.js';
 
@@ -30,6 +31,8 @@ export interface WalkOptions {
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
   secretFromEnvironment: boolean;
+  /** Said once, in the first header (such as another copy running). */
+  notice?: string;
   /** Given for --open: hands the stage's address to a browser, once per walk (the port stays). */
   openBrowser?: (url: string) => Promise<string>;
   write: (text: string) => void;
@@ -61,9 +64,8 @@ interface Visit {
   pages: string[];
   stage: RunningStage;
   note: string;
-  /** Each page's demo runs once per visit; drawing the page again shows the same exchanges. */
-  demoOutput: Map<number, string>;
-  verdicts: Verdict[];
+  /** Each page's demo runs once per visit; drawing the page again shows the same steps. */
+  demoSteps: Map<number, DemoStep[]>;
   /** Unattended, a stage is restarted once per visit: one that dies again ends the run. */
   restarted: boolean;
 }
@@ -71,50 +73,75 @@ interface Visit {
 /**
  * Walks the learner through lessons page by page, running each lesson's stage and demo live.
  * One loop: draw the page where the walk is, take the next action, move (src/cli/pager.ts).
+ * Interactive, pages are drawn on a Screen (header and keys fixed, the text between scrolls).
  */
 export async function walk(options: WalkOptions): Promise<WalkResult> {
-  const { lessons, host, keys, write } = options;
+  const { keys } = options;
+  const screen = keys ? new Screen() : undefined;
+  if (keys && screen) keys.onScroll = (how) => screen.scroll(how);
+  try {
+    return await walkOn(options, screen);
+  } finally {
+    screen?.close();
+  }
+}
+
+async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise<WalkResult> {
+  const { lessons, host, keys } = options;
   const actions: ActionSource = keys ?? unattended;
   const allPages = lessons.map((lesson) => readPages(lesson));
-  const shape = allPages.map((pages) =>
-    pages.map((page) => splitDirectives(page).includes('.code')),
-  );
+  const shape: Shape = allPages.map((pages) => {
+    const parts = pages.map(splitDirectives);
+    const demoPage = parts.findIndex((p) => p.includes('.demo'));
+    const hintFrom = demoPage === -1 ? pages.length - 1 : demoPage;
+    return parts.map((p, i) => ({ code: p.includes('.code'), hint: i >= hintFrom }));
+  });
+  // verdicts of each lesson whose demo ran in this walk (the latest run): what the summary counts
+  const demoVerdicts = new Map<number, Verdict[]>();
   const finished = new Map<number, LessonResult>();
   const results = () =>
     [...finished.keys()].sort((a, b) => a - b).map((i) => finished.get(i) as LessonResult);
   let openBrowser = options.openBrowser;
+  let notice = options.notice;
   let place = firstPlace(options.first ?? 0);
+  let drawn: Place | undefined;
   let visit: Visit | undefined;
-  let clear = keys !== undefined;
+  let report = '';
 
   for (;;) {
     if (visit?.index !== place.lesson) {
       const lesson = lessons[place.lesson];
       const { stage, note } = await host.switchTo(lesson);
       const opened = await openBrowser?.(stage.url);
+      const said = [note, opened, notice];
       openBrowser = undefined;
+      notice = undefined;
       visit = {
         index: place.lesson,
         lesson,
         pages: allPages[place.lesson],
         stage,
-        note: [note, opened].filter(Boolean).join('; '),
-        demoOutput: new Map(),
-        verdicts: [],
+        note: said.filter(Boolean).join('; '),
+        demoSteps: new Map(),
         restarted: false,
       };
     }
+    const samePage = drawn?.lesson === place.lesson && drawn.page === place.page;
+    const showHint = place.hint && !drawn?.hint;
+    drawn = place;
     try {
-      if (clear) write('\x1b[2J\x1b[H');
-      await drawPage(visit, place, options);
+      const page = { visit, place, shape, samePage, showHint, report, screen, demoVerdicts };
+      report = '';
+      await drawPage(page, options);
     } catch (err) {
       // q pressed mid-demo stops the demo part-way, which it reports as an error: that is a quit
       if (keys?.quitSignal.aborted) return { results: results(), quit: true };
-      if (!(await recover(err, visit, actions, options))) return { results: results(), quit: true };
-      clear = false; // the page is drawn again below the report of what went wrong
+      const recovered = await recover(err, visit, actions, options, screen);
+      if (recovered === undefined) return { results: results(), quit: true };
+      report = recovered; // the page is drawn again below the report of what went wrong
+      drawn = undefined;
       continue;
     }
-    clear = keys !== undefined;
     // While the learner reads, the stage's app and the demo's HTTP client load (keys wait in line);
     // a stage that cannot load ends the walk here.
     const pending = actions.next();
@@ -123,59 +150,87 @@ export async function walk(options: WalkOptions): Promise<WalkResult> {
     while (to === place) to = move(place, await actions.next(), shape);
     if (to === 'quit') return { results: results(), quit: true };
     if (to === 'end' || to.lesson > place.lesson) {
-      finished.set(visit.index, { lesson: visit.lesson, verdicts: visit.verdicts });
-      if (visit.verdicts.every(held)) options.progress.markDone(visit.lesson.name);
+      const verdicts = demoVerdicts.get(visit.index);
+      const hasDemo = visit.pages.some((p) => splitDirectives(p).includes('.demo'));
+      // a lesson counts once its demo ran in this walk (not when b and Enter only passed through it)
+      if (verdicts || !hasDemo) {
+        finished.set(visit.index, { lesson: visit.lesson, verdicts: verdicts ?? [] });
+        if ((verdicts ?? []).every(held)) options.progress.markDone(visit.lesson.name);
+      }
     }
     if (to === 'end') return { results: results(), quit: false };
     place = to;
   }
 }
 
-/** Draws the page at `place`: header, text, code, demo, and when interactive the key line. */
-async function drawPage(visit: Visit, place: Place, options: WalkOptions): Promise<void> {
+interface PageToDraw {
+  visit: Visit;
+  place: Place;
+  shape: Shape;
+  /** The same page as last drawn (a hint, the whole file, a new width): the view stays. */
+  samePage: boolean;
+  /** The hint was just asked for: the view moves down to it. */
+  showHint: boolean;
+  /** What went wrong on the last try, shown above the page. */
+  report: string;
+  screen: Screen | undefined;
+  demoVerdicts: Map<number, Verdict[]>;
+}
+
+/** Draws the page at `place`: header, text, code, demo, and when interactive the keys. */
+async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
+  const { visit, place, shape, screen } = page;
   const { keys, write } = options;
   const { lesson, pages, stage } = visit;
   const width = pageWidth();
-  // unattended, the lesson's pages follow each other: one header is enough
-  if (keys || place.page === 0) write(`${header(visit, options)}\n\n`);
+  const put = (text: string, follow = false) => (screen ? screen.write(text, follow) : write(text));
+  const pageNumber = `page ${place.page + 1}/${pages.length}`;
+  if (screen) {
+    screen.begin(header(visit, options), page.samePage);
+  } else if (place.page === 0) write(`${header(visit, options)}\n\n`); // one header a lesson
+  if (page.report) put(page.report);
   const parts = splitDirectives(pages[place.page]);
   for (const part of parts) {
     if (part === '.code') {
       const { stageChange, stageListing } = await import('./listing.js'); // diff loads only here
-      write(`${(place.wholeFile ? stageListing : stageChange)(lesson, width)}\n\n`);
+      put(`${(place.wholeFile ? stageListing : stageChange)(lesson, width)}\n\n`);
     } else if (part === '.demo') {
-      const shown = visit.demoOutput.get(place.page);
-      if (shown !== undefined) write(shown);
+      const shown = visit.demoSteps.get(place.page);
+      if (shown !== undefined) for (const step of shown) put(`${renderStep(step, width)}\n\n`);
       else {
-        let text = '';
-        visit.verdicts = await runDemo(
+        screen?.footer([pageNumber, '[q] quit']); // while the demo runs, only q does something
+        const steps: DemoStep[] = [];
+        const verdicts = await runDemo(
           lesson,
           stage,
           (step) => {
-            const drawn = `${renderStep(step, width)}\n\n`;
-            text += drawn;
-            write(drawn);
+            steps.push(step);
+            put(`${renderStep(step, width)}\n\n`, true);
           },
           { storeChoice: options.storeChoice, signal: keys?.quitSignal, alsoOnExit: onShutdown },
         );
-        visit.demoOutput.set(place.page, text);
+        visit.demoSteps.set(place.page, steps);
+        page.demoVerdicts.set(visit.index, verdicts);
       }
-    } else write(`${renderMarkdown(fill(part, stage.url, options), width)}\n\n`);
+    } else put(`${renderMarkdown(fill(part, stage.url, options), width)}\n\n`);
   }
   const last = place.page === pages.length - 1;
   const turn = last ? await yourTurn(lesson, keys !== undefined) : '';
-  if (turn !== '') write(`${renderMarkdown(turn, width)}\n\n`);
-  if (!keys) return;
-  if (place.hint) write(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
-  const fileKey = parts.includes('.code')
-    ? place.wholeFile
-      ? '  [f] changes only'
-      : '  [f] whole file'
-    : '';
-  write(
-    chalk.dim(
-      `page ${place.page + 1}/${pages.length}   [Enter] next  [b] back${fileKey}  [h] hint  [q] quit`,
-    ),
+  if (turn !== '') put(`${renderMarkdown(turn, width)}\n\n`);
+  if (!screen) return;
+  const offersHint = shape[place.lesson][place.page].hint;
+  if (place.hint) put(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
+  const code = parts.includes('.code');
+  screen.footer(
+    [
+      pageNumber,
+      '[Enter] next',
+      canGoBack(place) ? '[b] back' : '',
+      code ? (place.wholeFile ? '[f] changes only' : '[f] whole file') : '',
+      offersHint && !place.hint ? '[h] hint' : '',
+      '[q] quit',
+    ].filter(Boolean),
+    page.showHint,
   );
 }
 
@@ -203,34 +258,35 @@ function fill(text: string, url: string, options: WalkOptions): string {
 
 /**
  * When a page fails because the stage's server stopped answering (closed from outside), says
- * so and restarts it at the same address: interactive, when the learner presses r (false when
- * they quit instead); unattended, at once, the first time. Any other failure is thrown on.
+ * so and restarts it at the same address: interactive, when the learner presses r; unattended,
+ * at once, the first time. Returns the report to show above the page drawn again, or undefined
+ * when the learner quit instead. Any other failure is thrown on.
  */
 async function recover(
   err: unknown,
   visit: Visit,
   actions: ActionSource,
   { host, keys, write }: WalkOptions,
-): Promise<boolean> {
+  screen: Screen | undefined,
+): Promise<string | undefined> {
   if (!(err instanceof ProbeError) || (await host.answering())) throw err;
   const { lesson } = visit;
-  write(
-    `\n${chalk.red(glyphs.fail)} Stage ${lesson.number}'s server stopped answering: ${err.message}\n`,
-  );
-  if (keys) {
-    write(chalk.dim('[r] restart it and show this page again   [q] quit'));
+  const report = `${chalk.red(glyphs.fail)} Stage ${lesson.number}'s server stopped answering: ${err.message}`;
+  if (keys && screen) {
+    screen.write(`\n${report}\n`, true);
+    screen.footer(['[r] restart it and show this page again', '[q] quit'], true);
     let action: Action;
     do action = await actions.next();
     while (action !== 'restart' && action !== 'quit');
-    if (action === 'quit') return false;
+    if (action === 'quit') return undefined;
   } else {
     if (visit.restarted) throw err;
     visit.restarted = true;
-    write('Restarting it.\n\n');
+    write(`\n${report}\nRestarting it.\n\n`);
   }
   visit.stage = (await host.switchTo(lesson)).stage;
   await visit.stage.ready();
-  return true;
+  return screen ? `${report}\nRestarted it.\n\n` : '';
 }
 
 /**
@@ -242,19 +298,27 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   if (!checks) return '';
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
-  const how = first
-    ? `Start from this stage with \`npx session-tutor eject ${n}\`, or from scratch. Run it, then \`npx session-tutor check ${n}\` (\`--watch\` checks again on every save).`
-    : `Start from this stage: \`npx session-tutor eject ${n}\`.`;
+  const command = (line: string) => ['```', `npx session-tutor ${line}`, '```', ''];
   return [
     '## Your turn',
     '',
     first
       ? 'Make a server of your own, in any language, that does this:'
-      : `\`npx session-tutor check ${n}\` asks of your server:`,
+      : `\`check ${n}\` asks of your server:`,
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',
-    `${how}${interactive ? ' Press h for a hint.' : ''}`,
+    first ? 'Start from this stage, or from scratch:' : 'Start from this stage:',
+    '',
+    ...command(`eject ${n}`),
+    ...(first
+      ? [
+          'Run it, then ask whether it does (`--watch` checks again on every save):',
+          '',
+          ...command(`check ${n}`),
+        ]
+      : []),
+    ...(interactive ? ['Press h for a hint.'] : []),
     ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
 }

@@ -7,7 +7,11 @@ import stringWidth from 'string-width';
  * has no terminal; COLUMNS, when set, stands in for it there.
  */
 export function pageWidth(): number {
-  const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 80);
+  return widthFor(process.stdout.columns ?? (Number(process.env.COLUMNS) || 80));
+}
+
+/** The width pages are drawn to on a terminal `columns` wide. */
+export function widthFor(columns: number): number {
   return Math.max(50, Math.min(columns, 90) - 2);
 }
 

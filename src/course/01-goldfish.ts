@@ -1,4 +1,4 @@
-import { answered } from './kit.js';
+import { answered } from '../probe/verdict.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // The same visitor asks twice. If nothing in the two requests differs, the server

@@ -1,4 +1,5 @@
-import { answered } from './kit.js';
+import { formPostingTo, formsOf } from '../probe/html.js';
+import { answered } from '../probe/verdict.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // GET / serves the form; the form posts to /setName, which this stage has not built yet.
@@ -8,14 +9,13 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const posted = await visitor.post(`${ctx.stage.probeUrl}/setName`, { name: 'Ada' });
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [form, ...posted] });
 
-  const action = form.body.match(/<form[^>]*action="([^"]*)"/i)?.[1];
-  const hasNameField = /<input[^>]*name="name"/i.test(form.body);
+  const [first] = formsOf(form);
   return [
     {
       label: 'GET /',
-      outcome: action !== undefined && hasNameField ? 'a form with a name field' : 'no form',
+      outcome: first?.fields.includes('name') ? 'a form with a name field' : 'no form',
       expected: 'a form with a name field',
-      evidence: action !== undefined ? `<form method="post" action="${action}">` : form.keyLine,
+      evidence: first?.tag ?? form.keyLine,
     },
     {
       label: 'POST /setName',
@@ -36,13 +36,14 @@ export const checks: Expectation[] = [
       const last = (await visitor.get(`${ctx.url}/`)).at(-1);
       const expected = 'a form posting name to /setName';
       if (last?.status !== 200) return { ...answered('GET /', last), expected };
-      const form = readForm(last.body, last.url);
+      // the sign-in form, wherever it stands among the page's forms
+      const form = formPostingTo(last, '/setName') ?? formsOf(last)[0];
       const problem = !form
         ? 'no <form> in the page'
         : form.method !== 'post'
           ? `the form's method is ${form.method}, not post`
-          : form.action !== '/setName'
-            ? `the form posts to ${form.action}, not /setName`
+          : new URL(form.action).pathname !== '/setName'
+            ? `the form posts to ${new URL(form.action).pathname}, not /setName`
             : !form.fields.includes('name')
               ? `the form has no field called name (fields: ${form.fields.join(', ') || 'none'})`
               : undefined;
@@ -55,26 +56,3 @@ export const checks: Expectation[] = [
     },
   },
 ];
-
-/** The first form of a page, as a browser would submit it: method, path posted to, field names. */
-function readForm(html: string, pageUrl: string) {
-  const tag = html.match(/<form\b[^>]*>/i)?.[0];
-  if (!tag) return undefined;
-  const attribute = (source: string, name: string) =>
-    source
-      .match(new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'))
-      ?.slice(1)
-      .find((v) => v !== undefined);
-  const start = html.indexOf(tag);
-  const end = html.slice(start).search(/<\/form>/i);
-  const rest = html.slice(start, end === -1 ? undefined : start + end);
-  const fields = [...rest.matchAll(/<(?:input|textarea|select)\b[^>]*>/gi)]
-    .map((m) => attribute(m[0], 'name'))
-    .filter((name) => name !== undefined);
-  return {
-    tag,
-    method: (attribute(tag, 'method') ?? 'get').toLowerCase(),
-    action: new URL(attribute(tag, 'action') ?? '', pageUrl).pathname,
-    fields,
-  };
-}

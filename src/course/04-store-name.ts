@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { explainCookie, tamperSignature } from '../probe/cookies.js';
-import { storedSessions, watchStore } from './kit.js';
+import { noSetCookie } from './cookie-hints.js';
+import { storedSessions, watchStore } from './stored.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { signIn } from './visits.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
@@ -83,14 +86,12 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 export const checks: Expectation[] = [
   {
     title: 'POST /setName answers with a redirect back to /',
-    hint: 'After storing the name, redirect: res.redirect("/") in Express, a 302 or 303 with Location: / anywhere else.',
+    hint: 'After storing the name, answer with a redirect to / (a 302 or 303 with Location: /). With Express: res.redirect("/").',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
-      const [hop] = await browser.post(
-        `${ctx.url}/setName`,
-        { name: ctx.name('Ada') },
-        { follow: false },
-      );
+      const {
+        posted: [hop],
+      } = await signIn(ctx.url, browser, ctx.name('Ada'), { follow: false });
       const redirect = hop.status >= 300 && hop.status < 400 && hop.location !== undefined;
       const to = redirect ? new URL(hop.location ?? '', hop.url).pathname : undefined;
       return {
@@ -105,38 +106,74 @@ export const checks: Expectation[] = [
     title: 'POST /setName sets a cookie that carries a session ID, not the name',
     hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session.',
     async run(ctx) {
+      // where the data lives, measured: two browsers sign in, one with a name 200 characters
+      // longer; a cookie that grows with the name carries it, readable or encrypted
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const other = ctx.visitor('another browser, with a longer name', 'jar');
       const name = ctx.name('Ada');
-      const [hop] = await browser.post(`${ctx.url}/setName`, { name }, { follow: false });
-      const lines = hop.setCookie;
+      const longer = ctx.name(`Ada${randomBytes(100).toString('hex')}`);
+      const short = await signIn(ctx.url, browser, name, { follow: false });
+      const long = await signIn(ctx.url, other, longer, { follow: false });
+      // what the browser was given, the form page included (PHP sends its cookie there)
+      const given = ({ page, posted }: typeof short) =>
+        [page, ...posted].flatMap((hop) => hop?.setCookie ?? []);
+      const [hop] = short.posted;
+      const lines = given(short);
       const expected = 'a cookie without the name';
       if (lines.length === 0) {
         return {
           label: 'POST /setName',
           outcome: 'no cookie',
           expected,
-          evidence: `${hop.status} with no Set-Cookie`,
+          evidence: `GET / and POST /setName (${hop.status}) sent no Set-Cookie`,
+          hint: noSetCookie('POST', ctx.url),
         };
       }
-      const carrier = lines.find((line) => {
+      const readable = lines.find((line) => {
         const cookie = explainCookie(line);
         return (
           cookie !== undefined &&
           (cookie.value.includes(name) || JSON.stringify(cookie.payload ?? '').includes(name))
         );
       });
+      const grown = growing(lines, given(long));
+      const outcome = readable
+        ? 'a cookie carrying the name'
+        : grown
+          ? 'a cookie carrying the name, encrypted'
+          : expected;
       return {
         label: 'POST /setName',
-        outcome: carrier ? 'a cookie carrying the name' : expected,
+        outcome,
         expected,
-        evidence: `Set-Cookie: ${(carrier ?? lines[0]).split(';')[0]}`,
-        hint: carrier
-          ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes. ${serverSideOption(lines) ?? 'Store the name in a server-side session instead.'}`
-          : undefined,
+        evidence: readable
+          ? `Set-Cookie: ${readable.split(';')[0]}`
+          : grown
+            ? `the cookie ${grown.name} grew from ${grown.from} to ${grown.to} characters for a name 200 characters longer, and cannot be read: the data travels in the cookie, encrypted`
+            : `Set-Cookie: ${lines[0].split(';')[0]}`,
+        hint:
+          readable || grown
+            ? `${readable ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes.` : 'Encrypted, the name cannot be read, but the data still travels with every request, and a copied cookie stays valid until it expires, logout or not.'} ${serverSideOption(lines) ?? 'Store the name in a server-side session instead, whose cookie holds only a random ID.'}`
+            : undefined,
       };
     },
   },
 ];
+
+/** The cookie, set in both sign-ins, whose value grew by half the 200 added characters or more. */
+function growing(
+  short: string[],
+  long: string[],
+): { name: string; from: number; to: number } | undefined {
+  for (const line of long) {
+    const after = explainCookie(line);
+    const before = short.map((l) => explainCookie(l)).find((c) => c?.name === after?.name);
+    if (after && before && after.value.length - before.value.length >= 100) {
+      return { name: after.name, from: before.value.length, to: after.value.length };
+    }
+  }
+  return undefined;
+}
 
 /**
  * When a server's session cookie carries the data itself, the framework that made it, known by
@@ -147,14 +184,17 @@ export function serverSideOption(setCookies: string[]): string | undefined {
   const names = new Set(cookies.map((c) => c.name));
   const signed = cookies.find((c) => names.has(`${c.name}.sig`));
   if (signed) {
-    return `${signed.name} with ${signed.name}.sig is the shape of cookie-session, which keeps the data in the cookie: use express-session with a store, which keeps it on the server.`;
+    // cookie-session and koa-session both write X and X.sig (the cookies module's signing), so the
+    // shape names no one framework
+    return `${signed.name} with ${signed.name}.sig is a session kept in a signed cookie, which carries the data itself: keep it on the server instead, in a server-side session (express-session with a store).`;
   }
   for (const { name, value } of cookies) {
     const plain = value.replace(/^"(.*)"$/, '$1');
     // itsdangerous: base64url payload (a leading dot when compressed), a 6-character timestamp
     // and a signature, joined by dots
+    // Flask-Session 0.7 deprecated its "filesystem" type for "cachelib" (its changelog)
     if (/^\.?[\w-]{8,}\.[\w-]{6}\.[\w-]{20,}$/.test(plain)) {
-      return `${name}=payload.timestamp.signature is the shape of Flask's default session (itsdangerous), which keeps the data in the cookie: Flask-Session, with SESSION_TYPE set to "redis" or "filesystem", keeps it on the server.`;
+      return `${name}=payload.timestamp.signature is the shape of Flask's default session (itsdangerous), which keeps the data in the cookie: Flask-Session, with SESSION_TYPE set to "redis" or "cachelib", keeps it on the server.`;
     }
     // Django's signed_cookies engine: the same three parts, joined by colons
     if (/^\.?[\w-]{8,}:[0-9A-Za-z]{5,7}:[\w-]{20,}$/.test(plain)) {

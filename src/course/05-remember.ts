@@ -1,6 +1,9 @@
-import { greets, pageOf, rememberedVerdict } from '../probe/verdict.js';
-import { postNameThenReturn, tellNameThenReturn, watchStore, whyNoCookieCameBack } from './kit.js';
+import { pageOf } from '../probe/html.js';
+import { greets, rememberedVerdict } from '../probe/verdict.js';
+import { whyNoCookieCameBack } from './cookie-hints.js';
+import { watchStore } from './stored.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { forgottenCheck, postNameThenReturn, tellNameThenReturn } from './visits.js';
 
 // Only a visitor that sends the cookie back can be found again.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
@@ -33,16 +36,12 @@ export const checks: Expectation[] = [
       };
     },
   },
-  {
-    title: 'a visitor that keeps no cookies is not greeted by the name it gave',
-    hint: 'Find the visitor only by the session cookie: a request without it is a new visitor.',
-    async run(ctx) {
-      const goldfish = ctx.visitor('goldfish (no cookie jar)', 'goldfish');
-      const name = ctx.name('Ada');
-      const { again } = await postNameThenReturn(ctx.url, goldfish, name);
-      return rememberedVerdict(goldfish.label, again.at(-1), name, 'forgotten');
-    },
-  },
+  forgottenCheck(
+    'a visitor that keeps no cookies is not greeted by the name it gave',
+    'Find the visitor only by the session cookie: a request without it is a new visitor.',
+    'goldfish (no cookie jar)',
+    'goldfish',
+  ),
   {
     title: 'two browsers at once each get their own name back',
     hint: 'Keep the name in each visitor’s own session, not in one variable shared by everyone.',
@@ -74,7 +73,8 @@ export const checks: Expectation[] = [
       const name = `<b>${ctx.name('Eve')}</b>`;
       const { again } = await postNameThenReturn(ctx.url, browser, name);
       const page = again.at(-1);
-      const raw = page !== undefined && pageOf(page).includes(name);
+      // judged from the parsed page, so any valid escaping passes (&lt;, &#60;, &#x3C;, …)
+      const raw = page !== undefined && pageOf(page).madeElement(name);
       return {
         label: `the name ${name}`,
         outcome: raw ? 'put into the page as HTML' : greets(page, name) ? 'escaped' : 'not shown',

@@ -1,7 +1,7 @@
 import type { Hop } from '../probe/hop.js';
-import { rememberedVerdict } from '../probe/verdict.js';
-import { postNameThenReturn, tellNameThenReturn } from './kit.js';
+import { attribute, pageOf } from '../probe/html.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { forgottenCheck, tellNameThenReturn } from './visits.js';
 
 // The preview pane, simulated: a client that takes cookies and never returns them, as a browser
 // does with a cookie it will not keep in a cross-site frame. The real browser is tested on
@@ -32,8 +32,8 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
  * The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned.
  * Partitioned (CHIPS) shipped in Chrome and Edge 114 (developer.chrome.com/docs/privacy-sandbox/chips)
  * and Firefox (on again since 141: wiki.php.net/rfc/chips). For Safari, developer.chrome.com lists
- * 18.4 while web-features' "partitioned-cookies" points at webkit.org/b/292975; lesson 6 names
- * 26.2 and later (not confirmed in those sources: recheck against WebKit release notes).
+ * 18.4, but web-features' "partitioned-cookies" marks it unsupported, WebKit's position "support",
+ * with webkit.org/b/292975 open; no source confirms a later version, so lesson 6 says in progress.
  */
 function partitionedVerdict(setCookie: string | undefined): Verdict {
   const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());
@@ -49,16 +49,12 @@ function partitionedVerdict(setCookie: string | undefined): Verdict {
 }
 
 export const checks: Expectation[] = [
-  {
-    title: 'a framed copy that takes the cookie but never returns it is forgotten',
-    hint: 'Find the visitor only by the session cookie, never by address or anything else a request carries.',
-    async run(ctx) {
-      const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
-      const name = ctx.name('Ada');
-      const { again } = await postNameThenReturn(ctx.url, preview, name);
-      return rememberedVerdict(preview.label, again.at(-1), name, 'forgotten');
-    },
-  },
+  forgottenCheck(
+    'a framed copy that takes the cookie but never returns it is forgotten',
+    'Find the visitor only by the session cookie, never by address or anything else a request carries.',
+    'preview pane (simulated)',
+    'receive-only',
+  ),
   {
     title: 'GET /embedded shows the app in a frame from another site',
     hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
@@ -71,7 +67,7 @@ export const checks: Expectation[] = [
 ];
 
 function embeddedVerdict(page: Hop | undefined, url: string): Verdict {
-  const frame = page?.body.match(/<iframe\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]*)/i)?.[1];
+  const frame = page && attribute(pageOf(page).elements('iframe')[0], 'src');
   let host: string | undefined;
   try {
     host = frame === undefined ? undefined : new URL(frame, page?.url).hostname;

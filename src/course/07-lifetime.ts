@@ -1,8 +1,8 @@
 import { explainCookie } from '../probe/cookies.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import { startStage } from '../server/start.js';
-import { postNameThenReturn } from './kit.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { sessionCookies, signIn } from './visits.js';
 
 // A copy of this stage whose sessions live 3 seconds, so the wait stays short.
 const shortLife = 3000;
@@ -82,11 +82,16 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 export const checks: Expectation[] = [
   {
     title: 'the session cookie has an expiry date, so the session has a lifetime',
-    hint: 'Give the session cookie a maxAge (express-session: cookie: { maxAge }), which sends Expires with it.',
+    hint: 'Give the session cookie a lifetime, sent as Max-Age or Expires, so the browser drops it and the server can expire the session. With express-session: cookie: { maxAge }.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
-      const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));
-      const cookies = posted.flatMap((hop) => hop.setCookie);
+      const name = ctx.name('Ada');
+      const { page, posted } = await signIn(ctx.url, browser, name);
+      // the session's own cookie, found by experiment: a CSRF cookie's lifetime proves nothing
+      const { session } = await sessionCookies(ctx, browser, name);
+      const all = [page, ...posted].flatMap((hop) => hop?.setCookie ?? []);
+      const own = all.filter((line) => explainCookie(line)?.name === session);
+      const cookies = own.length > 0 ? own : all;
       const lasting = cookies.find((line) => explainCookie(line)?.lifetime !== undefined);
       return {
         label: 'the cookie set when the name is stored',

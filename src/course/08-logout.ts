@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { explainCookie } from '../probe/cookies.js';
+import { formPostingTo } from '../probe/html.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import type { Visitor } from '../probe/visitor.js';
 import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
-import { hiddenFields, postNameThenReturn, tellNameThenReturn, watchStore } from './kit.js';
+import { watchStore } from './stored.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
+import { postNameThenReturn, tellNameThenReturn } from './visits.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
 // leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on:
@@ -85,15 +87,21 @@ async function logOut(ctx: CheckContext) {
   const name = ctx.name('Ada');
   const { again } = await postNameThenReturn(ctx.url, browser, name);
   const copy = await browser.jar.getCookieString(ctx.url);
-  // as a browser submits the page's logout form: with its hidden fields (lesson 12's token)
-  const out = await browser.post(`${ctx.url}/logout`, hiddenFields(again.at(-1)));
+  // as a browser submits the page's logout form, hidden fields (a CSRF token) and all; a page
+  // without one gets a bare POST /logout
+  const page = again.at(-1);
+  const form = formPostingTo(page, '/logout');
+  const out =
+    page && form
+      ? await browser.submit(page.url, form)
+      : await browser.post(`${ctx.url}/logout`, {});
   return { browser, name, signedIn: greets(again.at(-1), name), copy, out };
 }
 
 export const checks: Expectation[] = [
   {
     title: 'after POST /logout, the browser is a stranger again',
-    hint: 'Add POST /logout: destroy the session (req.session.destroy), clear the cookie, redirect to /.',
+    hint: 'Add POST /logout: delete the session on the server, clear its cookie, redirect to /. With express-session: req.session.destroy().',
     async run(ctx) {
       const { browser, name, signedIn, out } = await logOut(ctx);
       const back = await browser.get(`${ctx.url}/`);

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Hop } from '../probe/hop.js';
-import { pageOf, rememberedVerdict } from '../probe/verdict.js';
+import { pageOf } from '../probe/html.js';
+import { rememberedVerdict } from '../probe/verdict.js';
 import type { Visitor } from '../probe/visitor.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
-import { demoFolder, lessonOnNode24, notRun } from './kit.js';
+import { demoFolder } from './demo-folder.js';
+import { lessonOnNode24, notRun } from './not-run.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 
@@ -16,7 +18,10 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const memory = await restart(ctx, ada, 'Ada', { kind: 'memory' }, secret, 'forgotten');
   const dates =
-    memory.greeting && pageOf(memory.greeting).match(/Your session began at [^<]*/)?.[0];
+    memory.greeting &&
+    pageOf(memory.greeting)
+      .text()
+      .match(/Your session began at [^\n]*/)?.[0];
   const verdicts: Verdict[] = [
     {
       label: 'the greeting',

@@ -5,7 +5,8 @@ import { greets } from '../probe/verdict.js';
 import { startRoundRobin } from '../server/round-robin.js';
 import { describeStore, type StoreChoice } from '../stage/stores/choose.js';
 import { hasNodeSqlite, sqliteSince } from '../stage/stores/sqlite.js';
-import { demoFolder, lessonOnNode24, notRun } from './kit.js';
+import { demoFolder } from './demo-folder.js';
+import { lessonOnNode24, notRun } from './not-run.js';
 import { startStageProcess } from './stage-process.js';
 import type { DemoContext, Verdict } from './types.js';
 

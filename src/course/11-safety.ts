@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import signature from 'cookie-signature';
 import session from 'express-session';
 import { explainCookie } from '../probe/cookies.js';
-import { greets, pageOf } from '../probe/verdict.js';
+import { pageOf } from '../probe/html.js';
+import { greets } from '../probe/verdict.js';
 import { rawGreetingApp } from '../server/contrasts.js';
 import { listenApp, startStage } from '../server/start.js';
-import { hiddenFields, postNameThenReturn } from './kit.js';
 import { StageRefused, startStageProcess } from './stage-process.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
+import { sessionCookies, signIn } from './visits.js';
 
 const hostile = '<script>alert(document.cookie)</script>';
 const freshSecret = () => randomBytes(32).toString('hex');
@@ -43,14 +44,14 @@ async function escaping(ctx: DemoContext): Promise<Verdict[]> {
     const mallory = ctx.visitor(`Mallory, her name a script, on ${where}`, 'jar');
     const hops = await mallory.post(`${base}/setName`, { name: hostile });
     const last = hops.at(-1);
-    const page = last ? pageOf(last) : '';
     verdicts.push({
       label,
-      outcome: page.includes(hostile)
-        ? 'runs as a script'
-        : greets(hops.at(-1), hostile)
-          ? 'shown as text'
-          : 'not shown',
+      outcome:
+        last && pageOf(last).madeElement(hostile)
+          ? 'runs as a script'
+          : greets(hops.at(-1), hostile)
+            ? 'shown as text'
+            : 'not shown',
       expected,
       evidence: hops.at(-1)?.keyLine ?? 'no page',
       unsafe: expected === 'runs as a script' ? 'the attack works' : undefined,
@@ -213,11 +214,15 @@ function signedWith(setCookie: string, secrets: Record<string, string>): string 
 export const checks: Expectation[] = [
   {
     title: 'the session cookie is HttpOnly and SameSite=Lax (or Strict)',
-    hint: 'Set the cookie options httpOnly: true and sameSite: "lax".',
+    hint: 'Keep the session cookie from page scripts and from other sites’ POST forms: HttpOnly and SameSite=Lax. With express-session: cookie: { httpOnly: true, sameSite: "lax" }.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
-      const { posted } = await postNameThenReturn(ctx.url, browser, ctx.name('Ada'));
-      const line = posted.flatMap((hop) => hop.setCookie)[0];
+      const name = ctx.name('Ada');
+      const { page, posted } = await signIn(ctx.url, browser, name);
+      // the session's own cookie, found by experiment: a CSRF cookie meant for scripts is no fault
+      const { session } = await sessionCookies(ctx, browser, name);
+      const lines = [page, ...posted].flatMap((hop) => hop?.setCookie ?? []);
+      const line = lines.filter((l) => explainCookie(l)?.name === session).at(-1) ?? lines[0];
       const cookie = line === undefined ? undefined : explainCookie(line);
       const sameSite = cookie?.sameSite === 'lax' || cookie?.sameSite === 'strict';
       return {
@@ -235,30 +240,31 @@ export const checks: Expectation[] = [
   },
   {
     title: 'signing in gives a new session ID, so an ID planted beforehand leads nowhere',
-    hint: 'In POST /setName, call req.session.regenerate() before storing the name.',
+    hint: 'Give the visitor a new session ID when it signs in, keeping none it brought along. With express-session: req.session.regenerate() before storing the name.',
     async run(ctx) {
       const mallory = ctx.visitor('Mallory (cookie jar)', 'jar');
       const ada = ctx.visitor("Ada, with Mallory's cookie planted", 'jar');
       const [malloryName, adaName] = [ctx.name('Mallory'), ctx.name('Ada')];
-      const page = (await mallory.post(`${ctx.url}/setName`, { name: malloryName })).at(-1);
-      const planted = await mallory.jar.getCookieString(ctx.url);
-      // a browser holding the planted cookie is served this same page: its form sends the page's
-      // hidden fields along (lesson 12's token)
-      const signIn = await ada.post(
-        `${ctx.url}/setName`,
-        { ...hiddenFields(page), name: adaName },
-        { cookie: planted },
-      );
+      await signIn(ctx.url, mallory, malloryName);
+      // the attacker plants her cookies in Ada's jar, where they stay for the whole sign-in,
+      // as a cookie set by a sibling subdomain or an injected page would
+      for (const cookie of await mallory.jar.getCookies(`${ctx.url}/`)) {
+        await ada.jar.setCookie(cookie.toString(), `${ctx.url}/`);
+      }
+      const planted = await ada.jar.getCookieString(`${ctx.url}/`);
+      const { posted } = await signIn(ctx.url, ada, adaName);
       const spy = await mallory.get(`${ctx.url}/`);
+      const adaIn = greets(posted.at(-1), adaName);
       return {
         label: 'Mallory, after Ada signed in with the planted cookie',
-        outcome: !greets(signIn.at(-1), adaName)
-          ? 'Ada was not signed in'
-          : greets(spy.at(-1), adaName)
-            ? "sees Ada's session"
-            : "does not see Ada's session",
+        // what Mallory sees decides, whatever Ada's own page showed
+        outcome: greets(spy.at(-1), adaName)
+          ? "sees Ada's session"
+          : adaIn
+            ? "does not see Ada's session"
+            : 'Ada was not signed in',
         expected: "does not see Ada's session",
-        evidence: `Mallory's GET / answered ${spy.at(-1)?.keyLine ?? 'nothing'}`,
+        evidence: `Ada's jar held ${planted || 'nothing'} when she signed in; Mallory's GET / then answered ${spy.at(-1)?.keyLine ?? 'nothing'}`,
       };
     },
   },

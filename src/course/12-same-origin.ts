@@ -1,25 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { Hop } from '../probe/hop.js';
+import {
+  attribute,
+  filledIn,
+  formPostingTo,
+  formsOf,
+  type PageForm,
+  pageOf,
+  textOf,
+} from '../probe/html.js';
+import { browserHeaders } from '../probe/navigation.js';
 import { greets } from '../probe/verdict.js';
 import type { Visitor } from '../probe/visitor.js';
 import { startAttackPage } from '../server/attack-page.js';
 import type { ListeningApp } from '../server/start.js';
 import { startStage } from '../server/start.js';
-import { formsOf, hiddenFields, type PageForm } from './kit.js';
 import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
-
-/**
- * The headers current browsers add to a form submitted from a page at `from` to `to` (Sec-Fetch-Site
- * goes to HTTPS and loopback addresses; its values are those of the Fetch Metadata spec,
- * w3c.github.io/webappsec-fetch-metadata, as MDN's Sec-Fetch-Site page lists them). Two hosts count as two sites here: true of the loopback
- * names the demos use, while on the web subdomains of one domain are one site.
- */
-export function browserHeaders(from: string, to: string): Record<string, string> {
-  const [a, b] = [new URL(from), new URL(to)];
-  const site =
-    a.origin === b.origin ? 'same-origin' : a.hostname === b.hostname ? 'same-site' : 'cross-site';
-  return { origin: a.origin, 'sec-fetch-site': site };
-}
+import { signIn } from './visits.js';
 
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   if (!ctx.stageBefore) throw new Error('lesson 12 compares its stage with the one before');
@@ -41,8 +38,9 @@ interface Attacked {
 
 /**
  * Ada signs in, then her browser opens the attack page, whose form asks the stage to log her out
- * ("Forget me"): an action that needs her session. On stage 11 the page is first reached as another host (another
- * site), then, as everywhere else, at another port of the stage's own host (the same site).
+ * ("Forget me"): an action that needs her session. On stage 11 the page is first reached as another
+ * host (another site), then, as everywhere else, at another port of the stage's own host (the same
+ * site).
  */
 async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Promise<Attacked> {
   const attackPage = ctx.own(await startAttackPage(stage.probeUrl, '127.0.0.1', 0));
@@ -58,7 +56,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
     ctx.show({
       kind: 'say',
-      text: `Simulated browser: Ada, signed in at ${stage.probeUrl}, opens the attack page as ${otherSite}, another site: as in Chromium, its POST goes without her Lax cookie (Sec-Fetch-Site: cross-site).`,
+      text: `Simulated browser: Ada, signed in, opens the attack page as ${otherSite}, another site: as in Chromium, her Lax cookie stays home (Sec-Fetch-Site: cross-site).`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
@@ -86,12 +84,14 @@ async function forge(
   from: string,
   claim: Pick<Verdict, 'label' | 'expected' | 'unsafe'>,
 ): Promise<Verdict> {
-  const headers = browserHeaders(from, form.action);
-  const crossSite = headers['sec-fetch-site'] === 'cross-site';
-  const forged = await ada.post(form.action, form.hidden, {
-    headers,
-    sameSite: crossSite ? 'none' : undefined,
-  });
+  // from another site, the browser withholds her Lax cookie (tough-cookie's sameSiteContext 'none')
+  const crossSite = browserHeaders(from, form.action)['sec-fetch-site'] === 'cross-site';
+  const forged = await ada.submit(
+    `${from}/`,
+    form,
+    {},
+    { sameSite: crossSite ? 'none' : undefined },
+  );
   const back = await ada.get(`${stage.probeUrl}/`);
   if (stage !== ctx.stage) ctx.show({ kind: 'hops', visitor: ada.label, hops: forged.slice(0, 1) });
   return {
@@ -111,7 +111,7 @@ const otherHost = (url: string) =>
  */
 async function defences(ctx: DemoContext, { ada, form }: Attacked): Promise<Verdict[]> {
   // an older browser sends neither header: only the token is left to tell the form apart
-  const old = await ada.post(form.action, form.hidden);
+  const old = await ada.post(form.action, filledIn(form, {}));
   return [
     {
       label: `stage ${ctx.stage.number}: the form without those headers (old browsers)`,
@@ -126,23 +126,20 @@ const refused = (hop: Hop) => (hop.status === 403 ? 'refused (403)' : 'accepted'
 
 /** What the server said to a POST: its status, and the sentence of its problem page, if any. */
 function said(hop: Hop): string {
-  const problem = hop.body.match(/<div class="problem">[\s\S]*?<p>([^<]*)<\/p>/)?.[1];
+  // src/stage/pages.ts's problem page: <div class="problem"><h1>403</h1><p>why</p></div>
+  const box = pageOf(hop)
+    .elements('div')
+    .find((div) => attribute(div, 'class') === 'problem');
+  const reason =
+    box &&
+    pageOf(hop)
+      .elements('p')
+      .find((p) => p.parentNode === box);
+  const problem = reason && textOf(reason);
   return `POST ${hop.status}${problem ? ` (${problem})` : ''}`;
 }
 
 const nameShown = (hop: Hop | undefined) => (greets(hop, 'Ada') ? 'Ada' : 'logged out');
-
-/** A browser signs in with the server's own form, as a learner would, and is greeted. */
-async function signIn(ctx: CheckContext, visitor: Visitor, name: string) {
-  const form = (await visitor.get(`${ctx.url}/`)).at(-1);
-  const action = formsOf(form).find((f) => f.method === 'post')?.action ?? `${ctx.url}/setName`;
-  const hops = await visitor.post(
-    action,
-    { ...hiddenFields(form), name },
-    { headers: browserHeaders(ctx.url, action) },
-  );
-  return { hops, greeted: greets(hops.at(-1), name) };
-}
 
 /** Signs a victim in, sends a forged rename with her cookie, and reports whose name she then sees. */
 async function forgedRename(
@@ -152,8 +149,8 @@ async function forgedRename(
 ): Promise<Verdict> {
   const victim = ctx.visitor('Ada (cookie jar)', 'jar');
   const [ada, mallory] = [ctx.name('Ada'), ctx.name('Mallory')];
-  const { hops, greeted } = await signIn(ctx, victim, ada);
-  if (!greeted) {
+  const { posted: hops } = await signIn(ctx.url, victim, ada);
+  if (!greets(hops.at(-1), ada)) {
     return {
       label,
       outcome: 'Ada was never signed in',
@@ -198,12 +195,17 @@ export const checks: Expectation[] = [
       forgedRename(
         ctx,
         `a form from ${foreignOrigin(ctx.url)}, the same site`,
-        (victim, page, name) =>
-          victim.post(
-            `${ctx.url}/setName`,
-            { ...hiddenFields(page), name },
-            { headers: browserHeaders(foreignOrigin(ctx.url), ctx.url) },
-          ),
+        (victim, page, name) => {
+          // the page's own form, token and all, copied onto a page of the other origin
+          const form = formPostingTo(page, '/setName') ?? formsOf(page)[0];
+          const copy = {
+            ...form,
+            method: 'post',
+            action: `${ctx.url}/setName`,
+            entries: form?.entries ?? [],
+          };
+          return victim.submit(`${foreignOrigin(ctx.url)}/`, copy, { name });
+        },
       ),
   },
   {
@@ -212,13 +214,11 @@ export const checks: Expectation[] = [
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Ada');
-      const { hops, greeted } = await signIn(ctx, browser, name);
-      const logout = formsOf(hops.at(-1)).find((f) => new URL(f.action).pathname === '/logout');
-      const out = logout
-        ? await browser.post(logout.action, logout.hidden, {
-            headers: browserHeaders(ctx.url, logout.action),
-          })
-        : [];
+      const { posted: hops } = await signIn(ctx.url, browser, name);
+      const greeted = greets(hops.at(-1), name);
+      const page = hops.at(-1);
+      const logout = formPostingTo(page, '/logout');
+      const out = page && logout ? await browser.submit(page.url, logout) : [];
       const after = out.at(-1);
       return {
         label: 'the page’s own forms',

@@ -55,7 +55,9 @@ export interface Stoppable {
  * records every hop, shows them to the learner and closes the visitors) and returns a Verdict:
  * it passes when `outcome === expected`. Rules, so a correct server in any framework passes:
  * - ask only what the lesson teaches, and only through HTTP: no look into our stores, no Express
- *   details (cookie names, page layout); find a name in the body with `greets` from probe/verdict.ts;
+ *   details (cookie names, page layout); sign in with `signIn` from visits.ts, which submits the
+ *   page's own form as a browser does, and find a name in the page with `greets` from
+ *   src/probe/verdict.ts (read pages only through src/probe/html.ts, the HTML parser);
  * - use `ctx.name('Ada')` for names, so a leftover session from an earlier run cannot pass;
  * - put the decisive response in `evidence`; return `hint` only when the responses show a more
  *   precise cause than the expectation's own `hint` (e.g. "the cookie has Path=/setName");

@@ -6,9 +6,10 @@ export interface ExplainedCookie {
   value: string;
   /**
    * What the value is: a signed session ID (the data stays on the server), data anyone can
-   * read (such as a signed client-side session), or something opaque.
+   * read (such as a signed client-side session), something opaque, or (once `probe` measured
+   * that it grows with the data) encrypted data.
    */
-  kind: 'signed-session-id' | 'readable' | 'opaque';
+  kind: 'signed-session-id' | 'readable' | 'opaque' | 'encrypted-data';
   sessionId?: string;
   signature?: string;
   /** For a readable cookie: the decoded data, parsed when it is JSON. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ExplainedCookie, explainCookie } from './cookies.js';
 import { type Hop, ProbeError } from './hop.js';
+import { formPostingTo } from './html.js';
 import { rememberedVerdict, type Verdict } from './verdict.js';
 import { type CookieHabit, Visitor } from './visitor.js';
 
@@ -66,7 +67,7 @@ export async function probeServer(
     const visit: ProbeVisit = { visitor: label, habit, hops };
     try {
       hops.push(...(await visitor.get(url)));
-      hops.push(...(await visitor.post(post, fields)));
+      hops.push(...(await tell(visitor, hops.at(-1), post, fields)));
       hops.push(...(await visitor.get(url)));
       visit.verdict = rememberedVerdict(label, hops.at(-1), told, expected);
     } catch (err) {
@@ -92,5 +93,56 @@ export async function probeServer(
       report.cookies.push({ setCookie: line, ...cookie });
     }
   }
+  await measureOpaque(report, url, post, fields, told);
   return report;
+}
+
+/**
+ * Tells the server the fields as a browser would: through the page's own form that posts to
+ * `post` when it has one (its hidden fields, a CSRF token among them, go along), else as a bare
+ * form posted to `post`.
+ */
+async function tell(
+  visitor: Visitor,
+  page: Hop | undefined,
+  post: string,
+  fields: Record<string, string>,
+): Promise<Hop[]> {
+  const form = formPostingTo(page, new URL(post).pathname);
+  return page && form ? visitor.submit(page.url, form, fields) : visitor.post(post, fields);
+}
+
+/**
+ * Where the data of an opaque cookie lives, measured: a new browser tells a value 200 characters
+ * longer, and a cookie that grows with it carries the data, encrypted since it cannot be read.
+ */
+async function measureOpaque(
+  report: ProbeReport,
+  url: string,
+  post: string,
+  fields: Record<string, string>,
+  told: string,
+): Promise<void> {
+  const opaque = report.cookies.filter((c) => c.kind === 'opaque');
+  if (opaque.length === 0 || told === undefined) return;
+  const key = Object.entries(fields).find(([, value]) => value === told)?.[0] ?? 'name';
+  const visitor = new Visitor('browser (cookie jar), a longer name', 'jar');
+  try {
+    const page = (await visitor.get(url)).at(-1);
+    const longer = `${told}${randomBytes(100).toString('hex')}`;
+    const hops = await tell(visitor, page, post, { ...fields, [key]: longer });
+    for (const line of hops.flatMap((hop) => hop.setCookie)) {
+      const grown = explainCookie(line);
+      const before = opaque.find((c) => c.name === grown?.name);
+      if (grown && before && grown.value.length - before.value.length >= 100) {
+        before.kind = 'encrypted-data';
+        before.summary = `the data travels in the cookie, encrypted: it grew from ${before.value.length} to ${grown.value.length} characters for a name 200 characters longer, yet cannot be read`;
+      }
+    }
+  } catch (err) {
+    // the measurement only sharpens an explanation: a server that fails it keeps "opaque"
+    if (!(err instanceof ProbeError)) throw err;
+  } finally {
+    await visitor.close();
+  }
 }

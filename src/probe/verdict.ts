@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { Hop } from './hop.js';
+import { pageOf } from './html.js';
 
 /** A claim of the lesson and what the real responses showed. */
 export interface Verdict {
@@ -21,19 +22,11 @@ export interface Verdict {
 }
 
 /**
- * True when the page shows this name, escaped as HTML should be. Any markup around it will do,
- * so a server written in any language or framework can pass.
+ * True when the page shows this name as text: any markup around it will do, and any valid
+ * escaping, so a server written in any language or framework can pass.
  */
 export function greets(hop: Hop | undefined, name: string): boolean {
-  return hop !== undefined && hop.status === 200 && pageOf(hop).includes(escapeHtml(name));
-}
-
-/**
- * The page the app itself wrote: without the tutor's "What the server sees" panel, which shows
- * the stored session on purpose, even on a stage that does not read it back yet.
- */
-export function pageOf(hop: Hop): string {
-  return hop.body.replace(/<aside class="server-sees"[\s\S]*?<\/aside>/g, '');
+  return hop !== undefined && hop.status === 200 && pageOf(hop).text().includes(name);
 }
 
 export function rememberedVerdict(
@@ -51,5 +44,16 @@ export function rememberedVerdict(
     evidence: remembered
       ? `GET / answered ${answered}`
       : `GET / answered ${answered}, without the name ${escapeHtml(name)}`,
+  };
+}
+
+/** A verdict on whether a request got a successful answer (2xx). */
+export function answered(label: string, hop: Hop | undefined): Verdict {
+  const ok = hop !== undefined && hop.status >= 200 && hop.status < 300;
+  return {
+    label,
+    outcome: ok ? 'answered' : hop ? `answered ${hop.status}` : 'no answer',
+    expected: 'answered',
+    evidence: hop ? `${hop.status} ${hop.keyLine}` : 'no response',
   };
 }

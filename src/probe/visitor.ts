@@ -1,6 +1,8 @@
 import { CookieJar } from 'tough-cookie';
 import { Agent, errors, request } from 'undici';
 import { type Hop, ProbeError } from './hop.js';
+import { filledIn, type PageForm, pageOf } from './html.js';
+import { navigationHeaders } from './navigation.js';
 
 /**
  * How a visitor treats cookies:
@@ -61,6 +63,26 @@ export class Visitor {
 
   post(url: string, form: Record<string, string>, options: VisitOptions = {}): Promise<Hop[]> {
     return this.visit('POST', url, { ...options, form });
+  }
+
+  /**
+   * Submits a form of the page at `from` as a browser does when its visitor types `typed` into it
+   * and presses its button: every successful control of the form with the typed values in place,
+   * sent to the form's action with the headers a browser adds (Origin, Referer, Sec-Fetch-*).
+   * A page that posts to another site (an attacker's) gets the headers of that page.
+   */
+  submit(
+    from: string,
+    form: PageForm,
+    typed: Record<string, string> = {},
+    options: VisitOptions = {},
+  ): Promise<Hop[]> {
+    const fields = filledIn(form, typed);
+    const headers = { ...navigationHeaders(from, form.action, form.method), ...options.headers };
+    if (form.method === 'post') return this.post(form.action, fields, { ...options, headers });
+    const target = new URL(form.action);
+    target.search = new URLSearchParams(fields).toString();
+    return this.visit('GET', target.href, { ...options, headers });
   }
 
   /** Sends one request and, unless told not to, follows redirects by hand so each hop is seen. */
@@ -148,7 +170,10 @@ export class Visitor {
         location: typeof location === 'string' ? location : undefined,
         setCookie,
         body: text,
-        keyLine: keyLine(text),
+        // read when shown: a page is parsed once, when something asks about it (pageOf caches it)
+        get keyLine() {
+          return keyLine(this as Hop);
+        },
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
       };
     } catch (err) {
@@ -202,13 +227,9 @@ async function readCapped(
 }
 
 /** The line of a page that tells what the server said: its <h1>, or else its first line. */
-export function keyLine(body: string): string {
-  const heading = body.match(/<h1[^>]*>[\s\S]*?<\/h1>/i);
-  const line = heading
-    ? heading[0].replace(/\s+/g, ' ')
-    : (body.split('\n').find((l) => l.trim() !== '') ?? '');
-  const trimmed = line.trim();
-  return trimmed.length > 80 ? `${trimmed.slice(0, 79)}…` : trimmed;
+export function keyLine(hop: Hop): string {
+  const line = pageOf(hop).keyLine();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function explainFailure(err: unknown, url: string, timeoutMs: number, timedOut: boolean): string {

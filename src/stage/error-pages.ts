@@ -2,6 +2,12 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { problemPage } from './pages.js';
 
 export const notFound: RequestHandler = (req, res) => {
+  // browsers ask every site for /favicon.ico; a bare reply (stages 1 and 2) names no icon, and
+  // a 404 here would show as an error in the browser's console: "no content" says "no icon"
+  if (req.path === '/favicon.ico') {
+    res.status(204).end();
+    return;
+  }
   res
     .status(404)
     .send(problemPage(404, `This stage has no page for ${req.method} ${req.path} (yet).`));

@@ -3,43 +3,62 @@ import escapeHtml from 'escape-html';
 
 export { escapeHtml };
 
+// Sizes in rem and em follow the reader's default font size; colours meet WCAG 2.2 AA in both
+// schemes (text 4.5:1, the field's border and the focus ring 3:1), as test/browser-a11y.test.ts checks.
 const style = `
-  :root { color-scheme: light; }
-  body { font: 18px/1.5 system-ui, sans-serif; max-width: 38rem; margin: 0 auto; padding: clamp(1rem, 5vw, 3rem) 1rem;
-         color: #1d2433; background: #f4f2ec; }
-  main { background: #fff; border-radius: .8rem; padding: clamp(1rem, 4vw, 1.5rem) clamp(1rem, 5vw, 2rem);
+  :root { color-scheme: light dark; --page: #f4f2ec; --card: #fff; --text: #1d2433; --accent: #1d4ed8;
+          --accent-hover: #1e40af; --on-accent: #fff; --line: #667085; --problem: #b42318; }
+  @media (prefers-color-scheme: dark) {
+    :root { --page: #0e1117; --card: #161b26; --text: #e4e7ec; --accent: #93b4fd; --accent-hover: #bfd2fe;
+            --on-accent: #0b1220; --line: #8a94a6; --problem: #fda29b; }
+  }
+  /* a word breaks only where it would not fit on a line of its own */
+  body { font: 1.125rem/1.5 system-ui, sans-serif; overflow-wrap: anywhere; max-width: 38rem; margin: 0 auto;
+         padding: clamp(1rem, 5vw, 3rem) clamp(.5rem, 3vw, 1rem); color: var(--text); background: var(--page); }
+  main { background: var(--card); border-radius: .8rem; padding: clamp(1rem, 4vw, 1.5rem) clamp(.75rem, 5vw, 2rem);
          box-shadow: 0 1px 2px #0000000f, 0 6px 24px #00000012; }
   main > :last-child, .problem > :last-child { margin-bottom: 0; }
-  h1 { font-size: 2.4rem; line-height: 1.15; margin: .2rem 0 1.2rem; overflow-wrap: anywhere; }
+  h1 { font-size: 2.4rem; line-height: 1.15; margin: .2rem 0 1.2rem; }
   label { flex-basis: 100%; font-weight: 600; }
   form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
-  input, button { font: inherit; padding: .45rem .8rem; border-radius: .45rem; border: 1px solid #98a2b3; }
-  input { flex: 1 1 12rem; }
-  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #93b4fd; outline-offset: 2px; }
-  button { background: #1d4ed8; color: #fff; border-color: #1d4ed8; cursor: pointer; font-weight: 600; }
-  button:hover { background: #1e40af; }
-  a { color: #1d4ed8; }
+  input, button { font: inherit; padding: .45rem .8rem; border-radius: .45rem; border: 1px solid var(--line);
+                  max-width: 100%; }
+  input { flex: 1 1 12rem; min-width: 0; color: var(--text); background: var(--card); }
+  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+  button { background: var(--accent); color: var(--on-accent); border-color: var(--accent); cursor: pointer;
+           font-weight: 600; }
+  button:hover { background: var(--accent-hover); }
+  a { color: var(--accent); }
   code, dd { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
-  .problem { border-left: 4px solid #b42318; padding-left: 1rem; }
-  .problem h1 { color: #b42318; }
-  /* tall enough for the framed page and its panel */
-  iframe { width: 100%; height: 36rem; border: 2px dashed #98a2b3; border-radius: .45rem; background: #f4f2ec; }
+  .problem { border-left: 4px solid var(--problem); padding-left: 1rem; }
+  .problem h1 { color: var(--problem); }
+  /* side by side only when each frame gets 30rem; tall enough for the framed page and its panel,
+     which grows as the frame narrows */
+  iframe { box-sizing: border-box; width: 100%; height: 50rem; border: 2px dashed var(--line); border-radius: .45rem;
+           background: var(--page); }
+  @media (max-width: 34em) { iframe { height: 64rem; } }
   body:has(.frames) { max-width: 76rem; }
-  .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
+  .frames { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); gap: 1rem; }
   .frames h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
   .frames p { font-size: .9rem; margin: 0 0 .5rem; }
-  .server-sees { margin-top: 1.5rem; padding: 1rem 1.25rem; border-radius: .8rem;
-                 background: #1d2433; color: #e4e7ec; font-size: .9rem; }
+  .server-sees { margin-top: 1.5rem; padding: 1rem clamp(.75rem, 4vw, 1.25rem); border-radius: .8rem;
+                 background: #1d2433; color: #e4e7ec; font-size: .9rem; border: 1px solid #344054; }
   .server-sees h2 { font-size: .8rem; letter-spacing: .08em; text-transform: uppercase; color: #98a2b3;
                     margin: 0 0 .6rem; }
   .server-sees dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+  /* on a narrow screen or with large text, each value goes under its name */
+  @media (max-width: 36em) { .server-sees dl { grid-template-columns: 1fr; gap: 0; }
+                             .server-sees dd { margin-bottom: .4rem; } }
   .server-sees dt { color: #98a2b3; }
-  .server-sees dd { margin: 0; word-break: break-all; color: #fff; }
+  .server-sees dd { margin: 0; color: #fff; }
   .server-sees .returning { color: #6ce9a6; }
   .server-sees .new { color: #fec84b; }
   .server-sees p { margin: .8rem 0 0; color: #98a2b3; font-size: .8rem; }`;
 
-/** Wraps a fragment of HTML in a small, self-contained page: inline CSS, no scripts, no requests. */
+/**
+ * Wraps a fragment of HTML in a small, self-contained page: inline CSS, no scripts, no requests
+ * (the empty icon keeps the browser from asking for /favicon.ico).
+ */
 export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -47,6 +66,7 @@ export function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <style>${style}</style>
 </head>
 <body>

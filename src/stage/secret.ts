@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolder } from './folder.js';
 import { Refusal } from './refusal.js';
 
 export interface SecretChoice {
@@ -43,7 +44,7 @@ export function developmentSecret(home: string): DevelopmentSecret {
   }
   const secret = randomBytes(32).toString('hex');
   try {
-    mkdirSync(home, { recursive: true });
+    makeFolder(home);
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
     chmodSync(file, 0o600); // mode applies only to a new file
     return { secret, file };

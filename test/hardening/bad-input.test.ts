@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { listLessons } from '../../src/course/catalog.js';
-import { storedSessions } from '../../src/course/kit.js';
+import { storedSessions } from '../../src/course/stored.js';
 import { explainCookie, tamperSignature } from '../../src/probe/cookies.js';
 import { greets } from '../../src/probe/verdict.js';
 import type { RunningStage } from '../../src/server/start.js';

@@ -3,6 +3,7 @@ import {
   chmodSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -17,7 +18,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findLesson } from '../../src/course/catalog.js';
 import { StageHost } from '../../src/server/host.js';
-import { type CliRun, cliPath, collectRun, freshHome, runCli, waitForOutput } from '../helpers.js';
+import {
+  binPath,
+  type CliRun,
+  cliPath,
+  collectRun,
+  freshHome,
+  runCli,
+  spawnCli,
+  waitForOutput,
+} from '../helpers.js';
 import { plantedCli } from './fixture.js';
 
 const planted = plantedCli();
@@ -47,12 +57,63 @@ describe('mistyped lessons and ports', () => {
     [['start', '--from', '99'], /There is no lesson 99/],
     [['start', '--from', 'x'], /"x" is not a lesson number: lessons are numbered 1 to \d+/],
     [['serve', '0'], /There is no lesson 0/],
-    [['start', '--port', 'abc'], /'abc' is invalid\. a port is a whole number from 1 to 65535/],
-    [['start', '--port', '70000'], /'70000' is invalid\. a port is a whole number from 1 to 65535/],
-    [['serve', '5', '--port', '-1'], /'-1' is invalid\. a port is a whole number/],
-    [['lesson', '1', '--port', '1.5'], /'1.5' is invalid\. a port is a whole number/],
+    [
+      ['start', '--port', 'abc'],
+      /^error: --port abc is not a port: use a whole number from 1 to 65535/,
+    ],
+    [
+      ['start', '--port', '70000'],
+      /--port 70000 is not a port: use a whole number from 1 to 65535/,
+    ],
+    [['serve', '5', '--port', '-1'], /--port -1 is not a port: use a whole number/],
+    [['lesson', '1', '--port', '1.5'], /--port 1\.5 is not a port: use a whole number/],
   ])('%j → exit 2 naming the valid range', async (args, says) => {
     expectUsageError(await runCli(args), says);
+  });
+
+  // every mistake commander finds is said in one sentence of the tutor's own, naming the fix
+  it.each([
+    [
+      ['lesson'],
+      'error: `session-tutor lesson` needs a lesson number, such as `session-tutor lesson 3`.',
+    ],
+    [
+      ['probe'],
+      "error: `session-tutor probe` needs your server's address, such as `session-tutor probe http://localhost:3000`.",
+    ],
+    [['start', '--port'], 'error: --port needs a port after it, such as `--port 3000`.'],
+    [
+      ['lesson', '1', '2'],
+      'error: `session-tutor lesson` takes at most 1 argument, not 2; `session-tutor lesson --help` shows how to use it.',
+    ],
+    [['lessn', '3'], 'error: session-tutor has no command lessn: did you mean lesson?'],
+    [
+      ['start', '--frm', '3'],
+      'error: `session-tutor start` has no option --frm: did you mean --from?',
+    ],
+    [
+      ['list', '--bogus'],
+      'error: `session-tutor list` has no option --bogus; `session-tutor list --help` lists the ones it has.',
+    ],
+  ])('%j → exit 2 and one sentence', async (args, says) => {
+    const run = await runCli(args);
+    expectUsageError(run, /./);
+    expect(run.stderr).toBe(`${says}\n`);
+  });
+
+  it.each([
+    ['-v', [binPath, cliPath]],
+    ['--version', [binPath, cliPath]],
+    ['-V', [binPath]], // as before: the bin still answers it
+  ])('%s prints the version', async (flag, entries) => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    );
+    for (const entry of entries) {
+      const run = await collectRun(spawn(process.execPath, [entry, flag]), `${entry} ${flag}`);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${version}\n`);
+    }
   });
 
   it('a busy --port: says which port is busy and how to pick another', async () => {
@@ -198,6 +259,26 @@ describe('a progress folder that cannot be used', () => {
     expect(run.stderr).not.toMatch(stackTrace);
     expect(readFileSync(file, 'utf8')).toBe('a file where the tutor expects a folder');
   });
+
+  // a folder that can never exist: mkdir answers ENOENT though its parent is there
+  it.skipIf(!existsSync('/proc/self'))(
+    'a home that cannot exist (/proc/nope): a warning, the lesson runs, serve answers SIGTERM',
+    async () => {
+      const run = await runCli(lessonOne, { SESSION_TUTOR_HOME: '/proc/nope' }, 30_000);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/✔ the same visitor, twice: forgotten/);
+      expect(run.stderr).toMatch(/warning: cannot save progress to \/proc\/nope\/progress\.json/);
+      expect(run.stderr).not.toMatch(stackTrace);
+
+      const serve = spawnCli(['serve', '1', '--port', '0'], { SESSION_TUTOR_HOME: '/proc/nope' });
+      const ended = collectRun(serve, 'serve 1', 30_000);
+      await waitForOutput(serve, /running at/);
+      serve.kill('SIGTERM');
+      const served = await ended;
+      expect(served.code).toBe(143);
+      expect(served.stdout).toMatch(/\/proc\/nope\/development-secret cannot be used \(ENOENT\)/);
+    },
+  );
 
   it('a progress file that is a folder: a warning, the lesson runs, nothing is left around', async () => {
     const home = freshHome();

@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { listLessons } from '../../src/course/catalog.js';
-import { storedSessions } from '../../src/course/kit.js';
+import { storedSessions } from '../../src/course/stored.js';
 import { greets } from '../../src/probe/verdict.js';
 import { withStage, withVisitors } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { findLesson, type LessonInfo } from '../../course/catalog.js';
+import { findLesson, type LessonInfo, listLessons } from '../../course/catalog.js';
 import {
   type CardLine,
   type CheckReport,
@@ -53,7 +53,7 @@ export async function check(lesson: LessonInfo | undefined, options: CheckOption
     return watchChecks(url, async () => {
       write(header(lesson, url));
       const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
-      write(summaryLines(report));
+      write(summaryLines(report, true));
       return report;
     });
   }
@@ -104,7 +104,7 @@ function resultLines(result: CheckResult): string {
 function hopLines({ visitor, hop }: SeenHop): string[] {
   const url = new URL(hop.url);
   const form = hop.form ? `  ${new URLSearchParams(hop.form).toString()}` : '';
-  const sent = `    ${chalk.dim('→')} ${hop.method} ${url.pathname}${url.search}${form}  ${chalk.dim('Cookie:')} ${hop.cookieSent ?? chalk.dim('none')}  ${chalk.dim(`(${visitor})`)}`;
+  const sent = `    ${chalk.dim('→')} ${hop.method} ${url.pathname}${url.search}${form}  ${chalk.dim('Cookie:')} ${hop.cookieSent ?? chalk.dim('none')}  ${chalk.dim(`· ${visitor}`)}`;
   const got = [`${hop.status}`];
   if (hop.location) got.push(`Location: ${hop.location}`);
   for (const cookie of hop.setCookie) got.push(`Set-Cookie: ${chalk.yellow(cookie)}`);
@@ -112,17 +112,21 @@ function hopLines({ visitor, hop }: SeenHop): string[] {
   return [sent, `    ${chalk.dim('←')} ${got.join('  ')}`];
 }
 
-function summaryLines(report: CheckReport): string {
+function summaryLines(report: CheckReport, watching = false): string {
   if (report.passed) {
     // once it works, the tutor's own version is worth comparing with
-    return `${chalk.green.bold(`All ${report.results.length} expectations of lesson ${report.lesson} pass.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
+    const all =
+      report.results.length === 1
+        ? 'The one expectation'
+        : `All ${report.results.length} expectations`;
+    return `${chalk.green.bold(`${all} of lesson ${report.lesson} ${report.results.length === 1 ? 'passes' : 'pass'}.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
   if (report.unreachable) {
     return `${chalk.red(glyphs.fail)} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
-  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above, change your server, and run check again.\n`;
+  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above and change your server${watching ? ': saving a file checks again' : ', then run check again'}.\n`;
 }
 
 /** The report as one JSON document: hops without their full bodies, which can be large. */
@@ -184,20 +188,36 @@ function cardLine({ lesson, status, report }: CardLine): string {
   return `${chalk.red(glyphs.fail)} ${name}: failed: ${failed?.title}${why ? ` (${why})` : ''}\n`;
 }
 
-/** The card as JSON: one entry per lesson, with each expectation's verdict (no hops). */
+/**
+ * The card as JSON: one entry per lesson, `[{ lesson, title, status, passed, failed,
+ * expectations }]`, each expectation with its verdict and every request and response (hops
+ * without their bodies, as in `check N --json`). A server that cannot be reached ends the card
+ * with the lesson it stopped at, status `unreachable` and the reason.
+ */
 function cardJson(card: ReportCard) {
   const lines = card.lines.map(({ lesson, status, report }) => {
-    const results = report?.results ?? [];
+    const results = report ? reportJson(report).results : [];
     return {
       lesson: lesson.number,
       title: lesson.title,
       status,
       passed: results.filter((r) => r.passed).length,
       failed: results.filter((r) => !r.passed).length,
-      expectations: results.map(({ hops: _hops, ...result }) => result),
+      expectations: results,
     };
   });
-  return card.unreachable === undefined
-    ? lines
-    : [...lines, { lesson: lines.length + 1, unreachable: card.unreachable }];
+  if (card.unreachable === undefined) return lines;
+  const stopped = listLessons().find((l) => !lines.some((line) => line.lesson === l.number));
+  return [
+    ...lines,
+    {
+      lesson: stopped?.number ?? lines.length + 1,
+      title: stopped?.title ?? '',
+      status: 'unreachable',
+      passed: 0,
+      failed: 0,
+      expectations: [],
+      unreachable: card.unreachable,
+    },
+  ];
 }

@@ -14,7 +14,7 @@ export function list(options: { json?: boolean }): void {
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
-    /** Estimated reading time: see src/cli/lesson-words.ts and reading-times.ts. */
+    /** Estimated reading time, demos included: see readingWords in src/cli/lesson-words.ts. */
     minutes: minutesFor(words[i]),
   }));
   if (options.json) {
@@ -38,7 +38,7 @@ export function list(options: { json?: boolean }): void {
   const total = minutesFor(words.reduce((a, b) => a + b, 0));
   process.stdout.write(
     chalk.dim(
-      `\nAbout ${total} minutes of reading in all, at ${wordsPerMinute} words a minute; the demos run live besides.${
+      `\nAbout ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute.${
         current
           ? `\n${done} of ${rows.length} done. \`session-tutor start\` continues at lesson ${current.number}.\n`
           : `\nAll ${rows.length} lessons done. \`session-tutor lesson N\` opens any of them again.\n`

@@ -42,8 +42,12 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
       if (visit.problem) write(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
     });
-    // a visit that could not finish (a redirect loop, a page too large) is a problem to fix
-    if (report.visits.some((visit) => visit.problem)) process.exitCode = 1;
+    // a verdict that failed, or a visit that could not finish (a redirect loop, a page too large),
+    // is a problem to fix: exit 1, as check does
+    const failed = report.visits.some(
+      (visit) => visit.problem || visit.verdict?.outcome !== visit.verdict?.expected,
+    );
+    if (failed) process.exitCode = 1;
     if (options.json) {
       const visits = report.visits.map((visit) => ({ ...visit, hops: visit.hops.map(briefHop) }));
       write(`${JSON.stringify({ ...report, visits }, null, 2)}\n`);

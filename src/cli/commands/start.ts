@@ -4,10 +4,20 @@ import { held } from '../../course/types.js';
 import { tutorHome } from '../../home.js';
 import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
+import { wrapIndented } from '../render.js';
 import { onShutdown } from '../shutdown.js';
 import type { WalkResult } from '../walkthrough.js';
+import { pageWidth } from '../width.js';
+
+/** A command to try after the course, as `session-tutor --help` lists it. */
+export interface NextStep {
+  command: string;
+  does: string;
+}
 
 interface StartOptions {
+  /** What to suggest once the whole course is done: each a command line and what it does. */
+  whatNext?: NextStep[];
   from?: LessonInfo;
   yes?: boolean;
   port?: number;
@@ -47,6 +57,7 @@ async function runLessons(
   options: Omit<StartOptions, 'from'>,
   first = 0,
 ) {
+  const doneBefore = lessons.every((l) => progress.isDone(l.name));
   const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
     import('../../stage/secret.js'),
@@ -65,6 +76,8 @@ async function runLessons(
     store: opened.store,
   });
   onShutdown(() => host.stop());
+  const { markRunning } = await import('../running.js');
+  const another = markRunning();
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (!options.yes && !interactive) process.stdout.write(`${chalk.dim(whyNoKeys())}\n\n`);
   const keys = interactive ? new (await import('../keys.js')).KeyReader() : undefined;
@@ -79,6 +92,7 @@ async function runLessons(
       progress,
       keys,
       secretFromEnvironment: fromEnvironment,
+      notice: another,
       openBrowser: options.open ? (await import('../open-browser.js')).openInBrowser : undefined,
       write: (text) => process.stdout.write(text),
     });
@@ -87,7 +101,10 @@ async function runLessons(
     await host.stop();
     await opened.close();
   }
-  process.stdout.write(`${summary(result, progress)}\n`);
+  const finishedNow = !doneBefore && listLessons().every((l) => progress.isDone(l.name));
+  process.stdout.write(
+    `${summary(result, progress, finishedNow ? options.whatNext : undefined)}\n`,
+  );
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
 }
 
@@ -101,21 +118,48 @@ function whyNoKeys(): string {
   return `Pages turn by themselves: the ${which} is not a terminal, so no key can be read. To turn them with keys, run this in a terminal window (on Windows: Windows Terminal, PowerShell or cmd). --yes turns them by itself without this note.`;
 }
 
-function summary(result: WalkResult, progress: ProgressFile): string {
-  const lines = [`${chalk.bold('Summary')}: demos that behaved as the lesson says`];
+/**
+ * What the walk showed: for each lesson whose demo ran, how many verdicts held; then where the
+ * learner stands. The course finished just now adds what to do next.
+ */
+function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep[]): string {
+  const width = pageWidth();
+  const lines: string[] = [];
+  if (result.results.length > 0)
+    lines.push(`${chalk.bold('Summary')}: demos that behaved as the lesson says`);
   for (const { lesson, verdicts } of result.results) {
     const ok = verdicts.every(held);
     const ran = verdicts.filter((v) => !v.skipped);
     const skipped = verdicts.filter((v) => v.skipped).map((v) => `; skipped, ${v.skipped}`);
     const count = `${ran.filter(held).length}/${ran.length}${skipped.join('')}`;
+    const mark = ok ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail);
     lines.push(
-      `${ok ? chalk.green(glyphs.pass) : chalk.red(glyphs.fail)} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+      wrapIndented(
+        `${mark} ${String(lesson.number).padStart(2)} ${lesson.title}: ${count}`,
+        width,
+        5,
+      ),
     );
   }
-  const next = listLessons().find((l) => !progress.isDone(l.name));
-  if (result.quit) {
+  const lessons = listLessons();
+  const next = lessons.find((l) => !progress.isDone(l.name));
+  if (whatNext) {
     lines.push(
-      chalk.dim(`Stopped. \`session-tutor start\` picks up at lesson ${next?.number ?? 1}.`),
+      '',
+      chalk.bold.green(`You have finished the course: all ${lessons.length} lessons.`),
+      ...(whatNext.length > 0 ? ['', 'What next:'] : []),
+      ...whatNext.flatMap((step) => [
+        `  ${chalk.cyan(`npx session-tutor ${step.command}`)}`,
+        wrapIndented(`      ${step.does}`, width, 6),
+      ]),
+    );
+  } else if (result.quit) {
+    lines.push(
+      chalk.dim(
+        next
+          ? `Stopped. \`session-tutor start\` picks up at lesson ${next.number}.`
+          : 'Stopped. You have finished every lesson; `session-tutor lesson N` opens any of them again.',
+      ),
     );
   }
   return lines.join('\n');

@@ -15,7 +15,7 @@ export function createApp({ secret, store }: StageOptions) {
   );
 
   app.get('/', (_req, res) => {
-    res.send('Hello from Express!');
+    res.send('Hello from Express!\n<meta name="viewport" content="width=device-width">');
   });
 
   return app;

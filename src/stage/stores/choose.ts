@@ -58,11 +58,13 @@ export async function openStore(choice: StoreChoice): Promise<OpenStore> {
           `this is Node ${process.versions.node}. Upgrade Node, or use --store memory or --store redis://HOST:PORT.`,
       );
     }
-    const { mkdirSync } = await import('node:fs');
-    const { dirname } = await import('node:path');
+    const [{ dirname }, { makeFolder }] = await Promise.all([
+      import('node:path'),
+      import('../folder.js'),
+    ]);
     const { SqliteStore } = await import('./sqlite.js');
     try {
-      mkdirSync(dirname(choice.file), { recursive: true });
+      makeFolder(dirname(choice.file));
       const store = await SqliteStore.open(choice.file);
       return { store, close: async () => store.close() };
     } catch (err) {

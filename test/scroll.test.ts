@@ -1,0 +1,95 @@
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../src/cli/markdown.js';
+import { widthFor } from '../src/cli/width.js';
+import { listLessons, readPages } from '../src/course/catalog.js';
+import { Terminal } from './hardening/terminal.js';
+import { cliPath, freshHome } from './helpers.js';
+
+// The pager in a small real terminal (tmux, 80×24): pages taller than the screen scroll between
+// a header and a key line that stay put.
+
+let terminal: Terminal | undefined;
+afterEach(() => {
+  terminal?.close();
+  terminal = undefined;
+});
+
+const size = { columns: 80, rows: 24 };
+
+/** The page's text parts as the tutor draws them at 80 columns, one trimmed row each. */
+function textRows(page: string, url: string): string[][] {
+  return page
+    .split(/^\.(?:code|demo)$/m)
+    .filter((part) => part.trim() !== '' && !part.includes('{{secret}}'))
+    .map((part) =>
+      stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80)))
+        .split('\n')
+        .map((row) => row.trimEnd()),
+    );
+}
+
+describe('the pager at 80×24', () => {
+  it('reaches every row of every page of the course, with the header on every screen', async () => {
+    const t = new Terminal(
+      `${process.execPath} ${cliPath} start --port 0`,
+      { SESSION_TUTOR_HOME: freshHome() },
+      process.cwd(),
+      size,
+    );
+    terminal = t;
+    const lessons = listLessons();
+    let scrolled = 0;
+    for (const lesson of lessons) {
+      const pages = readPages(lesson);
+      for (let p = 0; p < pages.length; p++) {
+        const here = new RegExp(
+          `^Lesson ${lesson.number} of ${lessons.length} [\\s\\S]*page ${p + 1}/${pages.length} +\\[Enter\\]`,
+        );
+        await t.waitFor(here, 90_000, () => t.visible());
+        const { rows, screens } = await t.readPage();
+        for (const screen of screens) {
+          expect(screen.split('\n')[0]).toMatch(`Lesson ${lesson.number} of ${lessons.length} · `);
+          expect(screen.split('\n').length).toBeLessThanOrEqual(size.rows + 1);
+        }
+        if (screens.length > 1) scrolled++;
+        const url = screens[0].match(/running at (http:\/\/localhost:\d+)/)?.[1] as string;
+        const text = rows.map((row) => row.trimEnd()).join('\n');
+        for (const part of textRows(pages[p], url)) expect(text).toContain(part.join('\n'));
+        if (/^\.demo$/m.test(pages[p])) expect(text).toMatch(/^[✔✘–] /m); // the verdicts
+        if (/^\.code$/m.test(pages[p])) expect(text).toContain('── src/stage/stages/');
+        t.keys('Enter');
+      }
+    }
+    // the course is long enough that some pages did not fit
+    expect(scrolled).toBeGreaterThan(0);
+    expect((await t.ended()).code).toBe(0);
+  }, 600_000);
+
+  it('moves a row at a time with ↑ and ↓, and to the last rows with End', async () => {
+    const t = new Terminal(
+      `${process.execPath} ${cliPath} lesson 8 --port 0`,
+      { SESSION_TUTOR_HOME: freshHome() },
+      process.cwd(),
+      size,
+    );
+    terminal = t;
+    await t.pageUntil(/lines \d+-\d+ of \d+/);
+    t.keys('Home');
+    let screen = await t.waitFor(/lines 1-(\d+) of (\d+)/, 15_000, () => t.visible());
+    const [, last, total] = (screen.match(/lines 1-(\d+) of (\d+)/) as RegExpMatchArray).map(
+      Number,
+    );
+    t.keys('Down');
+    await t.waitFor(new RegExp(`lines 2-${last + 1} of ${total}`), 15_000, () => t.visible());
+    t.keys('Up');
+    await t.waitFor(new RegExp(`lines 1-${last} of ${total}`), 15_000, () => t.visible());
+    t.keys('End');
+    screen = await t.waitFor(new RegExp(`lines \\d+-${total} of ${total}`), 15_000, () =>
+      t.visible(),
+    );
+    expect(screen.split('\n')[0]).toMatch(/^Lesson 8 of /);
+    t.keys('q');
+    expect((await t.ended()).code).toBe(0);
+  });
+});
