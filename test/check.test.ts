@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { serverSideOption } from '../src/course/04-store-name.js';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
 import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
+import { sessionCookies, signIn } from '../src/course/visits.js';
+import { type CookieHabit, Visitor } from '../src/probe/visitor.js';
 import { clientSideSessionApp } from '../src/server/contrasts.js';
 import { listenApp } from '../src/server/start.js';
 import { type Flavour, startFixture, startSilent } from './fixtures/servers.js';
@@ -109,6 +111,57 @@ describe('checks against hand-written servers', () => {
     const report = await checkFixture(2, 'cookie-for-everyone');
     expect(report.passed).toBe(false);
     expect(report.results[0].verdict?.outcome).toBe('sent a cookie');
+  });
+
+  it('a session cookie with SameSite=None fails lesson 11, and the verdict says None, not absent', async () => {
+    const report = await checkFixture(11, 'samesite-none');
+    const result = report.results.find((r) => r.title.startsWith('the session cookie is HttpOnly'));
+    expect(result?.passed).toBe(false);
+    expect(result?.verdict?.outcome).toBe('HttpOnly, SameSite=None');
+    expect(result?.verdict?.evidence).toMatch(
+      /^Set-Cookie: sid=[^;]+; Path=\/; HttpOnly; SameSite=None; Secure$/,
+    );
+  });
+
+  it('names no session cookie when three cookies are each needed to be remembered', async () => {
+    const names = new Map<string, string>();
+    const server = createServer(async (req, res) => {
+      const jar = new URLSearchParams(req.headers.cookie?.replace(/;\s*/g, '&') ?? '');
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        const id = String(names.size);
+        names.set(id, new URLSearchParams(body).get('name') ?? '');
+        const cookies = ['a', 'b', 'c'].map((k) => `${k}=${id}; Path=/; HttpOnly; SameSite=Lax`);
+        res.writeHead(303, { location: '/', 'set-cookie': cookies }).end();
+        return;
+      }
+      const ids = new Set(['a', 'b', 'c'].map((k) => jar.get(k)));
+      const name = ids.size === 1 ? names.get([...ids][0] ?? '') : undefined;
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(name ?? '<form method="post" action="/setName"><input name="name"></form>');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const visitors: Visitor[] = [];
+    const ctx = {
+      url,
+      visitor: (label: string, habit: CookieHabit) => {
+        visitors.push(new Visitor(label, habit));
+        return visitors[visitors.length - 1];
+      },
+      name: (base: string) => `${base}-x`,
+    };
+    try {
+      const browser = ctx.visitor('a browser', 'jar');
+      await signIn(url, browser, 'Ada-x');
+      expect(await sessionCookies(ctx, browser, 'Ada-x')).toEqual({ others: {} });
+    } finally {
+      await Promise.all(visitors.map((v) => v.close()));
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('a server that keeps the name in a readable signed cookie remembers, but fails lesson 4', async () => {

@@ -160,7 +160,7 @@ describe('check --all on real frameworks, in their default settings', () => {
       // no maxAge or expires unless given (lib/cookie.js)
       '7: the session cookie has an expiry date, so the session has a lifetime':
         'until the browser closes',
-      // httpOnly defaults to true, sameSite to none set (lib/cookie.js)
+      // httpOnly defaults to true; no sameSite unless given (lib/cookie.js)
       '11: the session cookie is HttpOnly and SameSite=Lax (or Strict)': 'HttpOnly, no SameSite',
       // the session keeps its ID unless the app calls session.regenerate() (README)
       '11: signing in gives a new session ID, so an ID planted beforehand leads nowhere':

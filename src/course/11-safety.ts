@@ -231,7 +231,11 @@ export const checks: Expectation[] = [
           ? 'no cookie'
           : [
               cookie.httpOnly ? 'HttpOnly' : 'readable by page scripts',
-              sameSite ? 'SameSite set' : 'no SameSite',
+              sameSite
+                ? 'SameSite set'
+                : cookie.sameSite === 'none'
+                  ? 'SameSite=None'
+                  : 'no SameSite',
             ].join(', '),
         expected: 'HttpOnly, SameSite set',
         evidence: `Set-Cookie: ${line ?? 'none'}`,

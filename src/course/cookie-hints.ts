@@ -17,7 +17,7 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
       return `The cookie ${cookie.name} was set with Path=${cookie.path}, so a browser sends it only to ${cookie.path} and the pages below it, never to GET /. Leave Path out, or set Path=/.`;
     }
     if (cookie.secure && url.startsWith('http:')) {
-      return `The cookie ${cookie.name} is Secure, so a browser sends it back only over https, and ${url} is http. Set Secure only behind https.`;
+      return `The cookie ${cookie.name} is Secure, which a browser keeps only from https (or localhost), and ${url} is neither. Set Secure only behind https.`;
     }
     if (
       /max-age=(0|-)/i.test(line) ||

@@ -111,11 +111,12 @@ export async function sessionCookies(
       .map((other) => other.cookieString())
       .join('; ');
   const tester = ctx.visitor('the same browser, one cookie left out', 'goldfish');
-  const found: SessionCookies = { others: {} };
+  const others: Record<string, string> = {};
+  const needed: string[] = [];
   for (const cookie of held) {
     const back = await tester.get(`${ctx.url}/`, { cookie: without(cookie) });
     if (!greets(back.at(-1), name)) {
-      found.session = found.session === undefined ? cookie.key : undefined;
+      needed.push(cookie.key);
       continue;
     }
     const page = back.at(-1);
@@ -124,10 +125,10 @@ export async function sessionCookies(
       page && form
         ? await tester.submit(page.url, form, { name }, { cookie: without(cookie), follow: false })
         : [];
-    found.others[cookie.key] =
+    others[cookie.key] =
       tried[0]?.status === 403
         ? 'a CSRF cookie: without it the sign-in form is refused (403)'
         : 'not needed to be remembered';
   }
-  return found;
+  return needed.length === 1 ? { session: needed[0], others } : { others };
 }

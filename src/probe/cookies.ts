@@ -44,7 +44,7 @@ export function explainCookie(setCookie: string): ExplainedCookie | undefined {
     payload: readable?.payload,
     httpOnly: cookie.httpOnly,
     secure: cookie.secure,
-    sameSite: cookie.sameSite && cookie.sameSite !== 'none' ? cookie.sameSite : undefined,
+    sameSite: cookie.sameSite ?? undefined,
     path: cookie.path ?? undefined,
     lifetime,
     summary: signed
