@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page, Request } from 'playwright-core';
+import type { Frame, Page, Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { storedSessions } from '../src/course/stored.js';
 import { browserHeaders } from '../src/probe/navigation.js';
@@ -29,7 +29,7 @@ interface Attack {
 async function attack(
   stage: RunningStage,
   attackHost: 'localhost' | '127.0.0.1',
-  path: '/' | '/logout' = '/',
+  path: '/' | '/signin' = '/',
 ): Promise<Attack> {
   const page = await startAttackPage(stage.url); // port 3001, or a free one when it is taken
   const context = await (await browser()).newContext();
@@ -65,15 +65,15 @@ async function sentHeaders(request: Request) {
 }
 
 describe('the attack page from the same site (another port of localhost) in Chromium', () => {
-  it('renames Ada on stage 11: the browser sent her Lax cookie with the forged form', async () => {
+  it('logs Ada out on stage 11: the browser sent her Lax cookie with the forged form', async () => {
     await withStage(11, async (stage) => {
       const seen = await attack(stage, 'localhost');
       expect(seen.sent.cookie).toMatch(/^connect\.sid=s%3A/);
-      expect(seen).toMatchObject({ status: 302, landed: 'Mallory', after: 'Mallory' });
+      expect(seen).toMatchObject({ status: 302, after: 'Hello, stranger' });
     });
   });
 
-  it('is refused on stage 12, and Ada keeps her name', async () => {
+  it('is refused on stage 12, and Ada stays signed in', async () => {
     await withStage(12, async (stage) => {
       const seen = await attack(stage, 'localhost');
       expect(seen.sent.cookie).toMatch(/^connect\.sid=s%3A/);
@@ -89,27 +89,29 @@ describe('the attack page from the same site (another port of localhost) in Chro
       expect(seen.sent['sec-fetch-site']).toBe('same-site');
     });
   });
-
-  it('logs Ada out on stage 11, and not on stage 12', async () => {
-    await withStage(11, async (stage) => {
-      expect(await attack(stage, 'localhost', '/logout')).toMatchObject({
-        status: 302,
-        after: 'Hello, stranger',
-      });
-    });
-    await withStage(12, async (stage) => {
-      expect(await attack(stage, 'localhost', '/logout')).toMatchObject({
-        status: 403,
-        after: 'Ada',
-      });
-    });
-  });
 });
 
 describe('the attack page from another site (127.0.0.1 against localhost) in Chromium', () => {
-  it('on stage 11, Lax keeps the cookie home and Ada’s session intact, yet the cookie-less form signs the browser in as Mallory', async () => {
+  it('on stage 11, the browser withholds Ada’s Lax cookie, so the logout finds no session and she stays signed in', async () => {
     await withStage(11, async (stage) => {
       const seen = await attack(stage, '127.0.0.1');
+      expect(seen.sent).toMatchObject({ cookie: undefined, 'sec-fetch-site': 'cross-site' });
+      expect(seen).toMatchObject({ status: 403, landed: '403', after: 'Ada' });
+      expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
+    });
+  });
+
+  it('is what the terminal demo simulates: no cookie, Origin and Sec-Fetch-Site: cross-site', async () => {
+    await withStage(11, async (stage) => {
+      const seen = await attack(stage, '127.0.0.1');
+      const { origin } = new URL(seen.sent.origin ?? 'http://missing');
+      expect(seen.sent).toMatchObject(browserHeaders(origin, stage.url));
+    });
+  });
+
+  it('on stage 11, Lax does not stop a forged sign-in: the cookie-less form signs the browser in as Mallory', async () => {
+    await withStage(11, async (stage) => {
+      const seen = await attack(stage, '127.0.0.1', '/signin');
       expect(seen.sent).toMatchObject({ cookie: undefined, 'sec-fetch-site': 'cross-site' });
       // Ada's own session was never reached: the store still holds her name
       const names = (await storedSessions(stage.store)).map((s) => s.data.myName);
@@ -119,9 +121,9 @@ describe('the attack page from another site (127.0.0.1 against localhost) in Chr
     });
   });
 
-  it('on stage 12, is refused before anything changes', async () => {
+  it('on stage 12, refuses the forged sign-in before anything changes', async () => {
     await withStage(12, async (stage) => {
-      const seen = await attack(stage, '127.0.0.1');
+      const seen = await attack(stage, '127.0.0.1', '/signin');
       expect(seen.sent).toMatchObject({ cookie: undefined, 'sec-fetch-site': 'cross-site' });
       expect(seen).toMatchObject({ status: 403, after: 'Ada' });
       expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
@@ -153,7 +155,7 @@ describe("stage 12's own forms in Chromium", () => {
   });
 });
 
-describe('cookie prefixes in Chromium, as lesson 12 states them', () => {
+describe('cookie prefixes in Chromium, on the loopback hosts loopback.ts counts as secure', () => {
   it('keeps __Secure- only with Secure, and __Host- only with Secure, Path=/ and no Domain, loopback counting as secure', async () => {
     const server = createServer((_req, res) => {
       res.setHeader('set-cookie', [
@@ -210,4 +212,35 @@ describe("stage 12's locks and lesson 6's framed copy, in Chromium", () => {
       }
     });
   });
+});
+
+describe('"Forget me" drops the cookie of the session that answered, in Chromium', () => {
+  it.each([8, 12])(
+    'stage %i: partitioned.sid in the framed copy, connect.sid in a tab',
+    async (n) => {
+      await withStage(n, async (stage) => {
+        const context = await (await browser()).newContext();
+        const kept = async () => (await context.cookies()).map((c) => c.name);
+        const forget = (tab: Page, where: Page | Frame) =>
+          submitted(tab, where, () => where.getByRole('button', { name: 'Forget me' }).click());
+        try {
+          const tab = await context.newPage();
+          await tab.goto(`${stage.url}/embedded`);
+          const frame = tab.frame({ url: `http://127.0.0.1:${stage.port}/partitioned/` });
+          if (!frame) throw new Error('/embedded has no partitioned frame');
+          await tellName(tab, frame, 'Ada');
+          expect(await kept()).toEqual(['partitioned.sid']);
+          await forget(tab, frame);
+          expect(await kept()).toEqual([]);
+          await tab.goto(stage.url);
+          await tellName(tab, tab, 'Ada');
+          expect(await kept()).toEqual(['connect.sid']);
+          await forget(tab, tab);
+          expect(await kept()).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      });
+    },
+  );
 });

@@ -8,6 +8,7 @@ import { readingWords } from '../src/cli/lesson-words.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/probe/verdict.js';
+import { somebodyListensOn } from './hardening/leftovers.js';
 import { freshHome, runCli, spawnCli, waitForOutput, withVisitors } from './helpers.js';
 
 describe('session-tutor --version and --help', () => {
@@ -214,6 +215,32 @@ describe('session-tutor serve', () => {
       free.close();
     });
   }
+});
+
+describe('session-tutor serve, per stage', () => {
+  const stopped = (child: ReturnType<typeof spawnCli>) => {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    return exited;
+  };
+
+  it('serve 1 says nothing of sessions or secrets: stage 1 has none', async () => {
+    const child = spawnCli(['serve', '1', '--port', '0']);
+    const [said] = await waitForOutput(child, /[\s\S]*Press Ctrl-C to stop it\./);
+    expect(await stopped(child)).toBe(143);
+    expect(said).not.toMatch(/session|SESSION_SECRET/i);
+  });
+
+  it('serve 12 starts the attack page its "Try it" opens, and stops it with the stage', async () => {
+    const child = spawnCli(['serve', '12', '--port', '0']);
+    const [, port] = await waitForOutput(child, /the attack page is at http:\/\/localhost:(\d+)\//);
+    await withVisitors(['goldfish'], async (visitor) => {
+      const [page] = await visitor.get(`http://127.0.0.1:${port}/`);
+      expect(page.body).toContain('document.forms[0].submit()');
+    });
+    expect(await stopped(child)).toBe(143);
+    expect(somebodyListensOn(Number(port))).toBe(false);
+  });
 });
 
 describe('session-tutor reset', () => {

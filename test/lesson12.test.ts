@@ -3,7 +3,14 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { findLesson } from '../src/course/catalog.js';
 import { storedSessions } from '../src/course/stored.js';
-import { attribute, type Fetched, filledIn, formsOf, pageOf } from '../src/probe/html.js';
+import {
+  attribute,
+  type Fetched,
+  filledIn,
+  formPostingTo,
+  formsOf,
+  pageOf,
+} from '../src/probe/html.js';
 import { browserHeaders } from '../src/probe/navigation.js';
 import { greets } from '../src/probe/verdict.js';
 import { Visitor } from '../src/probe/visitor.js';
@@ -84,7 +91,14 @@ describe('stage 12 refuses forged forms', () => {
             { headers },
           );
           expect(hop.status, JSON.stringify(headers)).toBe(403);
-          expect(hop.body).toContain('This form came from another origin.');
+          // the page names what it refused
+          const { origin = '(none)', 'sec-fetch-site': site = '(none)' } = headers as Record<
+            string,
+            string | undefined
+          >;
+          expect(hop.body).toContain(
+            `This form came from another origin: Origin ${origin}, Sec-Fetch-Site ${site}.`,
+          );
         }
         // no session yet, so no token: only the origin check stops a forged sign-in
         const [signInForged] = await stranger.post(
@@ -109,8 +123,8 @@ describe('stage 12 refuses forged forms', () => {
         ];
         for (const [i, visitor] of visitors.entries()) {
           const page = await signIn(stage.probeUrl, visitor, `Ada ${i}`);
-          const [logout] = formsOf(page);
-          expect(new URL(logout.action).pathname).toBe('/logout');
+          const logout = formPostingTo(page, '/logout');
+          if (!logout) throw new Error('no logout form on the signed-in page');
           const out = await visitor.post(logout.action, filledIn(logout, {}), {
             headers: headers[i],
           });
@@ -157,26 +171,40 @@ describe('stage 12 refuses forged forms', () => {
   });
 });
 
+describe('the "Forget me" of stages 11 and 12 needs a session', () => {
+  it('logs a signed-in visitor out, and refuses a visitor without a session, clearing no cookie', async () => {
+    await withStage(11, (stage) =>
+      withVisitors(['jar', 'jar'], async (ada, stranger) => {
+        await signIn(stage.probeUrl, ada, 'Ada');
+        const [refused] = await stranger.post(`${stage.probeUrl}/logout`, {});
+        expect(refused.status).toBe(403);
+        expect(refused.body).toContain('Nobody is signed in here.');
+        expect(refused.setCookie).toEqual([]);
+        expect((await storedSessions(stage.store)).map((s) => s.data.myName)).toEqual(['Ada']);
+        const out = await ada.post(`${stage.probeUrl}/logout`, {});
+        expect(out[0].status).toBe(302);
+        expect(greets(out.at(-1), 'Ada')).toBe(false);
+      }),
+    );
+  });
+});
+
 describe('the attack page', () => {
-  it('submits a form to the stage as it loads: a rename at /, a logout at /logout', async () => {
+  it('submits a form to the stage as it loads: a logout at /, a sign-in at /signin', async () => {
     const page = await startAttackPage('http://localhost:3000', '127.0.0.1', 0);
     try {
       await withVisitors(['goldfish'], async (visitor) => {
-        const [rename] = await visitor.get(`${page.probeUrl}/`);
-        expect(formsOf(rename)).toMatchObject([
-          {
-            method: 'post',
-            action: 'http://localhost:3000/setName',
-            entries: [['name', 'Mallory']],
-          },
+        const [logout] = await visitor.get(`${page.probeUrl}/`);
+        expect(formsOf(logout)).toMatchObject([
+          { method: 'post', action: 'http://localhost:3000/logout', entries: [] },
         ]);
-        expect(rename.body).toContain('<script>document.forms[0].submit()</script>');
-        const [logout] = await visitor.get(`${page.probeUrl}/logout`);
-        expect(formsOf(logout)[0]).toMatchObject({
-          action: 'http://localhost:3000/logout',
-          entries: [],
+        const [signIn] = await visitor.get(`${page.probeUrl}/signin`);
+        expect(formsOf(signIn)[0]).toMatchObject({
+          action: 'http://localhost:3000/setName',
+          entries: [['name', 'Mallory']],
         });
-        const [other] = await visitor.get(`${page.probeUrl}/other`);
+        expect(logout.body).toContain('<script>document.forms[0].submit()</script>');
+        const [other] = await visitor.get(`${page.probeUrl}/logout`);
         expect(other.status).toBe(404);
       });
     } finally {
@@ -215,7 +243,7 @@ describe('the attack page', () => {
       expect(port).toBeGreaterThan(0);
       await withVisitors(['goldfish'], async (visitor) => {
         const [hop] = await visitor.get(`http://127.0.0.1:${port}/`);
-        expect(formsOf(hop)[0].action).toBe(`${stage.url}/setName`);
+        expect(formsOf(hop)[0].action).toBe(`${stage.url}/logout`);
       });
       const back = await host.switchTo(findLesson(11));
       expect(back.note).toBeUndefined();
@@ -233,8 +261,22 @@ describe('lesson 12 on the command line', () => {
     expect(run.stdout).toMatch(/the attack page is at http:\/\/localhost:\d+\//);
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Simulated browser: Ada, signed in, opens the attack page');
-    expect(text).toContain('Sec-Fetch-Site: same-site');
+    expect(text).toContain(
+      'Simulated browser: Ada, signed in, opens the attack page as http://localhost:',
+    );
+    expect(text).toContain('Sec-Fetch-Site: cross-site');
+    // from another site, the browser withholds the Lax cookie: refused
+    expect(text).toContain(
+      '✔ stage 11: the attack page’s logout, from another site: refused (403), Ada POST 403 (Nobody is signed in here.)',
+    );
+    // the attack that works on stage 11 is marked as one on its own line
+    expect(text).toContain(
+      '⚠ stage 11: the attack page’s logout, from the same site: accepted, logged out (the attack works)',
+    );
+    expect(text).toContain(
+      '✔ stage 12: the attack page’s logout, from the same site: refused (403), Ada POST 403 (This form came from another origin: Origin http://127.0.0.1:',
+    );
+    expect(text).toContain('Sec-Fetch-Site same-site.)');
     expect(run.stdout).toContain('✔ 12 Same site is not same origin: 4/4');
     const port = Number(run.stdout.match(/the attack page is at http:\/\/localhost:(\d+)\//)?.[1]);
     expect(await refusesConnections(port)).toBe(true);

@@ -61,7 +61,7 @@ describe('probe on the command line', () => {
       expect(run.stdout).toContain('decoded     {"name":"Grace"}');
       // wrapped at words, its continuation lined up under the field
       expect(run.stdout.replace(/\n +/g, ' ')).toContain(
-        'anyone who holds the cookie can read this',
+        'anyone who holds this cookie can read it',
       );
       expect(run.stdout).toContain('SameSite=lax');
     } finally {

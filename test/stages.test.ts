@@ -198,6 +198,11 @@ describe('stage 6: why the preview window forgets', () => {
           headers: { host: `localhost:${stage.port}` },
         });
         expect(fromLocalhost.body).toContain(`<iframe src="http://127.0.0.1:${stage.port}/"`);
+        // three panels on one screen: the page says which one is its own
+        expect(page.body.split('<aside class="server-sees"')).toHaveLength(2);
+        expect(page.body).toContain(
+          'the one at the bottom of this page is about this page’s own request, from your tab',
+        );
       }),
     );
   });

@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { findLesson } from '../src/course/catalog.js';
+import { runDemo } from '../src/course/run.js';
 import { startStageProcess } from '../src/course/stage-process.js';
 import { Visitor } from '../src/probe/visitor.js';
 import { Refusal } from '../src/stage/refusal.js';
@@ -9,7 +14,7 @@ import {
   type StoreChoice,
 } from '../src/stage/stores/choose.js';
 import { hasNodeSqlite } from '../src/stage/stores/sqlite.js';
-import { freshHome, runCli, withStage } from './helpers.js';
+import { freshHome, runCli, waitForOutput, withStage } from './helpers.js';
 
 const redisUrl = process.env.REDIS_URL;
 
@@ -163,3 +168,41 @@ describe('the optional Redis packages', () => {
     expect((error as Error).message).toContain('npm install redis@6 connect-redis@9');
   });
 });
+
+describe("lesson 9's restart half with --store redis://", () => {
+  it('runs on the learner’s Redis, whatever Node this is, and Grace is remembered', async () => {
+    const port = await freePort();
+    const redis = spawn(
+      '/usr/bin/redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      await waitForOutput(redis, /Ready to accept connections/);
+      const storeChoice = { kind: 'redis' as const, url: `redis://127.0.0.1:${port}` };
+      const verdicts = await withStage(9, (stage) =>
+        runDemo(findLesson(9), stage, () => {}, { storeChoice }),
+      );
+      expect(verdicts.at(-1)).toMatchObject({
+        label: 'Grace, after a restart, --store redis',
+        outcome: 'remembered',
+        expected: 'remembered',
+      });
+    } finally {
+      const exited = new Promise((resolve) => redis.once('exit', resolve));
+      redis.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}

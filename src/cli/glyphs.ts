@@ -1,5 +1,5 @@
 /**
- * Whether the terminal can draw ✔ ✘ ▶ ◀ ■ □. SESSION_TUTOR_ASCII=1 says no, and =0 says yes,
+ * Whether the terminal can draw ✔ ✘ ⚠ ▶ ◀ ■ □. SESSION_TUTOR_ASCII=1 says no, and =0 says yes,
  * whatever the rest. Otherwise, as the is-unicode-supported package decides
  * (github.com/sindresorhus/is-unicode-supported): on Windows, only the terminals known to draw
  * them (Windows Terminal, VS Code, ConEmu/cmder, JetBrains, xterm-like ones, and CI logs), not the
@@ -28,6 +28,8 @@ export function canDrawSymbols(
 const symbols = {
   pass: '✔',
   fail: '✘',
+  /** A prediction that held, where what it predicted is an attack that works. */
+  warn: '⚠',
   current: '▶',
   arrowRight: '▶',
   arrowLeft: '◀',
@@ -39,6 +41,7 @@ const symbols = {
 const ascii: typeof symbols = {
   pass: '+',
   fail: 'x',
+  warn: '!',
   current: '>',
   arrowRight: '>',
   arrowLeft: '<',

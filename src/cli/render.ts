@@ -53,7 +53,7 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
     case 'say':
       return wrapText(step.text, width);
     case 'hops':
-      return drawHops(step.visitor, step.hops, width);
+      return drawHops(step.visitor, step.hops, width, step.servedBy);
     case 'cookie':
       return explainCookieLines(step.cookie, width);
     case 'store':
@@ -69,7 +69,7 @@ export function renderStep(step: DemoStep, width = pageWidth()): string {
  * A small sequence diagram: the visitor on the left, the server on the right, an arrow for
  * each request and each response, labelled with the headers that matter.
  */
-export function drawHops(visitor: string, hops: Hop[], width: number): string {
+export function drawHops(visitor: string, hops: Hop[], width: number, servedBy = false): string {
   const inner = width - 2;
   const bar = chalk.dim('│');
   // Lays out labelled segments in `room` columns, cutting the last one that does not fit.
@@ -119,7 +119,7 @@ export function drawHops(visitor: string, hops: Hop[], width: number): string {
           hop.status < 400 ? chalk.green : chalk.red,
         ],
         [hop.location ? `  Location: ${hop.location}` : ''],
-        [hop.servedBy ? `  answered by ${hop.servedBy}` : '', chalk.magenta],
+        [servedBy && hop.servedBy ? `  answered by ${hop.servedBy}` : '', chalk.magenta],
         [body ? `  ${body}` : '', chalk.italic],
       ]),
     );
@@ -151,8 +151,8 @@ export function explainCookieLines(cookie: ExplainedCookie, width = pageWidth())
   } else if (cookie.kind === 'readable') {
     lines.push(
       field('value', chalk.cyan(cookie.value)),
+      // the summary line below says what this means: anyone who holds the cookie can read it
       field('decoded', chalk.yellow(JSON.stringify(cookie.payload))),
-      field('', 'plain data, only encoded: anyone who holds the cookie can read this'),
     );
   } else {
     lines.push(field('value', chalk.cyan(cookie.value)));
@@ -183,13 +183,16 @@ export function storeLines(entries: StoredSession[], width = pageWidth()): strin
 
 export function verdictLine(verdict: Verdict, width = pageWidth()): string {
   const held = verdict.outcome === verdict.expected;
+  const unsafe = held && verdict.unsafe !== undefined;
   const mark = verdict.skipped
     ? chalk.yellow('–')
-    : held
-      ? chalk.green(glyphs.pass)
-      : chalk.red(glyphs.fail);
+    : unsafe
+      ? chalk.yellow(glyphs.warn)
+      : held
+        ? chalk.green(glyphs.pass)
+        : chalk.red(glyphs.fail);
   const outcome = held
-    ? chalk.bold(verdict.outcome)
+    ? `${chalk.bold(verdict.outcome)}${unsafe ? chalk.yellow(` (${verdict.unsafe})`) : ''}`
     : `${chalk.bold.red(verdict.outcome)}, but the lesson says ${chalk.bold(verdict.expected)}`;
   return [
     wrapIndented(`${mark} ${verdict.label}: ${outcome}`, width, 2),

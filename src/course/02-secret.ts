@@ -6,7 +6,7 @@ import { sessionCookies, signIn } from './visits.js';
 // express-session is installed, but with saveUninitialized: false it sends no
 // cookie until the app stores something, and this stage stores nothing yet.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const visitor = ctx.visitor('a visitor (cookie jar)', 'jar');
+  const visitor = ctx.visitor('a browser', 'jar');
   const hops = [
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),
     ...(await visitor.get(`${ctx.stage.probeUrl}/`)),

@@ -4,7 +4,7 @@ import type { DemoContext, Expectation, Verdict } from './types.js';
 
 // GET / serves the form; the form posts to /setName, which this stage has not built yet.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
-  const visitor = ctx.visitor('a visitor (cookie jar)', 'jar');
+  const visitor = ctx.visitor('a browser', 'jar');
   const [form] = await visitor.get(`${ctx.stage.probeUrl}/`);
   const posted = await visitor.post(`${ctx.stage.probeUrl}/setName`, { name: 'Ada' });
   ctx.show({ kind: 'hops', visitor: visitor.label, hops: [form, ...posted] });

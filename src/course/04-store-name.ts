@@ -9,7 +9,7 @@ import { signIn } from './visits.js';
 // signed cookie. The name itself stays on the server.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const madeHere = await watchStore(ctx.stage.store);
-  const ada = ctx.visitor('Ada (cookie jar)', 'jar');
+  const ada = ctx.visitor("Ada's browser", 'jar');
   const posted = await ada.post(
     `${ctx.stage.probeUrl}/setName`,
     { name: 'Ada' },

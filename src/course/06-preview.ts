@@ -9,7 +9,7 @@ import { forgottenCheck, tellNameThenReturn } from './visits.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({
     kind: 'say',
-    text: `A simulation: this "preview pane" never returns cookies, as a browser does with lesson 5's cookie inside another site's frame. The real browser proof is ${ctx.stage.url}/embedded, tested in Chromium.`,
+    text: `A simulation: this "preview pane" never returns cookies, as Chrome does in another site's frame (tested on ${ctx.stage.url}/embedded).`,
   });
   const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
   // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser
@@ -22,12 +22,19 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
     { follow: false },
   );
   verdicts.push(partitionedVerdict(framed.setCookie[0]));
-  const [embedded] = await newcomer.get(`${ctx.stage.probeUrl}/embedded`);
-  verdicts.push(embeddedVerdict(embedded, ctx.stage.probeUrl));
+  // at the address the learner opens: the frame then shows the host their browser frames
+  const [embedded] = await newcomer.get(`${ctx.stage.url}/embedded`);
+  verdicts.push(embeddedVerdict(embedded, ctx.stage.url));
   return verdicts;
 }
 
-/** The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned. */
+/**
+ * The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned.
+ * Partitioned (CHIPS) shipped in Chrome and Edge 114 (developer.chrome.com/docs/privacy-sandbox/chips)
+ * and Firefox (on again since 141: wiki.php.net/rfc/chips). For Safari, developer.chrome.com lists
+ * 18.4, but web-features' "partitioned-cookies" marks it unsupported, WebKit's position "support",
+ * with webkit.org/b/292975 open; no source confirms a later version, so lesson 6 says in progress.
+ */
 function partitionedVerdict(setCookie: string | undefined): Verdict {
   const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());
   const has = ['samesite=none', 'secure', 'partitioned'].every((a) => attributes.includes(a));

@@ -13,7 +13,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const stage = ctx.own(await startStage(ctx.stage.ref, { maxAge: shortLife }));
   ctx.show({
     kind: 'say',
-    text: `A copy of stage ${ctx.stage.number} whose sessions live ${shortLife / 1000} s runs at ${stage.probeUrl}.`,
+    text: `A copy of stage ${ctx.stage.number} whose sessions live ${shortLife / 1000} s runs for this demo only.`,
   });
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
   const grace = ctx.visitor('Grace (cookie jar, keeps visiting)', 'jar');

@@ -10,7 +10,11 @@ import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js
 import { postNameThenReturn, tellNameThenReturn } from './visits.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
-// leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on.
+// leads nowhere. A client-side session carries the data in the cookie itself, so a copy lives on:
+// cookie-session's README says it does not prevent replay. Flask and Django, as lesson 8 says, refuse
+// a copy older than the session's lifetime: Flask's SecureCookieSessionInterface.open_session
+// loads with max_age=permanent_session_lifetime, Django's signed_cookies backend with
+// max_age=SESSION_COOKIE_AGE.
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   const madeHere = await watchStore(ctx.stage.store);
   const ada = ctx.visitor('Ada (cookie jar)', 'jar');
@@ -22,7 +26,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   );
   ctx.show({
     kind: 'say',
-    text: `The same steps against a client-side session (cookie-session) at ${clientSide.probeUrl}.`,
+    text: 'The same steps with a client-side session (cookie-session).',
   });
   const grace = ctx.visitor('Grace (cookie jar, client-side session)', 'jar');
   // cookie-session's logout empties the jar's cookie, but the copy still holds the signed name
@@ -65,12 +69,15 @@ async function logOutAndReplay(
   return [
     { ...told, label: `${name}, before logging out` },
     rememberedVerdict(`${name}, after logging out`, out.at(-1), name, 'forgotten'),
-    rememberedVerdict(
-      `${name}'s copied cookie, after logout`,
-      replayed.at(-1),
-      name,
-      copyAfterLogout,
-    ),
+    {
+      ...rememberedVerdict(
+        `${name}'s copied cookie, after logout`,
+        replayed.at(-1),
+        name,
+        copyAfterLogout,
+      ),
+      unsafe: copyAfterLogout === 'remembered' ? 'a stolen copy still works' : undefined,
+    },
   ];
 }
 

@@ -43,25 +43,20 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
       : 'stderr said nothing about MemoryStore',
   });
 
-  const label = 'Grace, after a restart, --store sqlite';
-  if (!hasNodeSqlite()) {
+  // the store the learner chose with --store, when it outlives a process; else a SQLite file
+  const chosen = ctx.storeChoice.kind === 'memory' ? undefined : ctx.storeChoice;
+  const label = `Grace, after a restart, --store ${chosen?.kind ?? 'sqlite'}`;
+  if (!chosen && !hasNodeSqlite()) {
     // a half that did not run gets no outcome: nothing was observed to judge
     const why = `node:sqlite needs Node ${sqliteSince} or newer, and this is Node ${process.versions.node}`;
     const command = lessonOnNode24(ctx.stage.number);
     verdicts.push(notRun(label, why, command));
     return verdicts;
   }
-  const dir = demoFolder(ctx, 9);
+  const store = chosen ?? { kind: 'sqlite', file: join(demoFolder(ctx, 9), 'sessions.sqlite') };
   const grace = ctx.visitor('Grace (cookie jar)', 'jar');
-  const sqlite = await restart(
-    ctx,
-    grace,
-    'Grace',
-    { kind: 'sqlite', file: join(dir, 'sessions.sqlite') },
-    secret,
-    'remembered',
-  );
-  verdicts.push({ ...sqlite.verdict, label });
+  const kept = await restart(ctx, grace, 'Grace', store, secret, 'remembered');
+  verdicts.push({ ...kept.verdict, label });
   return verdicts;
 }
 

@@ -56,12 +56,12 @@ async function twoServers(
   const proxy = ctx.own(await startRoundRobin(servers));
   ctx.show({
     kind: 'say',
-    text: `Processes ${servers.map((s) => s.pid).join(' and ')} keep sessions in ${describeStore(store)}, behind the round-robin at ${proxy.probeUrl}.`,
+    text: `Processes ${servers.map((s) => s.pid).join(' and ')}: ${store.kind === 'memory' ? 'a memory store each' : `one store, ${describeStore(store)}`}.`,
   });
   const visitor = ctx.visitor(`${name} (cookie jar)`, 'jar');
   const hops: Hop[] = await visitor.post(`${proxy.probeUrl}/setName`, { name });
   for (let i = 0; i < 3; i++) hops.push(...(await visitor.get(`${proxy.probeUrl}/`)));
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops });
+  ctx.show({ kind: 'hops', visitor: visitor.label, hops, servedBy: true });
 
   // every page after the first POST: which process answered, and did it know the name?
   const pages = hops.filter((hop) => hop.method === 'GET');

@@ -54,6 +54,7 @@ async function escaping(ctx: DemoContext): Promise<Verdict[]> {
             : 'not shown',
       expected,
       evidence: hops.at(-1)?.keyLine ?? 'no page',
+      unsafe: expected === 'runs as a script' ? 'the attack works' : undefined,
     });
   }
   return verdicts;
@@ -73,10 +74,9 @@ async function cookieFlags(ctx: DemoContext): Promise<Verdict[]> {
     { name: 'Ada' },
     { follow: false, headers: { 'x-forwarded-proto': 'https' } },
   );
-  ctx.show({ kind: 'hops', visitor: visitor.label, hops: [...plain, ...viaHttps] });
   const overHttp = explainCookie(plain[0].setCookie[0] ?? '');
   const overHttps = explainCookie(viaHttps[0].setCookie[0] ?? '');
-  // the attributes only: the value was just drawn above
+  // the attributes in full, which a diagram's line would cut: the value says nothing here
   const attributes = (line: string | undefined) =>
     line === undefined ? 'none' : `connect.sid=…; ${line.split(';').slice(1).join(';').trim()}`;
   const secureWord = (secure: boolean | undefined) => (secure ? 'Secure' : 'not Secure');
@@ -117,7 +117,6 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
       { name: 'Ada' },
       { cookie: planted, follow: false },
     );
-    ctx.show({ kind: 'hops', visitor: ada.label, hops: signIn });
     const before = sessionId(planted);
     const after = sessionId(signIn[0].setCookie[0] ?? planted);
     const spy = await mallory.get(`${base}/`);
@@ -133,6 +132,7 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
         outcome: greets(spy.at(-1), 'Ada') ? "sees Ada's session" : "does not see Ada's session",
         expected: expected === 'kept' ? "sees Ada's session" : "does not see Ada's session",
         evidence: `GET / answered ${spy.at(-1)?.keyLine}`,
+        unsafe: expected === 'kept' ? 'the attack works' : undefined,
       },
     );
   }

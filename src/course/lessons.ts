@@ -33,6 +33,8 @@ export interface LessonRow {
   choosesStore?: true;
   /** A second server the tutor runs beside the stage while the lesson is open (lesson 12's attack page). */
   beside?: StageRef['beside'];
+  /** The stage keeps no sessions (lesson 1): `serve` then says nothing of stores or secrets. */
+  sessionless?: true;
   /** One more sentence at the end of the lesson's "Your turn". */
   yourTurnAlso?: string;
 }
@@ -47,6 +49,7 @@ export const lessonRows: readonly LessonRow[] = [
     module: () => import('./01-goldfish.js'),
     checksOverHttp: true,
     sameOnTheWireAsBefore: 'there is no stage before lesson 1',
+    sessionless: true,
   },
   {
     number: 2,

@@ -12,7 +12,7 @@ export function notRun(label: string, why: string, command: string): Verdict {
     label,
     outcome: 'not run',
     expected: 'not run',
-    evidence: `${why}. To run it on Node 24, from npm's node package: ${command}`,
+    evidence: `${why}. To run it on Node 24, from npm's node package:\n${command}`,
     skipped: `${label}: ${why}`,
   };
 }

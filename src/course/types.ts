@@ -10,7 +10,8 @@ export type { Verdict };
 /** One thing a demo shows, as data: the CLI draws it, tests read it. */
 export type DemoStep =
   | { kind: 'say'; text: string }
-  | { kind: 'hops'; visitor: string; hops: Hop[] }
+  /** `servedBy`: name the process that answered each request (lesson 10, many processes). */
+  | { kind: 'hops'; visitor: string; hops: Hop[]; servedBy?: boolean }
   | { kind: 'cookie'; cookie: ExplainedCookie }
   | { kind: 'store'; entries: StoredSession[] }
   | { kind: 'wait'; ms: number; why: string }

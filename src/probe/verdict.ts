@@ -14,6 +14,11 @@ export interface Verdict {
   evidence: string;
   /** Set when this half of a demo could not run here: why. Its outcome is then 'not run'. */
   skipped?: string;
+  /**
+   * Set when the outcome the lesson predicts is an attack that works, such as "the attack works":
+   * the line then says so, so that a held prediction never reads as approval.
+   */
+  unsafe?: string;
 }
 
 /**

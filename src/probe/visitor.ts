@@ -34,6 +34,11 @@ export interface VisitOptions {
   cookie?: string;
   /** Follow redirects (the default), recording every hop. */
   follow?: boolean;
+  /**
+   * For the first request: how a browser would judge its site, as tough-cookie's sameSiteContext.
+   * `none` (a POST from another site) withholds Lax and Strict cookies, as browsers do.
+   */
+  sameSite?: 'strict' | 'lax' | 'none';
 }
 
 /** A client that visits a server the way one kind of browser would, recording every hop. */
@@ -99,7 +104,7 @@ export class Visitor {
       const cookie =
         hops.length === 0 && options.cookie !== undefined
           ? options.cookie
-          : await this.cookieFor(next.url);
+          : await this.cookieFor(next.url, hops.length === 0 ? options.sameSite : undefined);
       const hop = await this.send(next.method, next.url, next.form, cookie, options.headers, hops);
       hops.push(hop);
       next = options.follow === false ? undefined : redirectFrom(hop, next);
@@ -111,9 +116,12 @@ export class Visitor {
     await this.agent.destroy();
   }
 
-  private async cookieFor(url: string): Promise<string | undefined> {
+  private async cookieFor(
+    url: string,
+    sameSiteContext: VisitOptions['sameSite'],
+  ): Promise<string | undefined> {
     if (this.habit !== 'jar') return undefined;
-    const cookie = await this.jar.getCookieString(url);
+    const cookie = await this.jar.getCookieString(url, { sameSiteContext });
     return cookie === '' ? undefined : cookie;
   }
 

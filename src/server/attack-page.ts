@@ -6,10 +6,10 @@ import { type ListeningApp, listenApp, PortBusyError } from './start.js';
 /** The port the attack page asks for first: the one after the tutor's usual 3000. */
 export const attackPort = 3001;
 
-/** What the page makes the visitor's browser send: a name of the attacker's choosing, or a logout. */
+/** What the page makes the visitor's browser send: a logout, or a sign-in as the attacker. */
 export const forgedForms = {
-  '/': { action: '/setName', fields: { name: 'Mallory' }, what: 'renames you Mallory' },
-  '/logout': { action: '/logout', fields: {}, what: 'logs you out' },
+  '/': { action: '/logout', fields: {}, what: 'logs you out' },
+  '/signin': { action: '/setName', fields: { name: 'Mallory' }, what: 'signs you in as Mallory' },
 } as const;
 
 /**
@@ -22,7 +22,7 @@ export function attackPageApp(target: string): RequestListener {
     const forged = forgedForms[path as keyof typeof forgedForms];
     if (req.method !== 'GET' || forged === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('This attack page has / (rename) and /logout only.\n');
+      res.end('This attack page has / (a logout) and /signin only.\n');
       return;
     }
     const fields = Object.entries(forged.fields)

@@ -102,6 +102,7 @@ export function embeddedPage(todays: string, partitioned: string): string {
     'The app, embedded',
     `<h1>The app inside another site</h1>
 <p>Both frames show the app from another site than this page. Tell each your name, then reload this page.</p>
+<p>Each frame has its own “What the server sees” panel; the one at the bottom of this page is about this page’s own request, from your tab, not from a frame.</p>
 <div class="frames">
 ${frame(todays, 'Today’s cookie', 'connect.sid', 'no SameSite, so the browser treats it as Lax and will not keep it in a frame from another site.')}
 ${frame(partitioned, 'A partitioned cookie', 'SameSite=None; Secure; Partitioned', 'kept for this frame, under the site in the address bar only.')}

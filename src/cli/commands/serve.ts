@@ -53,9 +53,9 @@ export async function serve(
   options: { port?: number; host: string; open?: boolean; store: string },
 ): Promise<void> {
   const store = parseStore(options.store, tutorHome());
-  const signing = await chooseServeSecret();
+  const signing = lesson.sessionless ? undefined : await chooseServeSecret();
   const start = (port: number) =>
-    startStageProcess(lesson.number, { store, port, host: options.host, secret: signing.secret });
+    startStageProcess(lesson.number, { store, port, host: options.host, secret: signing?.secret });
   const port = options.port ?? usualPort;
   let moved: string | undefined;
   const stage = await start(port)
@@ -74,19 +74,22 @@ export async function serve(
     process.stderr.write(`Stage ${lesson.number}'s server process ended on its own.\n`);
     void shutdown(1);
   });
+  // lesson 12's attack page, which its "Try it" opens: stopped with the stage
+  const beside = await lesson.beside?.(stage.url, options.host, port === 0 || moved !== undefined);
+  if (beside) onShutdown(() => beside.stop());
   process.stdout.write(`Stage ${lesson.number} is running at ${chalk.bold.underline(stage.url)}\n`);
   if (moved) {
     process.stdout.write(
       `${chalk.yellow(`Port ${port} ${moved}, so this run uses port ${stage.port} instead.`)}\n`,
     );
   }
+  if (beside) process.stdout.write(`${chalk.dim(`(${beside.note})`)}\n`);
   if (options.open) {
     const { openInBrowser } = await import('../open-browser.js');
     process.stdout.write(`${chalk.dim(`(${await openInBrowser(stage.url)})`)}\n`);
   }
-  process.stdout.write(
-    `${chalk.dim(`Sessions live in ${describeStore(store)}. ${signing.said} Press Ctrl-C to stop it.`)}\n`,
-  );
+  const sessions = signing ? `Sessions live in ${describeStore(store)}. ${signing.said} ` : '';
+  process.stdout.write(`${chalk.dim(`${sessions}Press Ctrl-C to stop it.`)}\n`);
   await new Promise<never>(() => {
     // runs until a signal: the shutdown handler stops the server and exits
   });

@@ -26,7 +26,7 @@ export function createApp({ secret, store }: StageOptions) {
       res.send(formPage());
       return;
     }
-    // the name came from a visitor: escape it, or a name like <script> would run
+    // escape the visitor's name (page() escapes the title too), or <script> would run
     res.send(page(`Hello, ${name}`, `<h1>${escapeHtml(name)}</h1>`));
   });
 

@@ -58,7 +58,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.send(formPage());
       return;
     }
-    // the name came from a visitor: escape it, or a name like <script> would run
+    // escape the visitor's name (page() escapes the title too), or <script> would run
     res.send(
       page(
         `Hello, ${name}`,
@@ -85,10 +85,14 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
+    // the browser drops only the cookie named with its own path and attributes
+    const partitioned = req.path.startsWith('/partitioned/');
+    const name = partitioned ? 'partitioned.sid' : 'connect.sid';
+    const { path, httpOnly, sameSite, secure } = req.session.cookie;
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      res.clearCookie(name, { path, httpOnly, sameSite, secure: secure === true, partitioned });
       res.redirect('./'); // back where the button was: / or /partitioned/
     });
   });

@@ -51,7 +51,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       cookie: {
         maxAge, // expires maxAge ms (30 min) after the last visit
         httpOnly: true, // the default: page scripts cannot read it (can use it)
-        sameSite: 'lax', // not sent with another site's forms or hidden requests
+        sameSite: 'lax', // not sent with other sites' POST forms or hidden requests
         secure: 'auto', // Secure when the request came over HTTPS
       },
       rolling: true, // each response sends the cookie again: the clock restarts
@@ -67,7 +67,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       res.send(formPage());
       return;
     }
-    // the name came from a visitor: escape it, or a name like <script> would run
+    // escape the visitor's name (page() escapes the title too), or <script> would run
     res.send(
       page(
         `Hello, ${name}`,
@@ -99,10 +99,19 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
+    // signed in only: another site's form, sent without the Lax cookie, must not clear it
+    if (req.session.myName === undefined) {
+      res.status(403).send(problemPage(403, 'Nobody is signed in here.'));
+      return;
+    }
+    // the browser drops only the cookie named with its own path and attributes
+    const partitioned = req.path.startsWith('/partitioned/');
+    const name = partitioned ? 'partitioned.sid' : 'connect.sid';
+    const { path, httpOnly, sameSite, secure } = req.session.cookie;
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      res.clearCookie(name, { path, httpOnly, sameSite, secure: secure === true, partitioned });
       res.redirect('./'); // back where the button was: / or /partitioned/
     });
   });

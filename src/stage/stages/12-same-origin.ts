@@ -52,7 +52,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       cookie: {
         maxAge, // expires maxAge ms (30 min) after the last visit
         httpOnly: true, // the default: page scripts cannot read it (can use it)
-        sameSite: 'lax', // not sent with another site's forms or hidden requests
+        sameSite: 'lax', // not sent with other sites' POST forms or hidden requests
         secure: 'auto', // Secure when the request came over HTTPS
       },
       rolling: true, // each response sends the cookie again: the clock restarts
@@ -75,7 +75,9 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
     const kept = Buffer.from(req.session.csrfToken ?? '');
     const tokenOk = kept.length > 0 && sent.length === kept.length && timingSafeEqual(sent, kept);
     if (ours && (req.session.myName === undefined || tokenOk)) return next();
-    const why = ours ? 'lacks your session’s token' : 'came from another origin';
+    const why = ours
+      ? 'lacks your session’s token'
+      : `came from another origin: Origin ${origin ?? '(none)'}, Sec-Fetch-Site ${site ?? '(none)'}`;
     res.status(403).send(problemPage(403, `This form ${why}.`));
   });
 
@@ -86,7 +88,7 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
       return;
     }
     req.session.csrfToken ??= randomBytes(32).toString('base64url');
-    // the name came from a visitor: escape it, or a name like <script> would run
+    // escape the visitor's name (page() escapes the title too), or <script> would run
     res.send(
       page(
         `Hello, ${name}`,
@@ -118,10 +120,19 @@ export function createApp({ secret, store, maxAge = 30 * 60 * 1000 }: StageOptio
   });
 
   app.post(['/logout', '/partitioned/logout'], (req, res, next) => {
+    // signed in only: another site's form, sent without the Lax cookie, must not clear it
+    if (req.session.myName === undefined) {
+      res.status(403).send(problemPage(403, 'Nobody is signed in here.'));
+      return;
+    }
+    // the browser drops only the cookie named with its own path and attributes
+    const partitioned = req.path.startsWith('/partitioned/');
+    const name = partitioned ? 'partitioned.sid' : 'connect.sid';
+    const { path, httpOnly, sameSite, secure } = req.session.cookie;
     // destroy deletes it from the store: a copy of the old cookie finds nothing
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie('connect.sid'); // and the browser is asked to drop its copy
+      res.clearCookie(name, { path, httpOnly, sameSite, secure: secure === true, partitioned });
       res.redirect('./'); // back where the button was: / or /partitioned/
     });
   });
