@@ -9,7 +9,7 @@ import { forgottenCheck, tellNameThenReturn } from './visits.js';
 export async function demo(ctx: DemoContext): Promise<Verdict[]> {
   ctx.show({
     kind: 'say',
-    text: `A simulation: this "preview pane" never returns cookies, as Chrome does in another site's frame (tested on ${ctx.stage.url}/embedded).`,
+    text: `A simulation: this "preview pane" never returns cookies, as Chrome does in another site's frame (see it at ${ctx.stage.url}/embedded).`,
   });
   const preview = ctx.visitor('preview pane (simulated)', 'receive-only');
   // lesson 5 showed a tab that returns the cookie remembered: the contrast is left to the browser
@@ -31,9 +31,9 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 /**
  * The cookie a browser keeps inside another site's frame: SameSite=None, Secure and Partitioned.
  * Partitioned (CHIPS) shipped in Chrome and Edge 114 (developer.chrome.com/docs/privacy-sandbox/chips)
- * and Firefox (on again since 141: wiki.php.net/rfc/chips). For Safari, developer.chrome.com lists
- * 18.4, but web-features' "partitioned-cookies" marks it unsupported, WebKit's position "support",
- * with webkit.org/b/292975 open; no source confirms a later version, so lesson 6 says in progress.
+ * and Firefox (on again since 141: wiki.php.net/rfc/chips). MDN's "Cookies Having Independent
+ * Partitioned State" page marks it Baseline 2025, in every major browser since December 2025, the
+ * month of Safari 26.2: lesson 6 names that version.
  */
 function partitionedVerdict(setCookie: string | undefined): Verdict {
   const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());

@@ -126,6 +126,8 @@ async function fixation(ctx: DemoContext): Promise<Verdict[]> {
         outcome: before !== undefined && before === after ? 'kept' : 'changed',
         expected,
         evidence: `before ${before}, after ${after}`,
+        // a kept ID is what lets a planted one work: never shown as a plain ✔
+        unsafe: expected === 'kept' ? 'unsafe' : undefined,
       },
       {
         label: `Mallory, with the ID she planted, ${where}`,

@@ -56,7 +56,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
     ctx.show({
       kind: 'say',
-      text: `Simulated browser: Ada, signed in, opens the attack page as ${otherSite}, another site: as in Chromium, her Lax cookie stays home (Sec-Fetch-Site: cross-site).`,
+      text: `Simulated browser: Ada signs in at ${stage.probeUrl}; its attack page at ${attackPage.probeUrl} is the same site. From ${otherSite}, another site, her Lax cookie stays home, as in Chromium.`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
