@@ -327,9 +327,10 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
   // the exercise starts from the stage before (lesson 1: an empty server.js), never the answer
-  const what = first
-    ? ': the tutor makes you a folder with Express installed and an empty server.js, runs it, and checks it on every save'
-    : `, starting from stage ${n - 1}`;
+  const start = first
+    ? 'Start from an empty server.js, run and checked on every save'
+    : `From stage ${n - 1}`;
+  // within the word budget, a later lesson's command goes without its line of introduction
   const command = (line: string) => ['```', `npx session-tutor ${line}`, '```', ''];
   return [
     '## Your turn',
@@ -341,15 +342,9 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     ...checks.map((c) => `- ${c.title}`),
     '',
     ...(interactive
-      ? [`Press e to do it${what}.`, '']
-      : [`Do it${what}:`, '', ...command(`exercise ${n}`)]),
-    ...(first
-      ? [
-          'Or build one in any language, run it, and check it on every save:',
-          '',
-          ...command(`exercise ${n} --url URL`),
-        ]
-      : []),
+      ? [`Press e to do it. ${start}.`, '']
+      : [...(first ? [`${start}:`, ''] : []), ...command(`exercise ${n}`)]),
+    ...(first ? ['Or, in any language:', '', ...command(`exercise ${n} --url URL`)] : []),
     ...(interactive ? ['Press h for a hint.'] : []),
     ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
