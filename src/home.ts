@@ -19,3 +19,17 @@ export function tutorHome(
   if (platform !== 'win32' || exists(config)) return config;
   return join(env.APPDATA || join(homedir(), 'AppData', 'Roaming'), 'session-tutor');
 }
+
+/**
+ * Where the learner's own copies go by default (exercises, ejected stages): a folder of their own
+ * outside the tutor's tree, so a clone's `git status` stays clean. Under $SESSION_TUTOR_HOME when
+ * that is set, so one variable keeps a whole run's files together; else ~/session-tutor-exercises.
+ */
+export function learnerHome(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const { join } = platform === 'win32' ? win32 : posix;
+  if (env.SESSION_TUTOR_HOME) return join(env.SESSION_TUTOR_HOME, 'exercises');
+  return join(homedir(), 'session-tutor-exercises');
+}

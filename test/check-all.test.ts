@@ -103,7 +103,7 @@ describe('check --all on the command line', () => {
   it('exits 0 on the last stage, one line per lesson, in well under 10 s', async () => {
     await withStage(12, async (stage) => {
       const started = Date.now();
-      const run = await runCli(['check', '--all', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '--all', '--url', stage.probeUrl, '--tutor-stage']);
       const took = Date.now() - started;
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('✔  1 The goldfish: passed (1 of 1)');
@@ -115,7 +115,7 @@ describe('check --all on the command line', () => {
 
   it('exits 1 on stage 11 and names the first failing expectation of lesson 12', async () => {
     await withStage(11, async (stage) => {
-      const run = await runCli(['check', '--all', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '--all', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain(
         '✘ 12 Same site is not same origin: failed: a forged POST without the token changes nothing (renamed Mallory, expected name unchanged)',
@@ -126,7 +126,14 @@ describe('check --all on the command line', () => {
 
   it('--json prints one entry per lesson with counts and expectations', async () => {
     await withStage(5, async (stage) => {
-      const run = await runCli(['check', '--all', '--url', stage.probeUrl, '--json']);
+      const run = await runCli([
+        'check',
+        '--all',
+        '--url',
+        stage.probeUrl,
+        '--json',
+        '--tutor-stage',
+      ]);
       expect(run.code).toBe(1);
       const card = JSON.parse(run.stdout);
       expect(card).toHaveLength(12);
@@ -179,7 +186,11 @@ describe('check --all on the command line', () => {
   it('--watch runs the card again when a file in the current folder changes', async () => {
     await withStage(12, async (stage) => {
       const folder = freshHome();
-      const child = spawnCli(['check', '--all', '--url', stage.probeUrl, '--watch'], {}, folder);
+      const child = spawnCli(
+        ['check', '--all', '--url', stage.probeUrl, '--watch', '--tutor-stage'],
+        {},
+        folder,
+      );
       try {
         await waitForOutput(child, /all 10 lessons that can be checked over HTTP pass/);
         writeFileSync(join(folder, 'server.py'), '# edited\n');

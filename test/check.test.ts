@@ -231,7 +231,7 @@ describe('check on the command line', () => {
 
   it('counts one expectation in words, and names each hop’s visitor without nested brackets', async () => {
     await withStage(3, async (stage) => {
-      const run = await runCli(['check', '3', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '3', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('The one expectation of lesson 3 passes.');
       expect(run.stdout).toContain('· a browser (cookie jar)');
@@ -241,7 +241,7 @@ describe('check on the command line', () => {
 
   it('exits 0 and prints each expectation when all pass', async () => {
     await withStage(5, async (stage) => {
-      const run = await runCli(['check', '5', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '5', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('✔ a browser that sends the cookie back is greeted by its name');
       expect(run.stdout).toContain('→ POST /setName');
@@ -252,23 +252,40 @@ describe('check on the command line', () => {
     });
   });
 
-  it('the walkthrough ends each lesson with "Your turn": the expectations, eject and check', async () => {
+  it('the walkthrough ends each lesson with "Your turn": the expectations, the exercise and check', async () => {
     const run = await runCli(['lesson', '5', '--yes', '--port', '0']);
     expect(run.code).toBe(0);
     const turn = run.stdout.slice(run.stdout.indexOf('Your turn'));
     expect(turn).toContain('a browser that sends the cookie back is greeted by its name');
     expect(turn).toContain('check 5 asks of your server');
     // every command stands alone on its own line, ready to copy
-    expect(turn).toMatch(/^ {2}npx session-tutor eject 5$/m);
+    expect(turn).toMatch(/^ {2}npx session-tutor exercise 5$/m);
     const first = await runCli(['lesson', '1', '--yes', '--port', '0']);
     const firstTurn = first.stdout.slice(first.stdout.indexOf('Your turn'));
-    expect(firstTurn).toMatch(/^ {2}npx session-tutor eject 1$/m);
-    expect(firstTurn).toMatch(/^ {2}npx session-tutor check 1$/m);
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor exercise 1$/m);
+    expect(firstTurn).toMatch(/^ {2}npx session-tutor exercise 1 --url URL$/m);
+  });
+
+  it("refuses, with exit 2, to pass the tutor's own stage off as the learner's server", async () => {
+    // the false pass: the tutor's stage 2 holds the port, and check 2 would pass on it
+    await withStage(2, async (stage) => {
+      const run = await runCli(['check', '2', '--url', stage.probeUrl]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain("This is session-tutor's own stage 2, not your server");
+      expect(run.stdout).toContain('--tutor-stage');
+      expect(run.stdout).not.toContain('expectations of lesson 2 pass');
+      const card = await runCli(['check', '--all', '--url', stage.probeUrl, '--json']);
+      expect(card.code).toBe(2);
+      expect(card.stderr).toContain("This is session-tutor's own stage 2, not your server");
+      const anyway = await runCli(['check', '2', '--url', stage.probeUrl, '--tutor-stage']);
+      expect(anyway.code).toBe(0);
+      expect(anyway.stdout).toContain('The one expectation of lesson 2 passes.');
+    });
   });
 
   it('exits 1 with the failing expectation, what came back and a hint', async () => {
     await withStage(4, async (stage) => {
-      const run = await runCli(['check', '5', '--url', stage.probeUrl]);
+      const run = await runCli(['check', '5', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('✘ a browser that sends the cookie back is greeted by its name');
       expect(run.stdout).toContain('hint: In GET /, read the name from the session');
@@ -278,7 +295,7 @@ describe('check on the command line', () => {
 
   it('--json prints one document with verdicts and hops', async () => {
     await withStage(4, async (stage) => {
-      const run = await runCli(['check', '4', '--url', stage.probeUrl, '--json']);
+      const run = await runCli(['check', '4', '--url', stage.probeUrl, '--json', '--tutor-stage']);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ lesson: 4, passed: true });
@@ -315,7 +332,11 @@ describe('check on the command line', () => {
   it('--watch runs again when a file in the current folder changes', async () => {
     await withStage(5, async (stage) => {
       const folder = freshHome();
-      const child = spawnCli(['check', '5', '--url', stage.probeUrl, '--watch'], {}, folder);
+      const child = spawnCli(
+        ['check', '5', '--url', stage.probeUrl, '--watch', '--tutor-stage'],
+        {},
+        folder,
+      );
       try {
         await waitForOutput(child, /All 4 expectations of lesson 5 pass/);
         writeFileSync(join(folder, 'server.js'), '// edited\n');
@@ -329,7 +350,11 @@ describe('check on the command line', () => {
 
   it('--watch, on a failure, says that saving a file checks again', async () => {
     await withStage(5, async (stage) => {
-      const child = spawnCli(['check', '6', '--url', stage.probeUrl, '--watch'], {}, freshHome());
+      const child = spawnCli(
+        ['check', '6', '--url', stage.probeUrl, '--watch', '--tutor-stage'],
+        {},
+        freshHome(),
+      );
       try {
         await waitForOutput(
           child,
@@ -346,7 +371,11 @@ describe('check on the command line', () => {
     const probe = await startFixture('correct');
     const port = Number(new URL(probe.url).port);
     await probe.close();
-    const child = spawnCli(['check', '5', '--url', probe.url, '--watch'], {}, freshHome());
+    const child = spawnCli(
+      ['check', '5', '--url', probe.url, '--watch', '--tutor-stage'],
+      {},
+      freshHome(),
+    );
     try {
       await waitForOutput(child, /Waiting for your server/);
       await withStage(5, () => waitForOutput(child, /All 4 expectations of lesson 5 pass/), {

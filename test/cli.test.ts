@@ -63,6 +63,7 @@ describe('session-tutor list', () => {
       slug: 'goldfish',
       title: 'The goldfish',
       done: true,
+      exercise: false,
       minutes: minutesFor(readingWords(findLesson(1))),
     });
     expect(lessons[1]).toMatchObject({ number: 2, done: false });

@@ -150,7 +150,9 @@ describe('the end of a walk', () => {
     t.keys('q');
     const end = await t.ended();
     expect(end.code).toBe(0);
-    expect(end.screen).toMatch(/Stopped\. `session-tutor start` picks up at lesson 7\.\nEXIT=0/);
+    expect(end.screen).toMatch(
+      /Stopped\. `npx session-tutor start` picks up at lesson 7\.\nEXIT=0/,
+    );
     expect(end.screen).not.toContain('Summary');
   });
 
@@ -177,8 +179,9 @@ describe('the end of a walk', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`You have finished the course: all ${names.length} lessons.`);
-    // only commands this program has: check --all, on a line of its own
-    expect(run.stdout).toMatch(/What next:\n {2}npx session-tutor check --all\n/);
+    // only commands this program has, each on a line of its own: the exercises first
+    expect(run.stdout).toMatch(/What next:\n {2}npx session-tutor exercise <n>\n/);
+    expect(run.stdout).toMatch(/^ {2}npx session-tutor check --all\n/m);
     const help = (await runCli(['--help'])).stdout;
     for (const [, command] of run.stdout.matchAll(/^ {2}npx session-tutor (\w+)/gm))
       expect(help).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));

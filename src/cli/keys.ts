@@ -14,6 +14,7 @@ const bindings: Record<string, Action> = {
   h: 'hint',
   f: 'file',
   r: 'restart',
+  e: 'exercise',
   q: 'quit',
   escape: 'quit',
 };

@@ -86,7 +86,7 @@ function buildProgram(): Command {
   program
     .command('list')
     .description('list the lessons and their reading times, with the ones you have finished marked')
-    .option('--json', 'print an array of { number, slug, title, done, minutes }')
+    .option('--json', 'print an array of { number, slug, title, done, exercise, minutes }')
     .action((options) => list(options));
 
   program
@@ -169,6 +169,7 @@ function buildProgram(): Command {
       'print one JSON document: every expectation with its verdict and every request and response (without bodies)',
     )
     .option('--watch', 'run again whenever a file here changes, or on Enter')
+    .option('--tutor-stage', "check even when the server is one of session-tutor's own stages")
     .action(async (n: LessonInfo | undefined, options) => {
       const { check } = await import('./commands/check.js');
       return check(n, options);
@@ -180,11 +181,30 @@ function buildProgram(): Command {
       'write stage N as a project of your own: server.js, the stage and the helpers it imports, package.json, README.md',
     )
     .argument('<n>', 'stage (lesson) number', lessonFrom)
-    .argument('[dir]', 'folder to write it to (default: the stage name, such as 05-remember)')
+    .argument(
+      '[dir]',
+      "folder to write it to (default: the stage name, such as 05-remember; inside session-tutor's own folder, stage-05-remember beside the exercises)",
+    )
     .option('--force', 'write into a folder that is not empty, overwriting the files eject writes')
     .action(async (n: LessonInfo, dir: string | undefined, options) => {
       const { eject } = await import('./commands/eject.js');
       eject(n, dir, options);
+    });
+
+  program
+    .command('exercise')
+    .description(
+      "do lesson N's exercise: start from the stage before, edit, and watch its checks turn green as you save",
+    )
+    .argument('<n>', 'lesson number', lessonFrom)
+    .argument(
+      '[dir]',
+      'folder for your copy (default: ~/session-tutor-exercises/NN-slug, or exercises/NN-slug under SESSION_TUTOR_HOME); kept, and resumed next time',
+    )
+    .option('--url <url>', 'check a server you run yourself, in any language, instead')
+    .action(async (n: LessonInfo, dir: string | undefined, options) => {
+      const { exercise } = await import('./commands/exercise.js');
+      return exercise(n, dir, options);
     });
 
   program
@@ -210,6 +230,7 @@ Keys in a lesson:
   ↑ ↓ PgUp PgDn Home End   scroll a page taller than the terminal
   f                        the stage's whole file, or only what changed
   h                        a hint about the demo and your turn
+  e                        on "Your turn": the lesson's exercise
   r                        restart a stage that stopped answering
   q or Esc                 quit; Ctrl-C stops at once
 

@@ -1,5 +1,5 @@
 /** What the learner asks for: a key when interactive, always `next` when unattended. */
-export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart' | 'redraw';
+export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart' | 'redraw' | 'exercise';
 
 /** Where the walk is: which lesson and page, and what that page shows beyond its text. */
 export interface Place {
@@ -44,6 +44,7 @@ export function move(place: Place, action: Action, shape: Shape): Place | 'end' 
         ? { ...place, wholeFile: !place.wholeFile }
         : place;
     case 'restart':
+    case 'exercise': // the walkthrough runs the exercise; the page stays
       return place;
     case 'redraw':
       return { ...place };

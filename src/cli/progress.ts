@@ -6,6 +6,8 @@ import { makeFolder } from '../stage/folder.js';
 export interface Progress {
   /** Lesson folder names, such as `05-remember`, that the learner has finished. */
   done: string[];
+  /** Lesson folder names whose exercise the learner's own server has passed. */
+  exercises: string[];
 }
 
 /**
@@ -14,7 +16,7 @@ export interface Progress {
  */
 export class ProgressFile {
   readonly path: string;
-  private progress: Progress = { done: [] };
+  private progress: Progress = { done: [], exercises: [] };
   private warned = false;
 
   constructor(
@@ -39,8 +41,18 @@ export class ProgressFile {
     this.save();
   }
 
+  exerciseDone(lesson: string): boolean {
+    return this.progress.exercises.includes(lesson);
+  }
+
+  markExerciseDone(lesson: string): void {
+    if (this.exerciseDone(lesson)) return;
+    this.progress.exercises.push(lesson);
+    this.save();
+  }
+
   reset(): void {
-    this.progress = { done: [] };
+    this.progress = { done: [], exercises: [] };
     this.save();
   }
 
@@ -54,14 +66,18 @@ export class ProgressFile {
           `warning: cannot read ${this.path} (${(err as Error).message}); starting from lesson 1.`,
         );
       }
-      return { done: [] };
+      return { done: [], exercises: [] };
     }
     try {
       const parsed = JSON.parse(text) as Partial<Progress>;
       if (!Array.isArray(parsed.done) || !parsed.done.every((d) => typeof d === 'string')) {
         throw new Error('it has no list of finished lessons');
       }
-      return { done: parsed.done };
+      // files from before exercises existed have no list of them
+      const exercises = Array.isArray(parsed.exercises)
+        ? parsed.exercises.filter((e) => typeof e === 'string')
+        : [];
+      return { done: parsed.done, exercises };
     } catch (err) {
       const aside = `${this.path}.corrupt-${Date.now()}`;
       try {
@@ -74,7 +90,7 @@ export class ProgressFile {
           `warning: ${this.path} could not be read (${(err as Error).message}); left it as it is.`,
         );
       }
-      return { done: [] };
+      return { done: [], exercises: [] };
     }
   }
 

@@ -25,6 +25,8 @@ export class Screen {
   private keys: string[] = [];
   private top = 0;
   private open = true;
+  /** The terminal is lent out (see `lend`): nothing is drawn until it comes back. */
+  private lent = false;
   private readonly removeCleanup: () => void;
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
@@ -66,6 +68,24 @@ export class Screen {
     const step = { up: -1, down: 1, pageUp: -page, pageDown: page, home: -Infinity, end: Infinity };
     this.top += step[how];
     this.draw();
+  }
+
+  /**
+   * Leaves the alternate screen while `use` runs (the exercise prints to the terminal as a
+   * command does), then comes back and draws the page again, whole.
+   */
+  async lend<T>(use: () => Promise<T>): Promise<T> {
+    this.lent = true;
+    this.out.write(leave);
+    try {
+      return await use();
+    } finally {
+      this.lent = false;
+      if (this.open) {
+        this.out.write(enter);
+        this.draw();
+      }
+    }
   }
 
   close(): void {
@@ -134,7 +154,7 @@ export class Screen {
   }
 
   private readonly draw = (): void => {
-    if (!this.open) return;
+    if (!this.open || this.lent) return;
     const scrolls = this.scrolls();
     const rows = this.bodyRows(scrolls);
     this.top = Math.max(0, Math.min(this.top, this.lines.length - rows));

@@ -15,6 +15,7 @@ import type { ProgressFile } from './progress.js';
 import { progressBar, renderStep, wrapText } from './render.js';
 import { Screen } from './screen.js';
 import { onShutdown } from './shutdown.js';
+import { runnableHere } from './tutor-command.js';
 import { pageWidth } from './width.js';
 
 export interface WalkOptions {
@@ -31,6 +32,11 @@ export interface WalkOptions {
   /** Given for an interactive walk; without it, pages follow each other unattended. */
   keys?: KeyReader;
   secretFromEnvironment: boolean;
+  /**
+   * Runs a lesson's exercise (`e` on its "Your turn" page) with the walk's keys; resolves
+   * with whether the learner asked to go on to the next lesson.
+   */
+  exercise?: (lesson: LessonInfo, keys: KeyReader) => Promise<{ goOn: boolean }>;
   /** Said once, in the first header (such as another copy running). */
   notice?: string;
   /** Given for --open: hands the stage's address to a browser, once per walk (the port stays). */
@@ -146,8 +152,24 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
     // a stage that cannot load ends the walk here.
     const pending = actions.next();
     await Promise.all([visit.stage.ready(), import('../probe/visitor.js')]);
-    let to = move(place, await pending, shape);
-    while (to === place) to = move(place, await actions.next(), shape);
+    let action = await pending;
+    let to: ReturnType<typeof move> = place;
+    let drawAgain = false;
+    for (;;) {
+      if (action === 'exercise' && keys && options.exercise && (await hasExercise(visit, place))) {
+        // the exercise takes the screen; back from it, the page is drawn again or the walk goes on
+        const { exercise } = options;
+        const { lesson } = visit;
+        const run = () => exercise(lesson, keys);
+        const { goOn } = await (screen ? screen.lend(run) : run());
+        if (goOn) action = 'next';
+        else drawAgain = true;
+      }
+      to = move(place, action, shape);
+      if (to !== place || drawAgain) break;
+      action = await actions.next();
+    }
+    if (drawAgain) continue;
     if (to === 'quit') return { results: results(), quit: true };
     if (to === 'end' || to.lesson > place.lesson) {
       const verdicts = demoVerdicts.get(visit.index);
@@ -216,7 +238,7 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
   }
   const last = place.page === pages.length - 1;
   const turn = last ? await yourTurn(lesson, keys !== undefined) : '';
-  if (turn !== '') put(`${renderMarkdown(turn, width)}\n\n`);
+  if (turn !== '') put(`${renderMarkdown(runnableHere(turn), width)}\n\n`);
   if (!screen) return;
   const offersHint = shape[place.lesson][place.page].hint;
   if (place.hint) put(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
@@ -227,6 +249,7 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
       '[Enter] next',
       canGoBack(place) ? '[b] back' : '',
       code ? (place.wholeFile ? '[f] changes only' : '[f] whole file') : '',
+      turn !== '' ? '[e] exercise' : '',
       offersHint && !place.hint ? '[h] hint' : '',
       '[q] quit',
     ].filter(Boolean),
@@ -246,7 +269,7 @@ function header(visit: Visit, options: WalkOptions): string {
 }
 
 function fill(text: string, url: string, options: WalkOptions): string {
-  return text
+  return runnableHere(text)
     .replaceAll('{{url}}', url)
     .replaceAll(
       '{{secret}}',
@@ -289,6 +312,11 @@ async function recover(
   return screen ? `${report}\nRestarted it.\n\n` : '';
 }
 
+/** True on a lesson's last page ("Your turn") when the lesson has an exercise. */
+async function hasExercise(visit: Visit, place: Place): Promise<boolean> {
+  return place.page === visit.pages.length - 1 && (await lessonChecks(visit.lesson)) !== undefined;
+}
+
 /**
  * The lesson's last words: build it yourself, and let `check` say whether it works. The first
  * lesson with checks says how in full; later ones only what `check` asks, to keep pages short.
@@ -298,6 +326,11 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   if (!checks) return '';
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
+  // the exercise starts from the stage before (lesson 1: an empty server.js), never the answer
+  const start = first
+    ? 'Start from an empty server.js, run and checked on every save'
+    : `From stage ${n - 1}`;
+  // within the word budget, a later lesson's command goes without its line of introduction
   const command = (line: string) => ['```', `npx session-tutor ${line}`, '```', ''];
   return [
     '## Your turn',
@@ -308,16 +341,10 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     '',
     ...checks.map((c) => `- ${c.title}`),
     '',
-    first ? 'Start from this stage, or from scratch:' : 'Start from this stage:',
-    '',
-    ...command(`eject ${n}`),
-    ...(first
-      ? [
-          'Run it, then ask whether it does (`--watch` checks again on every save):',
-          '',
-          ...command(`check ${n}`),
-        ]
-      : []),
+    ...(interactive
+      ? [`Press e to do it. ${start}.`, '']
+      : [...(first ? [`${start}:`, ''] : []), ...command(`exercise ${n}`)]),
+    ...(first ? ['Or, in any language:', '', ...command(`exercise ${n} --url URL`)] : []),
     ...(interactive ? ['Press h for a hint.'] : []),
     ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');

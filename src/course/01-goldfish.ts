@@ -31,6 +31,8 @@ export const checks: Expectation[] = [
   {
     title: 'GET / answers with a page',
     hint: 'Make GET / answer with status 200 and some text, such as "Hello".',
+    exerciseHint:
+      "server.js is empty: import express, make an app, answer GET / with res.send('Hello'), and listen on the port the tutor gives: app.listen(process.env.PORT).",
     async run(ctx) {
       const visitor = ctx.visitor('a visitor', 'goldfish');
       const last = (await visitor.get(`${ctx.url}/`)).at(-1);

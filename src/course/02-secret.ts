@@ -34,6 +34,8 @@ export const checks: Expectation[] = [
   {
     title: 'GET / answers without a session cookie while nothing is stored',
     hint: 'Save a session and send its cookie only when something is stored in it. With express-session: saveUninitialized: false.',
+    exerciseHint:
+      'Add express-session with app.use(session({ secret, resave: false, saveUninitialized: false })): saveUninitialized: false sends no cookie until something is stored.',
     async run(ctx) {
       const visitor = ctx.visitor('a browser', 'jar');
       const hops = [...(await visitor.get(`${ctx.url}/`)), ...(await visitor.get(`${ctx.url}/`))];

@@ -31,6 +31,8 @@ export const checks: Expectation[] = [
   {
     title: 'GET / answers with a form that posts a field called name to /setName',
     hint: 'Serve a page with <form method="post" action="/setName"> and <input name="name"> at GET /.',
+    exerciseHint:
+      'In GET /, send the form instead of the greeting: res.send(formPage()), with formPage imported from ../pages.js.',
     async run(ctx) {
       const visitor = ctx.visitor('a browser (cookie jar)', 'jar');
       const last = (await visitor.get(`${ctx.url}/`)).at(-1);

@@ -87,6 +87,8 @@ export const checks: Expectation[] = [
   {
     title: 'POST /setName answers with a redirect back to /',
     hint: 'After storing the name, answer with a redirect to / (a 302 or 303 with Location: /). With Express: res.redirect("/").',
+    exerciseHint:
+      "Add app.post('/setName', …): read the form with express.urlencoded(), store the name in req.session, then res.redirect('/').",
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const {
@@ -105,6 +107,8 @@ export const checks: Expectation[] = [
   {
     title: 'POST /setName sets a cookie that carries a session ID, not the name',
     hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session.',
+    exerciseHint:
+      'Store the name in req.session.myName and let express-session send its cookie; never put the name itself in a cookie.',
     async run(ctx) {
       // where the data lives, measured: two browsers sign in, one with a name 200 characters
       // longer; a cookie that grows with the name carries it, readable or encrypted

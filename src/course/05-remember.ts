@@ -26,6 +26,8 @@ export const checks: Expectation[] = [
   {
     title: 'a browser that sends the cookie back is greeted by its name',
     hint: 'In GET /, read the name from the session and put it in the page.',
+    exerciseHint:
+      'In GET /, read req.session.myName: when it is set, answer with a page that shows it instead of the form.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Grace');
@@ -41,10 +43,13 @@ export const checks: Expectation[] = [
     'Find the visitor only by the session cookie: a request without it is a new visitor.',
     'goldfish (no cookie jar)',
     'goldfish',
+    'Read the name only from req.session, which a visitor without the cookie does not have; never from a variable all requests share.',
   ),
   {
     title: 'two browsers at once each get their own name back',
     hint: 'Keep the name in each visitor’s own session, not in one variable shared by everyone.',
+    exerciseHint:
+      'Keep the name in req.session.myName, one per visitor, not in a variable outside the route.',
     async run(ctx) {
       const grace = ctx.visitor('Grace (cookie jar)', 'jar');
       const linus = ctx.visitor('Linus (cookie jar)', 'jar');
@@ -68,6 +73,8 @@ export const checks: Expectation[] = [
   {
     title: 'a name with HTML in it is shown as text, escaped',
     hint: 'Escape the name before putting it into HTML (< becomes &lt;), or use a template engine that does.',
+    exerciseHint:
+      'Put the name into the page through escapeHtml (from ../pages.js): escapeHtml(name) inside the <h1>.',
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = `<b>${ctx.name('Eve')}</b>`;

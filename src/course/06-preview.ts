@@ -54,10 +54,13 @@ export const checks: Expectation[] = [
     'Find the visitor only by the session cookie, never by address or anything else a request carries.',
     'preview pane (simulated)',
     'receive-only',
+    'Find the visitor by req.session only: a frame that never returns the cookie must get the form again.',
   ),
   {
     title: 'GET /embedded shows the app in a frame from another site',
     hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
+    exerciseHint:
+      "Add app.get('/embedded', …) that sends a page with an <iframe> whose src is the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds.",
     async run(ctx) {
       const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
       const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);

@@ -83,6 +83,8 @@ export const checks: Expectation[] = [
   {
     title: 'the session cookie has an expiry date, so the session has a lifetime',
     hint: 'Give the session cookie a lifetime, sent as Max-Age or Expires, so the browser drops it and the server can expire the session. With express-session: cookie: { maxAge }.',
+    exerciseHint:
+      "In the session options, add cookie: { maxAge } (createApp's options bring maxAge, 30 minutes by default); rolling: true restarts the clock on each visit.",
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Ada');

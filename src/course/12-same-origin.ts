@@ -183,6 +183,8 @@ export const checks: Expectation[] = [
   {
     title: 'a forged POST without the token changes nothing',
     hint: 'Keep a random token in each session, put it in a hidden field of every form, and refuse (403) a POST whose field does not match it.',
+    exerciseHint:
+      "Keep a random token in the session (req.session.csrfToken ??= randomBytes(32).toString('base64url')), put it in a hidden _csrf field of every form, and answer 403 to a POST of a signed-in visitor whose _csrf does not match.",
     run: (ctx) =>
       forgedRename(ctx, 'a form from another page, without the token', (victim, _page, name) =>
         victim.post(`${ctx.url}/setName`, { name }),
@@ -191,6 +193,8 @@ export const checks: Expectation[] = [
   {
     title: 'a POST from another origin is refused, token or not',
     hint: 'Refuse a POST whose Sec-Fetch-Site is not same-origin (or none), or, without it, whose Origin is not your own.',
+    exerciseHint:
+      'Before the routes, refuse (403) any POST whose Sec-Fetch-Site header is not same-origin or none, or, when it is missing, whose Origin is not your own.',
     run: (ctx) =>
       forgedRename(
         ctx,
@@ -211,6 +215,8 @@ export const checks: Expectation[] = [
   {
     title: 'the server’s own forms work: sign in, log out',
     hint: 'Put the token in every form you serve, the logout form included, and accept requests from your own origin.',
+    exerciseHint:
+      "Put the hidden _csrf field in every form you send, the Forget me form included, so your own pages' POSTs still pass.",
     async run(ctx) {
       const browser = ctx.visitor('a browser (cookie jar)', 'jar');
       const name = ctx.name('Ada');

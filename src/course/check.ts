@@ -29,7 +29,17 @@ export interface CheckReport {
   passed: boolean;
   /** Set when the server could not be reached at all; then no expectation was run. */
   unreachable?: string;
+  /**
+   * The stage number when the server is one of session-tutor's own stages: with `notTutorStage`,
+   * no expectation was run then, since a pass would say nothing of the learner's server.
+   */
+  tutorStage?: number;
   results: CheckResult[];
+}
+
+export interface CheckOptions {
+  /** Run no expectation against one of session-tutor's own stages (`check` without --tutor-stage). */
+  notTutorStage?: boolean;
 }
 
 /** Lesson N's expectations, or undefined when its idea cannot be seen over HTTP. */
@@ -47,6 +57,7 @@ export async function runChecks(
   checks: Expectation[],
   url: string,
   onResult: (result: CheckResult) => void = () => {},
+  options: CheckOptions = {},
 ): Promise<CheckReport> {
   const { Visitor } = await import('../probe/visitor.js');
   const base = url.replace(/\/+$/, '');
@@ -60,7 +71,8 @@ export async function runChecks(
 
   const first = new Visitor('reachability', 'goldfish');
   try {
-    await first.get(`${base}/`, { follow: false });
+    const [answer] = await first.get(`${base}/`, { follow: false });
+    report.tutorStage = answer?.tutorStage;
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     report.unreachable = err.message;
@@ -68,6 +80,7 @@ export async function runChecks(
   } finally {
     await first.close();
   }
+  if (report.tutorStage !== undefined && options.notTutorStage) return report;
 
   for (const expectation of checks) {
     const hops: SeenHop[] = [];
@@ -146,6 +159,8 @@ export interface ReportCard {
   lines: CardLine[];
   /** Set when the server could not be reached: the card stops at the first lesson it tried. */
   unreachable?: string;
+  /** Set when the server is one of session-tutor's own stages and was not to be checked. */
+  tutorStage?: number;
 }
 
 /**
@@ -156,6 +171,7 @@ export interface ReportCard {
 export async function runReportCard(
   url: string,
   onLine: (line: CardLine) => void = () => {},
+  options: CheckOptions = {},
 ): Promise<ReportCard> {
   const card: ReportCard = { url: url.replace(/\/+$/, ''), lines: [] };
   for (const lesson of listLessons()) {
@@ -166,9 +182,13 @@ export async function runReportCard(
       onLine(line);
       continue;
     }
-    const report = await runChecks(lesson, checks, card.url);
+    const report = await runChecks(lesson, checks, card.url, undefined, options);
     if (report.unreachable) {
       card.unreachable = report.unreachable;
+      return card;
+    }
+    if (report.tutorStage !== undefined && options.notTutorStage) {
+      card.tutorStage = report.tutorStage;
       return card;
     }
     const line: CardLine = { lesson, status: report.passed ? 'passed' : 'failed', report };

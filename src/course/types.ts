@@ -92,6 +92,11 @@ export interface Expectation {
   title: string;
   /** What to look at or change when it fails. */
   hint: string;
+  /**
+   * The same, for someone doing the lesson's exercise: what to change in the stage before's
+   * server.js (`exercise N`), where `hint` speaks to a server in any language.
+   */
+  exerciseHint: string;
   run(ctx: CheckContext): Promise<Verdict & { hint?: string }>;
 }
 

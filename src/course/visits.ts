@@ -72,10 +72,12 @@ export function forgottenCheck(
   hint: string,
   label: string,
   habit: 'goldfish' | 'receive-only',
+  exerciseHint: string,
 ): Expectation {
   return {
     title,
     hint,
+    exerciseHint,
     async run(ctx) {
       const visitor = ctx.visitor(label, habit);
       const name = ctx.name('Ada');

@@ -17,6 +17,8 @@ export interface Hop {
   keyLine: string;
   /** Which server process answered, when the server says so (X-Served-By, stage 10 on). */
   servedBy?: string;
+  /** The stage number, when one of session-tutor's own stage servers answered. */
+  tutorStage?: number;
 }
 
 /** A hop without its body, which can be large: for JSON reports, where keyLine says enough. */

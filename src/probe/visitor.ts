@@ -3,6 +3,7 @@ import { Agent, errors, request } from 'undici';
 import { type Hop, ProbeError } from './hop.js';
 import { filledIn, type PageForm, pageOf } from './html.js';
 import { navigationHeaders } from './navigation.js';
+import { ownStageHeader } from './own-stage.js';
 
 /**
  * How a visitor treats cookies:
@@ -161,6 +162,7 @@ export class Visitor {
       }
       const location = response.headers.location;
       const servedBy = response.headers['x-served-by'];
+      const tutorStage = response.headers[ownStageHeader];
       return {
         method,
         url,
@@ -175,6 +177,7 @@ export class Visitor {
           return keyLine(this as Hop);
         },
         servedBy: typeof servedBy === 'string' ? servedBy : undefined,
+        tutorStage: typeof tutorStage === 'string' ? Number(tutorStage) : undefined,
       };
     } catch (err) {
       if (err instanceof ProbeError) throw err;

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import { UserError } from '../errors.js';
+import { ownStageHeader } from '../probe/own-stage.js';
 import { notFound, showProblem } from '../stage/error-pages.js';
 import { problemPage } from '../stage/pages.js';
 import { chooseSecret } from '../stage/secret.js';
@@ -68,7 +69,14 @@ export async function startStage(ref: StageRef, options: StartOptions = {}): Pro
     const before = storeListeners(store);
     // a stage that refuses its secret (stage 11 in production) throws a Refusal: a setting to fix
     try {
-      return createApp({ secret, store, maxAge: options.maxAge });
+      const stageApp = createApp({ secret, store, maxAge: options.maxAge });
+      // the tutor's own stage says so, so `check` never takes it for the learner's server; `next`
+      // goes on, so what the stage cannot answer reaches the tutor's 404 and error pages
+      const named: RequestHandler = (req, res, next) => {
+        res.setHeader(ownStageHeader, String(ref.number));
+        stageApp(req, res, next);
+      };
+      return named as unknown as RequestListener;
     } finally {
       added.push(...storeListeners(store).filter(([, l]) => !before.some(([, b]) => b === l)));
     }

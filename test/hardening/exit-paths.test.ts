@@ -157,7 +157,7 @@ describe('leaving check --watch', () => {
   async function watching(url: string, until: RegExp): Promise<Situation> {
     const home = freshHome();
     terminal = new Terminal(
-      `${process.execPath} ${cliPath} check 5 --watch --url ${url}`,
+      `${process.execPath} ${cliPath} check 5 --watch --tutor-stage --url ${url}`,
       { SESSION_TUTOR_HOME: home },
       freshHome(),
     );

@@ -4,6 +4,7 @@ import {
   type CardLine,
   type CheckReport,
   type CheckResult,
+  type CheckOptions as CourseCheckOptions,
   cardSummary,
   lessonChecks,
   type ReportCard,
@@ -16,6 +17,7 @@ import { briefHop } from '../../probe/hop.js';
 import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
+import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
 interface CheckOptions {
@@ -23,6 +25,16 @@ interface CheckOptions {
   json?: boolean;
   watch?: boolean;
   all?: boolean;
+  /** --tutor-stage: check even one of session-tutor's own stages. */
+  tutorStage?: boolean;
+}
+
+/** Why a report on session-tutor's own stage would say nothing of the learner's server. */
+export function tutorStageSentence(url: string, stage: number): string {
+  return (
+    `This is session-tutor's own stage ${stage}, not your server: the tutor runs it at ${url} (start, lesson or serve). ` +
+    'Start your server on another port and give it with --url, or add --tutor-stage to check this one anyway.'
+  );
 }
 
 /**
@@ -45,14 +57,21 @@ export async function check(lesson: LessonInfo | undefined, options: CheckOption
   if (!checks) {
     throw new UserError(
       `Lesson ${lesson.number} (${lesson.title}) has nothing that can be seen over HTTP, so there is nothing to check: ` +
-        'run `session-tutor list` and pick another lesson.',
+        `run \`${tutorCommand()} list\` and pick another lesson.`,
     );
   }
   const url = serverUrl(options);
+  const checkOptions = { notTutorStage: options.tutorStage !== true };
   if (options.watch) {
     return watchChecks(url, async () => {
       write(header(lesson, url));
-      const report = await runChecks(lesson, checks, url, (result) => write(resultLines(result)));
+      const report = await runChecks(
+        lesson,
+        checks,
+        url,
+        (result) => write(resultLines(result)),
+        checkOptions,
+      );
       write(summaryLines(report, true));
       return report;
     });
@@ -63,10 +82,14 @@ export async function check(lesson: LessonInfo | undefined, options: CheckOption
     checks,
     url,
     options.json ? undefined : (result) => write(resultLines(result)),
+    checkOptions,
   );
-  if (options.json) write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
-  else write(summaryLines(report));
-  process.exitCode = report.passed ? 0 : 1;
+  const refused = report.tutorStage !== undefined && report.results.length === 0;
+  if (options.json) {
+    if (refused) throw new UserError(tutorStageSentence(url, report.tutorStage as number));
+    write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+  } else write(summaryLines(report));
+  process.exitCode = refused ? 2 : report.passed ? 0 : 1;
 }
 
 const write = (text: string) => process.stdout.write(text);
@@ -121,6 +144,9 @@ function summaryLines(report: CheckReport, watching = false): string {
         : `All ${report.results.length} expectations`;
     return `${chalk.green.bold(`${all} of lesson ${report.lesson} ${report.results.length === 1 ? 'passes' : 'pass'}.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
+  if (report.tutorStage !== undefined && report.results.length === 0) {
+    return `${chalk.red(glyphs.fail)} ${tutorStageSentence(report.url, report.tutorStage)}\n`;
+  }
   if (report.unreachable) {
     return `${chalk.red(glyphs.fail)} ${report.unreachable}\n  ${chalk.dim(`Make sure your server is running and answering, or tell check where it is with --url. No expectation of lesson ${report.lesson} was run.`)}\n`;
   }
@@ -143,22 +169,28 @@ function reportJson(report: CheckReport) {
 /** `check --all`: the report card, one line per lesson, then where the learner stands. */
 async function checkAll(options: CheckOptions): Promise<void> {
   const url = serverUrl(options);
+  const checkOptions = { notTutorStage: options.tutorStage !== true };
   if (options.watch) {
-    return watchChecks(url, () => printCard(url));
+    return watchChecks(url, () => printCard(url, checkOptions));
   }
   if (options.json) {
-    const card = await runReportCard(url);
+    const card = await runReportCard(url, undefined, checkOptions);
+    if (card.tutorStage !== undefined)
+      throw new UserError(tutorStageSentence(url, card.tutorStage));
     write(`${JSON.stringify(cardJson(card), null, 2)}\n`);
     process.exitCode = cardPassed(card) ? 0 : 1;
     return;
   }
-  process.exitCode = cardPassed(await printCard(url)) ? 0 : 1;
+  const card = await printCard(url, checkOptions);
+  process.exitCode = card.tutorStage !== undefined ? 2 : cardPassed(card) ? 0 : 1;
 }
 
-async function printCard(url: string): Promise<ReportCard> {
+async function printCard(url: string, options: CourseCheckOptions): Promise<ReportCard> {
   write(`${chalk.bold('Checking every lesson')} against ${chalk.underline(url)}\n\n`);
-  const card = await runReportCard(url, (line) => write(cardLine(line)));
-  if (card.unreachable) {
+  const card = await runReportCard(url, (line) => write(cardLine(line)), options);
+  if (card.tutorStage !== undefined) {
+    write(`${chalk.red(glyphs.fail)} ${tutorStageSentence(url, card.tutorStage)}\n`);
+  } else if (card.unreachable) {
     write(
       `${chalk.red(glyphs.fail)} ${card.unreachable}\n  ${chalk.dim('Make sure your server is running and answering, or tell check where it is with --url.')}\n`,
     );

@@ -3,6 +3,7 @@ import { listLessons } from '../../course/catalog.js';
 import { glyphs } from '../glyphs.js';
 import { ProgressFile } from '../progress.js';
 import { lessonWordCounts, minutesFor, wordsPerMinute } from '../reading-times.js';
+import { tutorCommand } from '../tutor-command.js';
 
 export function list(options: { json?: boolean }): void {
   const progress = new ProgressFile();
@@ -14,6 +15,8 @@ export function list(options: { json?: boolean }): void {
     slug: l.slug,
     title: l.title,
     done: progress.isDone(l.name),
+    /** The lesson's exercise passed (`exercise N`). */
+    exercise: progress.exerciseDone(l.name),
     /** Estimated reading time, demos included: see readingWords in src/cli/lesson-words.ts. */
     minutes: minutesFor(words[i]),
   }));
@@ -30,18 +33,20 @@ export function list(options: { json?: boolean }): void {
         ? chalk.yellow(glyphs.current)
         : ' ';
     const time = chalk.dim(`${String(row.minutes).padStart(2)} min`);
+    const exercise = row.exercise ? `  ${chalk.green('exercise done')}` : '';
     process.stdout.write(
-      `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}\n`,
+      `${mark} ${String(row.number).padStart(2)}  ${row.title.padEnd(titleWidth)}  ${time}${exercise}\n`,
     );
   }
   const done = rows.filter((r) => r.done).length;
   const total = minutesFor(words.reduce((a, b) => a + b, 0));
+  const tutor = tutorCommand();
   process.stdout.write(
     chalk.dim(
       `\nAbout ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute.${
         current
-          ? `\n${done} of ${rows.length} done. \`session-tutor start\` continues at lesson ${current.number}.\n`
-          : `\nAll ${rows.length} lessons done. \`session-tutor lesson N\` opens any of them again.\n`
+          ? `\n${done} of ${rows.length} done. \`${tutor} start\` continues at lesson ${current.number}.\n`
+          : `\nAll ${rows.length} lessons done. \`${tutor} lesson N\` opens any of them again.\n`
       }`,
     ),
   );

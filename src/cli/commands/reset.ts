@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { ProgressFile } from '../progress.js';
+import { tutorCommand } from '../tutor-command.js';
 
 export async function reset(options: { yes?: boolean }): Promise<void> {
   const progress = new ProgressFile();
@@ -15,5 +16,5 @@ export async function reset(options: { yes?: boolean }): Promise<void> {
     }
   }
   progress.reset();
-  process.stdout.write('Progress forgotten: `session-tutor start` begins at lesson 1.\n');
+  process.stdout.write(`Progress forgotten: \`${tutorCommand()} start\` begins at lesson 1.\n`);
 }

@@ -1,11 +1,14 @@
 import chalk from 'chalk';
 import { type LessonInfo, listLessons } from '../../course/catalog.js';
 import { held } from '../../course/types.js';
+import { UserError } from '../../errors.js';
 import { tutorHome } from '../../home.js';
 import { glyphs } from '../glyphs.js';
+import type { KeyReader } from '../keys.js';
 import { ProgressFile } from '../progress.js';
 import { wrapIndented } from '../render.js';
 import { onShutdown } from '../shutdown.js';
+import { tutorCommand } from '../tutor-command.js';
 import type { WalkResult } from '../walkthrough.js';
 import { pageWidth } from '../width.js';
 
@@ -94,6 +97,7 @@ async function runLessons(
       secretFromEnvironment: fromEnvironment,
       notice: another,
       openBrowser: options.open ? (await import('../open-browser.js')).openInBrowser : undefined,
+      exercise: exerciseFromLesson,
       write: (text) => process.stdout.write(text),
     });
   } finally {
@@ -106,6 +110,19 @@ async function runLessons(
     `${summary(result, progress, finishedNow ? options.whatNext : undefined)}\n`,
   );
   if (!result.quit && !result.results.every((r) => r.verdicts.every(held))) process.exitCode = 1;
+}
+
+/** `e` on a lesson's "Your turn" page: its exercise, then back to the lesson or on to the next. */
+async function exerciseFromLesson(lesson: LessonInfo, keys: KeyReader): Promise<{ goOn: boolean }> {
+  const { exerciseIn } = await import('./exercise.js');
+  try {
+    return await exerciseIn(lesson, { keys });
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stdout.write(`\n${chalk.red('error:')} ${err.message}\n${chalk.dim('Press Enter.')}`);
+    await keys.next();
+    return { goOn: false };
+  }
 }
 
 /**
@@ -149,7 +166,7 @@ function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep
       chalk.bold.green(`You have finished the course: all ${lessons.length} lessons.`),
       ...(whatNext.length > 0 ? ['', 'What next:'] : []),
       ...whatNext.flatMap((step) => [
-        `  ${chalk.cyan(`npx session-tutor ${step.command}`)}`,
+        `  ${chalk.cyan(`${tutorCommand()} ${step.command}`)}`,
         wrapIndented(`      ${step.does}`, width, 6),
       ]),
     );
@@ -157,8 +174,8 @@ function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep
     lines.push(
       chalk.dim(
         next
-          ? `Stopped. \`session-tutor start\` picks up at lesson ${next.number}.`
-          : 'Stopped. You have finished every lesson; `session-tutor lesson N` opens any of them again.',
+          ? `Stopped. \`${tutorCommand()} start\` picks up at lesson ${next.number}.`
+          : `Stopped. You have finished every lesson; \`${tutorCommand()} lesson N\` opens any of them again.`,
       ),
     );
   }
