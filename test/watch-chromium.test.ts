@@ -683,10 +683,10 @@ describe("watch in front of the tutor's own stages explains every cookie Chromiu
 
   it("stage 12's attack page: a form from another port", async () => {
     await throughWatch(12, signInThenAttack);
-    // the forged form, from the same site (127.0.0.1, another port), carried the session cookie
+    // the forged logout, from the same site (127.0.0.1, another port), carried the session cookie
     // through watch, and stage 12 refused it
     const forged = exchanges.find(
-      (e) => e.method === 'POST' && e.url.endsWith('/setName') && e.status === 403,
+      (e) => e.method === 'POST' && e.url.endsWith('/logout') && e.status === 403,
     );
     expect(forged?.cookieHeader).toContain('connect.sid=');
     expect(forged?.fetch.site).toBe('same-site');

@@ -270,8 +270,9 @@ describe('a progress folder that cannot be used', () => {
       expect(run.stderr).toMatch(/warning: cannot save progress to \/proc\/nope\/progress\.json/);
       expect(run.stderr).not.toMatch(stackTrace);
 
-      const serve = spawnCli(['serve', '1', '--port', '0'], { SESSION_TUTOR_HOME: '/proc/nope' });
-      const ended = collectRun(serve, 'serve 1', 30_000);
+      // stage 2 is the first that signs cookies, so the first that keeps a development secret
+      const serve = spawnCli(['serve', '2', '--port', '0'], { SESSION_TUTOR_HOME: '/proc/nope' });
+      const ended = collectRun(serve, 'serve 2', 30_000);
       await waitForOutput(serve, /running at/);
       serve.kill('SIGTERM');
       const served = await ended;
