@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../src/cli/markdown.js';
 import { widthFor } from '../src/cli/width.js';
 import { listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
-import { cliPath, freshHome } from './helpers.js';
+import { cliPath, freshHome, waitForOutput } from './helpers.js';
 
 // The pager in a small real terminal (tmux, 80×24): pages taller than the screen scroll between
 // a header and a key line that stay put.
@@ -92,4 +94,22 @@ describe('the pager at 80×24', () => {
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
   });
+});
+
+describe('a terminal that reports no size', () => {
+  it('gets the first page drawn at 80×24, not an empty screen', async () => {
+    // util-linux `script` gives the tutor a pseudo-terminal of 0 rows and 0 columns
+    const command = `${process.execPath} ${cliPath} start --port 0`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { ...process.env, NO_COLOR: '1', SESSION_TUTOR_HOME: freshHome() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const closed = once(child, 'close');
+    try {
+      await waitForOutput(child, /Lesson 1 of \d+[\s\S]*\[Enter\] next/, 30_000);
+    } finally {
+      child.stdin?.end('q'); // through the pseudo-terminal, as a learner quits
+      await closed;
+    }
+  }, 60_000);
 });

@@ -96,12 +96,14 @@ export class Screen {
     this.removeCleanup();
   }
 
+  // A terminal that reports no size (0 × 0, as a pseudo-terminal made without one does) gets the
+  // classic 80 × 24 instead of an empty screen.
   private width(): number {
-    return this.out.columns ?? 80;
+    return this.out.columns || 80;
   }
 
   private height(): number {
-    return this.out.rows ?? 24;
+    return this.out.rows || 24;
   }
 
   /** Text as terminal rows: wrapped at spaces, and a word longer than a row cut into rows. */

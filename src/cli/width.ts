@@ -4,10 +4,10 @@ import stringWidth from 'string-width';
 
 /**
  * The width pages, diagrams and code are drawn to: the terminal's, within reason. Output to a pipe
- * has no terminal; COLUMNS, when set, stands in for it there.
+ * has no terminal, and a terminal may report a width of 0; COLUMNS, when set, stands in for it there.
  */
 export function pageWidth(): number {
-  return widthFor(process.stdout.columns ?? (Number(process.env.COLUMNS) || 80));
+  return widthFor(process.stdout.columns || Number(process.env.COLUMNS) || 80);
 }
 
 /** The width pages are drawn to on a terminal `columns` wide. */
