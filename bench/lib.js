@@ -1,6 +1,6 @@
 // Shared pieces of the benchmark: timing whole processes, medians, and tables.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -28,6 +28,9 @@ export async function buildHarness() {
     },
     outdir: harness,
   });
+  // the stages read their form page beside them, as the build's dist/stages/form.html
+  mkdirSync(join(harness, 'stages'), { recursive: true });
+  copyFileSync(join(root, 'src/stage/stages/form.html'), join(harness, 'stages/form.html'));
 }
 
 export function median(values) {
