@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { LessonInfo } from '../course/catalog.js';
 import { type CodeView, changeView, wholeView } from './change.js';
+import { helperExcerpt, helperViews } from './helpers.js';
 import { displayWidth, fitting, pageWidth } from './width.js';
 
 const gutterWidth = 6; // "123 + "
@@ -17,6 +18,20 @@ export function stageChange(lesson: LessonInfo, width = pageWidth()): string {
  */
 export function stageListing(lesson: LessonInfo, width = pageWidth()): string {
   return drawCode(wholeView(lesson), width);
+}
+
+/** The helpers the stage imports from src/stage/, each declaration as it runs (src/cli/helpers.ts). */
+export function stageHelpers(lesson: LessonInfo, width = pageWidth()): string {
+  return helperViews(lesson)
+    .map((view) => drawCode(view, width))
+    .join('\n\n');
+}
+
+/** A directive `.helper NAME TEXT`: the lines of the helper NAME that hold TEXT. */
+export function helperLines(lesson: LessonInfo, directive: string, width = pageWidth()): string {
+  const [, name, text] = directive.match(/^\.helper (\S+) (.+)$/) ?? [];
+  if (!name) throw new Error(`"${directive}" names no helper and no text: .helper NAME TEXT`);
+  return drawCode(helperExcerpt(lesson, name, text), width);
 }
 
 function drawCode(view: CodeView, width: number): string {

@@ -229,6 +229,7 @@ Keys in a lesson:
   b or ←                   page back
   ↑ ↓ PgUp PgDn Home End   scroll a page taller than the terminal
   f                        the stage's whole file, or only what changed
+  i                        the helpers the stage calls, from src/stage/
   h                        a hint about the demo and your turn
   e                        on "Your turn": the lesson's exercise
   r                        restart a stage that stopped answering
