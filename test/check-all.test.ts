@@ -44,7 +44,7 @@ const pythonCards: [PythonFixture, string, string, Record<number, string>][] = [
     'PPPPPFPP--PF',
     'lessons 1–5 pass; lesson 6 is the next to do (lessons 7, 8 and 11 pass too)',
     {
-      6: 'GET /embedded shows the app in a frame from another site',
+      6: 'GET /embedded frames the app from another site with a partitioned cookie',
       12: 'a forged POST without the token changes nothing',
     },
   ],
@@ -54,7 +54,7 @@ const pythonCards: [PythonFixture, string, string, Record<number, string>][] = [
     'lessons 1–3 pass; lesson 4 is the next to do (lessons 5 and 11 pass too)',
     {
       4: 'POST /setName sets a cookie that carries a session ID, not the name',
-      6: 'GET /embedded shows the app in a frame from another site',
+      6: 'GET /embedded frames the app from another site with a partitioned cookie',
       7: 'the session cookie has an expiry date, so the session has a lifetime',
       8: 'after logout, a copy of the old cookie is forgotten too',
       12: 'a forged POST without the token changes nothing',

@@ -123,6 +123,20 @@ describe('checks against hand-written servers', () => {
     );
   });
 
+  it('passes lesson 6 only when a frame of /embedded gets a partitioned cookie: SameSite=None and Secure alone fail', async () => {
+    const title = 'GET /embedded frames the app from another site with a partitioned cookie';
+    const made = (await checkFixture(6, 'partitioned')).results.find((r) => r.title === title);
+    expect(made?.passed, JSON.stringify(made?.verdict)).toBe(true);
+    expect(made?.verdict?.evidence).toMatch(
+      /^http:\/\/localhost:\d+\/: Set-Cookie: …; .*Partitioned/,
+    );
+    for (const flavour of ['correct', 'samesite-none'] as const) {
+      const result = (await checkFixture(6, flavour)).results.find((r) => r.title === title);
+      expect(result?.passed, flavour).toBe(false);
+      expect(result?.verdict?.outcome).toBe('no frame gets a partitioned cookie');
+    }
+  });
+
   it('names no session cookie when three cookies are each needed to be remembered', async () => {
     const names = new Map<string, string>();
     const server = createServer(async (req, res) => {
