@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../src/cli/width.js';
 import { serverSideOption } from '../src/course/04-store-name.js';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
 import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
@@ -251,6 +252,27 @@ describe('check on the command line', () => {
       expect(run.stdout).toContain('· a browser (cookie jar)');
       expect(run.stdout).not.toContain('(a browser (cookie jar))');
     });
+  });
+
+  it('wraps what check and probe print at words on a 60-column terminal: no word is cut by the terminal', async () => {
+    const fixture = await startFixture('client-side');
+    try {
+      const env = { COLUMNS: '60', NO_COLOR: '1' };
+      const check = await runCli(['check', '7', '--url', fixture.url], env);
+      const probe = await runCli(['probe', fixture.url], env);
+      for (const run of [check, probe]) {
+        expect(run.stderr).toBe('');
+        for (const line of run.stdout.split('\n')) {
+          expect(displayWidth(line), line).toBeLessThanOrEqual(60);
+        }
+      }
+      // a wrapped line continues indented; joined again, the sentences are whole
+      const joined = (text: string) => text.replace(/\n +/g, ' ');
+      expect(joined(check.stdout)).toContain(': until the browser closes, expected persistent');
+      expect(joined(probe.stdout)).toContain('a signature, if there is one, only stops changes');
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('exits 0 and prints each expectation when all pass', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readingWords } from '../src/cli/lesson-words.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
+import { displayWidth } from '../src/cli/width.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/probe/verdict.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
@@ -96,6 +97,18 @@ describe('session-tutor list', () => {
       );
       expect(kept).toBeGreaterThan(0);
     });
+  }, 180_000);
+
+  it('fits every line of the unattended course in 60 columns, a command to copy excepted', async () => {
+    const run = await runCli(['start', '--yes', '--no-color', '--port', '0'], {
+      SESSION_TUTOR_HOME: freshHome(),
+      COLUMNS: '60',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const tooLong = run.stdout
+      .split('\n')
+      .filter((line) => displayWidth(line) > 60 && !line.startsWith('  npx '));
+    expect(tooLong).toEqual([]);
   }, 180_000);
 
   it('estimates a reading time per lesson from its words, and the README gives the total', async () => {

@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import type { LessonInfo } from '../course/catalog.js';
 import { type CodeView, changeView, wholeView } from './change.js';
 import { helperExcerpt, helperViews } from './helpers.js';
+import { wrapText } from './render.js';
 import { displayWidth, fitting, pageWidth } from './width.js';
 
 const gutterWidth = 6; // "123 + "
@@ -35,7 +36,7 @@ export function helperLines(lesson: LessonInfo, directive: string, width = pageW
 }
 
 function drawCode(view: CodeView, width: number): string {
-  const lines = [chalk.dim(`── ${view.title} ──`)];
+  const lines = [chalk.dim(wrapText(`── ${view.title} ──`, width))];
   for (const row of view.rows) {
     if (row.sign === '⋮') lines.push(chalk.dim(`  ⋮${row.text ? `  ${row.text}` : ''}`));
     else {

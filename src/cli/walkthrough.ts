@@ -13,7 +13,7 @@ import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
 import type { ProgressFile } from './progress.js';
-import { progressBar, renderStep, wrapText } from './render.js';
+import { fitLines, progressBar, renderStep, wrapText } from './render.js';
 import { Screen } from './screen.js';
 import { onShutdown } from './shutdown.js';
 import { runnableHere } from './tutor-command.js';
@@ -214,7 +214,7 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
   const pageNumber = `page ${place.page + 1}/${pages.length}`;
   if (screen) {
     screen.begin(header(visit, options), page.samePage);
-  } else if (place.page === 0) write(`${header(visit, options)}\n\n`); // one header a lesson
+  } else if (place.page === 0) write(`${fitLines(header(visit, options), width)}\n\n`); // one header a lesson
   if (page.report) put(page.report);
   const parts = splitDirectives(pages[place.page]);
   for (const part of parts) {
