@@ -50,6 +50,16 @@ describe('session-tutor --version and --help', () => {
     expect(run.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}130 /);
     for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
+
+  it('wraps --help at words to a 60-column terminal, each meaning under its own column', async () => {
+    for (const args of [['--help'], ['check', '--help'], ['start', '--help']]) {
+      const run = await runCli(args, { COLUMNS: '60' });
+      for (const line of run.stdout.split('\n'))
+        expect(displayWidth(line), line).toBeLessThanOrEqual(60);
+    }
+    const help = (await runCli(['--help'], { COLUMNS: '60' })).stdout;
+    expect(help).toMatch(/^ {2}SESSION_SECRET {7}what the demo servers sign session\n {23}cookies/m);
+  });
 });
 
 describe('session-tutor list', () => {
