@@ -58,7 +58,9 @@ describe('session-tutor --version and --help', () => {
         expect(displayWidth(line), line).toBeLessThanOrEqual(60);
     }
     const help = (await runCli(['--help'], { COLUMNS: '60' })).stdout;
-    expect(help).toMatch(/^ {2}SESSION_SECRET {7}what the demo servers sign session\n {23}cookies/m);
+    expect(help).toMatch(
+      /^ {2}SESSION_SECRET {7}what the demo servers sign session\n {23}cookies/m,
+    );
   });
 });
 
