@@ -396,7 +396,7 @@ describe('check on the command line', () => {
         await waitForOutput(
           child,
           // wrapped at words to the terminal
-          /1 of 2 expectations of lesson 6 pass\.\s+Read the hints above and change your server:\s+saving\s+a\s+file\s+checks\s+again\./,
+          /1\s+of\s+2\s+expectations\s+of\s+lesson\s+6\s+pass\.\s+Read\s+the\s+hints\s+above\s+and\s+change\s+your\s+server:\s+saving\s+a\s+file\s+checks\s+again\./,
         );
       } finally {
         child.kill('SIGTERM');
