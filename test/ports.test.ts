@@ -81,7 +81,8 @@ describe('a port the system reserves (EACCES above 1023) counts as busy', () => 
     try {
       const [, port] = await waitForOutput(
         child,
-        /Port 3000 is refused by the system \(EACCES\), so this run uses port (\d+) instead\./,
+        // wrapped at words to the terminal
+        /Port\s+3000\s+is\s+refused\s+by\s+the\s+system\s+\(EACCES\),\s+so\s+this\s+run\s+uses\s+port\s+(\d+)\s+instead\./,
       );
       expect(await answers('127.0.0.1', Number(port))).toBe(true);
     } finally {
