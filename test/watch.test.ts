@@ -1,6 +1,9 @@
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exchange } from '../src/server/exchange.js';
@@ -317,11 +320,15 @@ describe('session-tutor watch --browser', () => {
       res.end('<!doctype html><title>app</title>');
     });
     const appPort = await listen(app);
+    // Chromium's profile goes to a temporary folder: this one, to see it removed
+    const tmp = mkdtempSync(join(tmpdir(), 'watch-browser-'));
+    stops.push(async () => rmSync(tmp, { recursive: true, force: true }));
     // headless: no screen here (DISPLAY unset), as on a server
     const child = spawnCli(['watch', `http://127.0.0.1:${appPort}`, '--browser', '--json'], {
       CHROME_PATH: chromiumPath,
       DISPLAY: '',
       WAYLAND_DISPLAY: '',
+      TMPDIR: tmp,
     });
     const ended = collectRun(child, 'session-tutor watch --browser', 60_000);
     const [line] = await waitForOutput(child, /^\{"id":1,.*\}$/m, 30_000);
@@ -335,6 +342,7 @@ describe('session-tutor watch --browser', () => {
     child.kill('SIGINT');
     expect((await ended).code).toBe(130);
     expect(started.filter(isAlive)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 

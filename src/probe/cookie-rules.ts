@@ -269,8 +269,21 @@ export interface StoredCookie {
   secure: boolean;
   httpOnly: boolean;
   partitioned: boolean;
+  /** A Partitioned cookie's partition: it is stored and sent under this top-level site only. */
+  partitionKey?: PartitionKey;
   sameSite?: 'strict' | 'lax' | 'none';
   created: number;
+}
+
+/**
+ * CHIPS: a Partitioned cookie is keyed by the schemeful site of the top-level page it was set
+ * under (draft-cutler-httpbis-partitioned-cookies §2.1; MDN "Cookies Having Independent
+ * Partitioned State") and, in Chromium, by whether a cross-site frame stands between
+ * (net/cookies/cookie_partition_key.cc, the ancestor chain bit; CDP Network.CookiePartitionKey).
+ */
+export interface PartitionKey {
+  topLevelSite: string;
+  hasCrossSiteAncestor: boolean;
 }
 
 /** Where a request went and where it came from, as far as cookies care. */
@@ -282,6 +295,11 @@ export interface RequestContext {
   site: 'same-origin' | 'same-site' | 'cross-site' | 'none';
   /** A top-level navigation (Sec-Fetch-Mode: navigate with Sec-Fetch-Dest: document). */
   topLevel: boolean;
+  /**
+   * The schemeful site of the page at the top of the tab. No header names it: the request's own
+   * site for a top-level navigation, else the last top-level page CookieModel saw.
+   */
+  topLevelSite?: string;
 }
 
 export type Verdict = 'stored' | 'changed' | 'rejected';
@@ -497,6 +515,7 @@ export function judgeSetCookie(
     secure: parsed.secure,
     httpOnly: parsed.httpOnly,
     partitioned: parsed.partitioned,
+    partitionKey: parsed.partitioned ? partitionKeyOf(context) : undefined,
     sameSite: parsed.sameSite,
     created: now,
   };
@@ -510,6 +529,28 @@ export function judgeSetCookie(
     changes,
     cookie,
   };
+}
+
+/** The scheme and registrable domain of a URL: a "schemeful site" (RFC 6265bis §5.2). */
+export function schemefulSite(url: URL): string {
+  return `${url.protocol}//${registrableDomain(url.hostname.replace(/^\[|\]$/g, '').toLowerCase())}`;
+}
+
+/**
+ * The partition a request's Partitioned cookies belong to: the top-level page's site, and
+ * whether the request comes from a context cross-site to it. Chromium sets the ancestor chain
+ * bit for anything but a main-frame navigation whose site for cookies is not the request's own
+ * site (CookiePartitionKey::FromNetworkIsolationKey).
+ */
+export function partitionKeyOf(context: RequestContext): PartitionKey {
+  return {
+    topLevelSite: context.topLevelSite ?? schemefulSite(context.url),
+    hasCrossSiteAncestor: !context.topLevel && context.site === 'cross-site',
+  };
+}
+
+function samePartition(a: PartitionKey | undefined, b: PartitionKey | undefined): boolean {
+  return a?.topLevelSite === b?.topLevelSite && a?.hasCrossSiteAncestor === b?.hasCrossSiteAncestor;
 }
 
 /** §5.1.4 default-path: the request path up to, not including, its last "/" (or "/"). */
@@ -526,14 +567,14 @@ export function storeInJar(
 ): StoredCookie[] {
   const cookie = verdict.cookie;
   if (!cookie) return jar;
-  const kept = jar.filter(
-    (old) =>
-      !(old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path) &&
-      (old.expires === undefined || old.expires > now),
-  );
-  const previous = jar.find(
-    (old) => old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path,
-  );
+  // a partitioned and an unpartitioned cookie of one name live side by side, as do two partitions
+  const same = (old: StoredCookie) =>
+    old.name === cookie.name &&
+    old.domain === cookie.domain &&
+    old.path === cookie.path &&
+    samePartition(old.partitionKey, cookie.partitionKey);
+  const kept = jar.filter((old) => !same(old) && (old.expires === undefined || old.expires > now));
+  const previous = jar.find(same);
   if (cookie.expires !== undefined && cookie.expires <= now) return kept;
   // §5.7 step 23: a replaced cookie keeps its creation time
   return [...kept, previous ? { ...cookie, created: previous.created } : cookie];
@@ -566,9 +607,13 @@ export function judgeSending(
   const trustworthy = isTrustworthy(context.url);
   const safe = ['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(context.method.toUpperCase());
   const verdicts: SendingVerdict[] = [];
+  const partition = partitionKeyOf(context);
   for (const cookie of jar) {
     if (cookie.expires !== undefined && cookie.expires <= now) continue;
     if (registrableDomain(cookie.domain) !== site) continue;
+    // CHIPS: a request sees only its own partition's cookies; Chromium does not list the others
+    // among a request's associatedCookies at all
+    if (cookie.partitionKey && !samePartition(cookie.partitionKey, partition)) continue;
     const withheld: SendingBlockedReason[] = [];
     const domainOk = cookie.hostOnly
       ? cookie.domain === host
@@ -673,6 +718,8 @@ export class CookieModel {
    * the model remembers who was framed cross-site and says it guessed.
    */
   private framedCrossSite = new Set<string>();
+  /** The site of the last top-level page: the partition of every request until the next one. */
+  private topLevelSite: string | undefined;
 
   /** The context of a request, the model's prediction for its cookies, and what differs from what was sent. */
   request(url: URL, method: string, headers: Headers) {
@@ -687,6 +734,8 @@ export class CookieModel {
         guessed = true;
       }
     }
+    if (context.topLevel) this.topLevelSite = schemefulSite(url);
+    else context.topLevelSite = this.topLevelSite;
     const sending = judgeSending(this.jar, context);
     const sent = cookieHeaderPairs(header(headers, 'cookie')).map((pair) => pair.name);
     const expected = sending.filter((v) => v.sent).map((v) => v.cookie.name);

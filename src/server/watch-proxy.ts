@@ -135,7 +135,10 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
           exchange.setCookies.push(model.receive(value, context));
         }
         if (lower === 'location') {
-          value = sameAppLocation(value, target, browserHost);
+          // a browser routed to the proxy under the app's own address (watch --browser) follows
+          // the app's redirects as written
+          if ((url.port || '80') === String(port))
+            value = sameAppLocation(value, target, browserHost);
           exchange.location = value;
         }
         try {
