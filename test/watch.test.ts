@@ -75,6 +75,41 @@ describe('watch never gets in the way', () => {
     expect(String(rest)).toBe('second part');
   });
 
+  it("streams a request's body to the app as the browser sends it", async () => {
+    let firstPart: (text: string) => void = () => {};
+    const arrived = new Promise<string>((resolve) => (firstPart = resolve));
+    const app = createServer((req, res) => {
+      req.once('data', (chunk) => firstPart(String(chunk)));
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => res.end(`got ${body}`));
+    });
+    const proxy = await proxyFor(await listen(app));
+    const req = request(proxy.url, { method: 'POST', timeout: 5000 });
+    const answered = new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
+    req.write('name=');
+    // the app has the first part while the browser still holds the rest
+    expect(await arrived).toBe('name=');
+    req.end('Ada');
+    const res = await answered;
+    const [body] = await once(res, 'data');
+    expect(String(body)).toBe('got name=Ada');
+  });
+
+  it('gives the app the Host the browser wrote, and its own host to an HTTP/1.0 request with none', async () => {
+    const app = createServer((req, res) => res.end(req.headers.host));
+    const appPort = await listen(app);
+    const proxy = await proxyFor(appPort);
+    expect(String((await fetchRaw(proxy.url)).body)).toBe(`127.0.0.1:${proxy.port}`);
+    const socket = connect(proxy.port, '127.0.0.1');
+    stops.push(async () => void socket.destroy());
+    socket.write('GET / HTTP/1.0\r\n\r\n');
+    let answer = '';
+    for await (const chunk of socket) answer += chunk;
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer.endsWith(`\r\n\r\n127.0.0.1:${appPort}`)).toBe(true);
+  });
+
   it('passes a gzip body through byte for byte, still compressed', async () => {
     const zipped = gzipSync('hello, compressed world');
     const app = createServer((_req, res) => {
@@ -194,6 +229,17 @@ describe('watch explains a session', () => {
       ['theme', false, ['NotOnPath']],
     ]);
     expect(exchanges[1].outsideModel).toEqual([]);
+  });
+
+  it('leaves a redirect as written for a browser that addresses the app by its own address (--browser)', async () => {
+    const app = createServer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${port}/home` });
+      res.end();
+    });
+    const port = await listen(app);
+    const proxy = await proxyFor(port);
+    const { res } = await fetchRaw(proxy.url, { host: `127.0.0.1:${port}` });
+    expect(res.headers.location).toBe(`http://127.0.0.1:${port}/home`);
   });
 
   it('reports a cookie sent that it never saw set, and one withheld that it expected', async () => {

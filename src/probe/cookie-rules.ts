@@ -391,10 +391,20 @@ export function isTrustworthy(url: URL): boolean {
   return url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }
 
+const sites = new Map<string, string>();
+
 /** The registrable domain ("site") of a host, as SameSite compares them (RFC 6265bis §5.2). */
 export function registrableDomain(host: string): string {
-  if (isIP(host.replace(/^\[|\]$/g, ''))) return host;
-  return getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host;
+  let site = sites.get(host);
+  if (site === undefined) {
+    site = isIP(host.replace(/^\[|\]$/g, ''))
+      ? host
+      : (getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host);
+    // a browser's traffic names few hosts: remember them, within reason
+    if (sites.size >= 1000) sites.clear();
+    sites.set(host, site);
+  }
+  return site;
 }
 
 /** True when the host is itself a public suffix (such as github.io or com). */
