@@ -232,6 +232,8 @@ interface SendingCase {
   /** The request whose Cookie header is judged. */
   request: Step;
   expect: Record<string, string[]>;
+  /** Partitioned cookies of the site kept under another top-level site: never part of the request. */
+  elsewhere?: string[];
 }
 
 const sendingCases: SendingCase[] = [
@@ -306,6 +308,7 @@ const sendingCases: SendingCase[] = [
     setup: [{ at: IP, path: '/set/partitioned-in-frame', how: 'frame', from: L }],
     request: { at: IP, path: '/', how: 'navigate' },
     expect: {},
+    elsewhere: ['sid'],
   },
   {
     // one set at the top, under its own site, is not sent into that host's frame on another site
@@ -313,6 +316,7 @@ const sendingCases: SendingCase[] = [
     setup: [{ at: IP, path: '/set/partitioned-top-level', how: 'navigate' }],
     request: { at: IP, path: '/', how: 'frame', from: L },
     expect: {},
+    elsewhere: ['sid'],
   },
   {
     id: 'secure-over-http',
@@ -574,6 +578,10 @@ describe('watch agrees with Chromium on which cookies a request carries', () => 
             .map((a) => [a.cookie.name, a.blockedReasons.map(sameRuleAs).sort()]),
         );
         expect(chromiumSays).toEqual(modelSays);
+        if (!rule.request.direct) {
+          const exchange = exchanges.filter((e) => e.url === url).at(-1);
+          expect(exchange?.otherPartitions.map((c) => c.name)).toEqual(rule.elsewhere ?? []);
+        }
         // what was sent, by the header the fixture received
         const got = fixture.received.filter((r) => r.path === new URL(url).pathname).at(-1);
         const sentNames = (got?.headers.cookie ?? '')

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { exchangeLines } from '../src/cli/render-watch.js';
 import type { Exchange } from '../src/server/exchange.js';
 import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
 import { chromiumPath } from './browser.js';
@@ -255,6 +256,37 @@ describe('watch explains a session', () => {
       { name: 'fromScript', sent: true },
       { name: 'sid', sent: false },
     ]);
+  });
+
+  it("keeps a frame's Partitioned cookie under the top-level site, and says why it is not sent elsewhere", async () => {
+    const app = createServer((req, res) => {
+      if (req.headers['sec-fetch-dest'] === 'iframe')
+        res.setHeader('set-cookie', 'sid=1; Path=/; SameSite=None; Secure; Partitioned');
+      res.end();
+    });
+    const proxy = await proxyFor(await listen(app));
+    const page = (host: string, dest: string, site: string) =>
+      fetchRaw(proxy.url, {
+        host: `${host}:${proxy.port}`,
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': dest,
+      });
+    const exchanges: Exchange[] = [];
+    proxy.onExchange((e) => exchanges.push(e));
+    // a page on localhost frames 127.0.0.1 (another site), then 127.0.0.1 is opened at the top
+    await page('localhost', 'document', 'none');
+    await page('127.0.0.1', 'iframe', 'cross-site');
+    await page('127.0.0.1', 'document', 'none');
+    expect(exchanges[1].jar[0].partitionKey).toEqual({
+      topLevelSite: 'http://localhost',
+      hasCrossSiteAncestor: true,
+    });
+    expect(exchanges[2].sending).toEqual([]);
+    expect(exchanges[2].otherPartitions.map((c) => c.name)).toEqual(['sid']);
+    expect(exchangeLines(exchanges[2], 100)).toContain(
+      'withheld sid: in the partition of http://localhost',
+    );
   });
 
   it('advises on a logout that misses the cookie and on CORS with credentials', async () => {

@@ -243,6 +243,17 @@ export const sendingExplanations: Record<SendingBlockedReason, Explanation> = {
   AnonymousContext: outsideTheModel,
 };
 
+/**
+ * Why a Partitioned cookie of this site stays out of a request made under another top-level
+ * site. DevTools has no reason for it: Chromium leaves such a cookie out of associatedCookies.
+ */
+export const otherPartitionExplanation: Explanation = {
+  step: 'CHIPS (draft-cutler-httpbis-partitioned-cookies §2.1): a Partitioned cookie is keyed by the top-level site',
+  sentence:
+    'It is Partitioned, and the page at the top of the tab is not on the site it was set under: the browser keeps it for that site only.',
+  fix: 'This is what Partitioned is for (a frame keeps its own cookie under each site that embeds it). To share one cookie across top-level sites, drop Partitioned: cookie: { partitioned: false }.',
+};
+
 /** One Set-Cookie line read as RFC 6265bis §5.6 reads it. */
 export interface ParsedLine {
   name: string;
@@ -652,6 +663,23 @@ export function judgeSending(
   return verdicts;
 }
 
+/** This site's Partitioned cookies kept under another partition: never sent with this request. */
+export function inOtherPartitions(
+  jar: readonly StoredCookie[],
+  context: RequestContext,
+  now = Date.now(),
+): StoredCookie[] {
+  const site = registrableDomain(context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase());
+  const partition = partitionKeyOf(context);
+  return jar.filter(
+    (cookie) =>
+      cookie.partitionKey !== undefined &&
+      !samePartition(cookie.partitionKey, partition) &&
+      (cookie.expires === undefined || cookie.expires > now) &&
+      registrableDomain(cookie.domain) === site,
+  );
+}
+
 /** The name=value pairs of a Cookie request header, in order. */
 export function cookieHeaderPairs(header: string | undefined): { name: string; value: string }[] {
   if (!header) return [];
@@ -753,7 +781,8 @@ export class CookieModel {
       ...sent.filter((name) => !expected.includes(name)).map((name) => ({ name, sent: true })),
       ...expected.filter((name) => !sent.includes(name)).map((name) => ({ name, sent: false })),
     ];
-    return { context, guessed, sending, outsideModel };
+    const otherPartitions = inOtherPartitions(this.jar, context);
+    return { context, guessed, sending, outsideModel, otherPartitions };
   }
 
   /** Judges one Set-Cookie line received for a request in `context`, and stores what the browser would. */

@@ -98,6 +98,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       fetch: { site: context.site, topLevel: context.topLevel, guessed: seen.guessed },
       cookieHeader: req.headers.cookie,
       sending: seen.sending,
+      otherPartitions: seen.otherPartitions,
       outsideModel: seen.outsideModel,
       setCookies: [],
       dropped: [],
