@@ -180,6 +180,21 @@ describe('watch never gets in the way', () => {
     expect((await fetchRaw(`${proxy.url}${reservedPath.slice(1)}/`)).res.statusCode).toBe(200);
   });
 
+  it('breaks the answer off when the app breaks off in the middle of a body', async () => {
+    const app = createServer((req, res) => {
+      res.writeHead(200, { 'content-length': 100 });
+      res.write('only part of it');
+      setImmediate(() => req.socket.destroy());
+    });
+    const proxy = await proxyFor(await listen(app));
+    const res = await new Promise<IncomingMessage>((resolve) => get(proxy.url, resolve));
+    res.on('error', () => {}); // the cut connection, asserted below
+    res.resume();
+    await once(res, 'close');
+    // the browser sees it cut short, as it would without watch, not a complete answer
+    expect(res.complete).toBe(false);
+  });
+
   it('drops only a Set-Cookie line Node refuses to write, and says why', async () => {
     const fixture = await startCookieServer({ mixed: ['bad=a\x01b; Path=/', 'good=1; Path=/'] });
     stops.push(() => fixture.stop());
@@ -341,6 +356,28 @@ describe('session-tutor watch', () => {
     expect(run.stderr.trim()).toBe(
       'error: "localhost:3000" is not a web address: write it like http://localhost:3000',
     );
+  });
+
+  it('says in one sentence what is missing or wrong in the command line', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['watch'],
+        "error: `session-tutor watch` needs your app's address, such as `session-tutor watch http://localhost:3000`.",
+      ],
+      [
+        ['watch', 'http://127.0.0.1:9', '--port', 'abc'],
+        'error: --port abc is not a port: use a whole number from 1 to 65535, or 0 for any free port.',
+      ],
+      [
+        ['watch', 'ftp://127.0.0.1'],
+        'error: "ftp://127.0.0.1" is not a web address: write it like http://localhost:3000',
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const run = await runCli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(said);
+    }
   });
 
   it('says in one sentence when CHROME_PATH names no browser', async () => {
