@@ -341,8 +341,23 @@ function trimWsp(text: string): string {
   return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
+// an app sends the same few lines again and again: each is read once (Max-Age is counted from now)
+const readLines = new Map<string, ParsedLine | { rejected: RejectReason }>();
+
 /** Splits a line into its cookie and attributes (RFC 6265bis §5.6), or the reason it is ignored. */
 export function parseSetCookie(line: string): ParsedLine | { rejected: RejectReason } {
+  let parsed = readLines.get(line);
+  if (parsed === undefined) {
+    parsed = readSetCookie(line);
+    if (readLines.size >= 1000) readLines.clear();
+    readLines.set(line, parsed);
+  }
+  if ('rejected' in parsed || parsed.maxAgeSeconds === undefined) return parsed;
+  const maxAge = parsed.maxAgeSeconds;
+  return { ...parsed, expires: maxAge <= 0 ? 0 : Date.now() + maxAge * 1000 };
+}
+
+function readSetCookie(line: string): ParsedLine | { rejected: RejectReason } {
   if (hasControlCharacter(line)) return { rejected: 'DisallowedCharacter' };
   const semicolon = line.indexOf(';');
   const pair = semicolon === -1 ? line : line.slice(0, semicolon);
@@ -382,16 +397,25 @@ export function parseSetCookie(line: string): ParsedLine | { rejected: RejectRea
       parsed.sameSite = same === 'strict' || same === 'lax' || same === 'none' ? same : undefined;
     }
   }
-  if (maxAge !== undefined) {
-    parsed.maxAgeSeconds = maxAge;
-    parsed.expires = maxAge <= 0 ? 0 : Date.now() + maxAge * 1000;
-  } else if (expires !== undefined) parsed.expires = expires;
+  // Max-Age wins over Expires (§5.7 step 6); parseSetCookie counts it from the moment it is asked
+  if (maxAge !== undefined) parsed.maxAgeSeconds = maxAge;
+  else if (expires !== undefined) parsed.expires = expires;
   return parsed;
+}
+
+/** An IPv6 address without its brackets; any other host as it is. */
+function withoutBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** The host a URL names, as cookies compare it (the URL parser has already lowercased it). */
+function hostOf(url: URL): string {
+  return withoutBrackets(url.hostname);
 }
 
 /** localhost, *.localhost and loopback addresses: secure contexts without TLS (W3C Secure Contexts §3.2). */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = withoutBrackets(host);
   if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1';
@@ -408,7 +432,7 @@ const sites = new Map<string, string>();
 export function registrableDomain(host: string): string {
   let site = sites.get(host);
   if (site === undefined) {
-    site = isIP(host.replace(/^\[|\]$/g, ''))
+    site = isIP(withoutBrackets(host))
       ? host
       : (getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host);
     // a browser's traffic names few hosts: remember them, within reason
@@ -444,7 +468,7 @@ export function judgeSetCookie(
   if ('rejected' in parsed) {
     return { line, verdict: 'rejected', rejected: [parsed.rejected], changes: [] };
   }
-  const host = context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostOf(context.url);
   const trustworthy = isTrustworthy(context.url);
   const rejected: RejectReason[] = [];
 
@@ -554,7 +578,7 @@ export function judgeSetCookie(
 
 /** The scheme and registrable domain of a URL: a "schemeful site" (RFC 6265bis §5.2). */
 export function schemefulSite(url: URL): string {
-  return `${url.protocol}//${registrableDomain(url.hostname.replace(/^\[|\]$/g, '').toLowerCase())}`;
+  return `${url.protocol}//${registrableDomain(hostOf(url))}`;
 }
 
 /**
@@ -623,7 +647,7 @@ export function judgeSending(
   context: RequestContext,
   now = Date.now(),
 ): SendingVerdict[] {
-  const host = context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostOf(context.url);
   const site = registrableDomain(host);
   const trustworthy = isTrustworthy(context.url);
   const safe = ['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(context.method.toUpperCase());
@@ -669,7 +693,8 @@ export function inOtherPartitions(
   context: RequestContext,
   now = Date.now(),
 ): StoredCookie[] {
-  const site = registrableDomain(context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase());
+  if (!jar.some((cookie) => cookie.partitionKey !== undefined)) return [];
+  const site = registrableDomain(hostOf(context.url));
   const partition = partitionKeyOf(context);
   return jar.filter(
     (cookie) =>
@@ -682,17 +707,19 @@ export function inOtherPartitions(
 
 /** The name=value pairs of a Cookie request header, in order. */
 export function cookieHeaderPairs(header: string | undefined): { name: string; value: string }[] {
-  if (!header) return [];
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '')
-    .map((pair) => {
-      const at = pair.indexOf('=');
-      return at === -1
+  const pairs: { name: string; value: string }[] = [];
+  if (!header) return pairs;
+  for (const part of header.split(';')) {
+    const pair = part.trim();
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    pairs.push(
+      at === -1
         ? { name: '', value: pair }
-        : { name: pair.slice(0, at), value: pair.slice(at + 1) };
-    });
+        : { name: pair.slice(0, at), value: pair.slice(at + 1) },
+    );
+  }
+  return pairs;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
