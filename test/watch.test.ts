@@ -5,8 +5,9 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exchangeLines } from '../src/cli/render-watch.js';
+import { parseSetCookie } from '../src/probe/cookie-rules.js';
 import type { Exchange } from '../src/server/exchange.js';
 import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
 import { chromiumPath } from './browser.js';
@@ -217,6 +218,20 @@ describe('watch never gets in the way', () => {
 });
 
 describe('watch explains a session', () => {
+  it('counts a Max-Age from the moment each line arrives, though it reads a line once', () => {
+    const line = 'sid=1; Path=/; Max-Age=60';
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const first = parseSetCookie(line);
+      vi.setSystemTime(2_000_000);
+      const again = parseSetCookie(line);
+      expect('expires' in first && first.expires).toBe(1_060_000);
+      expect('expires' in again && again.expires).toBe(2_060_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('follows a redirect chain through itself, with the jar after each hop', async () => {
     const app = createServer((req, res) => {
       if (req.url === '/login') {
