@@ -94,6 +94,16 @@ describe('check --all on real frameworks, in their default settings', () => {
     );
     expect(report.visits.map((v) => v.verdict?.outcome)).toEqual(['forgotten', 'remembered']);
     expect(report.visits[1].hops[1].form).toHaveProperty('csrfmiddlewaretoken');
+    // each cookie named for what the experiment proved, not for how it looks (both are opaque):
+    // the form sent without csrftoken is refused (CsrfViewMiddleware, "CSRF cookie not set"),
+    // the page without sessionid forgets the name
+    const role = (name: string) => report.cookies.find((c) => c.name === name)?.summary;
+    expect(role('csrftoken')).toBe(
+      'a CSRF cookie: without it the sign-in form is refused (403); the name is remembered without it, so it holds no session (sessionid does)',
+    );
+    expect(role('sessionid')).toMatch(
+      /^the session's cookie: without it the server forgets the name\. /,
+    );
   });
 
   it('Flask 2.2 (Debian): the data travels in a signed cookie, which outlives logout', async () => {
@@ -134,14 +144,27 @@ describe('check --all on real frameworks, in their default settings', () => {
       () => startFastifySession(),
       (url) => runReportCard(url),
     );
-    expect(marks(card)).toBe('PPPFFPFF--FF');
-    // index.js: cookie.secure defaults to true, and a request that is not https gets no cookie
-    // ("isInsecureConnection"); README: set secure to false for unencrypted connections
+    // index.js (11.1.3): `opts.cookie.secure = option(opts.cookie, 'secure', true)`, and a
+    // request that is not https gets no cookie ("isInsecureConnection"); README: "For all
+    // unencrypted (HTTP) connections, you need to set the secure cookie option to false".
+    // No lesson past 1 and 3 passes by a cookie never sent: lesson 2 sees none even with the
+    // name stored, and lessons 5 and 6 see a browser that keeps cookies forgotten as well.
+    expect(marks(card)).toBe('PFPFFFFF--FF');
     expect(failures(card)).toMatchObject({
+      '2: GET / answers without a session cookie while nothing is stored':
+        'no session cookie at all',
       '4: POST /setName sets a cookie that carries a session ID, not the name': 'no cookie',
       '5: a browser that sends the cookie back is greeted by its name': 'forgotten',
+      '5: a visitor that keeps no cookies is not greeted by the name it gave': 'everyone forgotten',
+      '6: a framed copy that takes the cookie but never returns it is forgotten':
+        'everyone forgotten',
+      '7: the session cookie has an expiry date, so the session has a lifetime': 'no cookie',
+      '8: after POST /logout, the browser is a stranger again': 'never remembered',
+      '11: signing in gives a new session ID, so an ID planted beforehand leads nowhere':
+        'Ada was not signed in',
     });
-    for (const lesson of [4, 5]) {
+    // every failure names the missing cookie as its cause, not the lesson's own idea
+    for (const lesson of [2, 4, 5, 6, 7, 8, 11, 12]) {
       expect(hintOf(card, lesson)).toContain(
         '@fastify/session is Secure by default (cookie: { secure: false } or "auto" for http)',
       );

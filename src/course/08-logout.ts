@@ -101,6 +101,7 @@ async function logOut(ctx: CheckContext) {
 export const checks: Expectation[] = [
   {
     title: 'after POST /logout, the browser is a stranger again',
+    needsSessionCookie: true,
     hint: 'Add POST /logout: delete the session on the server, clear its cookie, redirect to /. With express-session: req.session.destroy().',
     exerciseHint:
       "Add app.post('/logout', …): req.session.destroy(), then res.clearCookie('connect.sid') and res.redirect('./'); a Forget me form on the greeting page posts there.",
@@ -119,6 +120,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'after logout, a copy of the old cookie is forgotten too',
+    needsSessionCookie: true,
     hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere.',
     exerciseHint:
       'Log out with req.session.destroy(), which deletes the session from the store; clearing the cookie alone leaves a copied cookie working.',

@@ -30,6 +30,16 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
 }
 
 /**
+ * The hint for a check whose visitors signed in (a POST answered below 400) without any answer
+ * carrying a Set-Cookie: the missing cookie is the cause, whatever the check was about.
+ */
+export function noCookieAtAll(hops: Hop[], url: string): string | undefined {
+  const signIn = hops.find((hop) => hop.method === 'POST' && hop.status < 400);
+  if (!signIn || hops.some((hop) => hop.setCookie.length > 0)) return undefined;
+  return noSetCookie(signIn.method, url);
+}
+
+/**
  * The causes of a sign-in answered without any Set-Cookie. A session framework sends its cookie
  * once something is stored, and most withhold a Secure cookie from a request that did not come
  * over https: express-session "If secure is set, and you access your site over HTTP, the cookie

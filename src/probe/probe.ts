@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type ExplainedCookie, explainCookie } from './cookies.js';
+import { findSessionCookie, type SessionCookies } from './find-session-cookie.js';
 import { type Hop, ProbeError } from './hop.js';
-import { formPostingTo } from './html.js';
+import { formPostingTo, signInFormOf } from './html.js';
 import { rememberedVerdict, type Verdict } from './verdict.js';
 import { type CookieHabit, Visitor } from './visitor.js';
 
@@ -26,6 +27,11 @@ export interface ProbeVisit {
 export interface SeenCookie extends ExplainedCookie {
   /** The Set-Cookie line as the server sent it. */
   setCookie: string;
+  /**
+   * What the browser's experiment proved the cookie is, once it was remembered: the session's
+   * cookie, a CSRF cookie, or one not needed to be remembered (see findSessionCookie).
+   */
+  role?: string;
 }
 
 export interface ProbeReport {
@@ -60,6 +66,7 @@ export async function probeServer(
   // the value the page should show on the way back: the name field, else the first field
   const told = fields.name ?? Object.values(fields)[0];
   const report: ProbeReport = { url, post, fields, visits: [], cookies: [] };
+  let roles: SessionCookies | undefined;
 
   for (const { label, habit, expected } of visitors) {
     const visitor = new Visitor(label, habit);
@@ -70,6 +77,9 @@ export async function probeServer(
       hops.push(...(await tell(visitor, hops.at(-1), post, fields)));
       hops.push(...(await visitor.get(url)));
       visit.verdict = rememberedVerdict(label, hops.at(-1), told, expected);
+      if (habit === 'jar' && visit.verdict.outcome === 'remembered') {
+        roles = await cookieRoles(visitor, url, post, fields, told);
+      }
     } catch (err) {
       if (err instanceof ProbeError) {
         // nothing answered at all: there is nothing to show, only the reason
@@ -94,7 +104,56 @@ export async function probeServer(
     }
   }
   await measureOpaque(report, url, post, fields, told);
+  if (roles) nameRoles(report.cookies, roles);
   return report;
+}
+
+/** Which cookie of the remembered browser holds the session, by experiment, not by name. */
+async function cookieRoles(
+  browser: Visitor,
+  url: string,
+  post: string,
+  fields: Record<string, string>,
+  told: string,
+): Promise<SessionCookies> {
+  const tester = new Visitor('the same browser, one cookie left out', 'goldfish');
+  try {
+    return await findSessionCookie(browser, tester, url, told, async (page, cookie) => {
+      const form = signInFormOf(page, new URL(post).pathname);
+      return form ? tester.submit(page.url, form, fields, { cookie, follow: false }) : [];
+    });
+  } catch (err) {
+    // the experiment only names cookies: a server that fails it leaves them as they look
+    if (err instanceof ProbeError) return { others: {} };
+    throw err;
+  } finally {
+    await tester.close();
+  }
+}
+
+/**
+ * Says what each cookie proved to be: the session's, or another (a CSRF cookie, a preference)
+ * that holds no session. What its value shows (readable data, encrypted data) stays said.
+ */
+function nameRoles(cookies: SeenCookie[], roles: SessionCookies): void {
+  for (const cookie of cookies) {
+    const other = roles.others[cookie.name];
+    if (cookie.name === roles.session) {
+      cookie.role = "the session's cookie: without it the server forgets the name";
+    } else if (other) {
+      cookie.role = other;
+    } else {
+      continue;
+    }
+    cookie.summary =
+      cookie.kind === 'opaque' && cookie.name !== roles.session
+        ? `${cookie.role}; the name is remembered without it, so it holds no session${roles.session ? ` (${roles.session} does)` : ''}`
+        : `${cookie.role}. ${capitalized(cookie.summary)}`;
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
