@@ -176,7 +176,7 @@ describe('checks against hand-written servers', () => {
     const report = await checkFixture(4, 'flask');
     const result = report.results.find((r) => !r.passed);
     expect(result?.hint).toMatch(
-      /can read Ada-\w+ in it, and a signature only stops changes\. session=payload\.timestamp\.signature is the shape of Flask's default session \(itsdangerous\), .*Flask-Session, with SESSION_TYPE/,
+      /can read Ada-\w+ in it, and a signature only stops changes\. session=payload\.timestamp\.signature is the shape itsdangerous signs, .*as Flask's default session does\. With Flask, Flask-Session with SESSION_TYPE set to "redis" or "cachelib"/,
     );
   });
 

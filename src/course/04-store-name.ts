@@ -106,7 +106,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'POST /setName sets a cookie that carries a session ID, not the name',
-    hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session.',
+    hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session. With express-session: req.session.myName = name.',
     exerciseHint:
       'Store the name in req.session.myName and let express-session send its cookie; never put the name itself in a cookie.',
     async run(ctx) {
@@ -195,14 +195,16 @@ export function serverSideOption(setCookies: string[]): string | undefined {
   for (const { name, value } of cookies) {
     const plain = value.replace(/^"(.*)"$/, '$1');
     // itsdangerous: base64url payload (a leading dot when compressed), a 6-character timestamp
-    // and a signature, joined by dots
-    // Flask-Session 0.7 deprecated its "filesystem" type for "cachelib" (its changelog)
+    // and a signature, joined by dots. Flask's default session writes it, but so may others
+    // (Starlette's SessionMiddleware signs with itsdangerous' TimestampSigner), so Flask is
+    // named only as the case it fits. Flask-Session 0.7.0 deprecated FileSystemSessionInterface
+    // in favour of CacheLibSessionInterface (its changelog), so the hint names "cachelib".
     if (/^\.?[\w-]{8,}\.[\w-]{6}\.[\w-]{20,}$/.test(plain)) {
-      return `${name}=payload.timestamp.signature is the shape of Flask's default session (itsdangerous), which keeps the data in the cookie: Flask-Session, with SESSION_TYPE set to "redis" or "cachelib", keeps it on the server.`;
+      return `${name}=payload.timestamp.signature is the shape itsdangerous signs, which keeps the data in the cookie, as Flask's default session does. With Flask, Flask-Session with SESSION_TYPE set to "redis" or "cachelib" keeps it on the server.`;
     }
     // Django's signed_cookies engine: the same three parts, joined by colons
     if (/^\.?[\w-]{8,}:[0-9A-Za-z]{5,7}:[\w-]{20,}$/.test(plain)) {
-      return `${name}=payload:timestamp:signature is the shape of Django's signed_cookies session engine, which keeps the data in the cookie: set SESSION_ENGINE to "django.contrib.sessions.backends.db", the default, to keep it on the server.`;
+      return `${name}=payload:timestamp:signature is the shape Django's signed_cookies session engine writes, which keeps the data in the cookie. With Django, set SESSION_ENGINE to "django.contrib.sessions.backends.db", the default, to keep it on the server.`;
     }
   }
   return undefined;

@@ -121,7 +121,7 @@ export const checks: Expectation[] = [
   {
     title: 'after logout, a copy of the old cookie is forgotten too',
     needsSessionCookie: true,
-    hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere.',
+    hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere. With express-session: req.session.destroy(), which removes it from the store.',
     exerciseHint:
       'Log out with req.session.destroy(), which deletes the session from the store; clearing the cookie alone leaves a copied cookie working.',
     async run(ctx) {
