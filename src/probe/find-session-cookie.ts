@@ -32,6 +32,11 @@ export async function findSessionCookie(
       .filter((other) => other !== cookie)
       .map((other) => other.cookieString())
       .join('; ');
+  // the forms as the browser sees them, all its cookies sent: a double-submit token matches there
+  const all = (await tester.get(url, { cookie: held.map((c) => c.cookieString()).join('; ') })).at(
+    -1,
+  );
+  const entries = formsOf(all).flatMap((form) => form.entries);
   const others: Record<string, string> = {};
   const needed: string[] = [];
   for (const cookie of held) {
@@ -42,9 +47,7 @@ export async function findSessionCookie(
       continue;
     }
     const values = [cookie.value, safeDecode(cookie.value)];
-    const field = formsOf(page)
-      .flatMap((form) => form.entries)
-      .find(([, value]) => value !== '' && values.includes(value));
+    const field = entries.find(([, value]) => value !== '' && values.includes(value));
     if (field) {
       others[cookie.key] = `a CSRF cookie: its value is the form's hidden field ${field[0]}`;
       continue;
