@@ -103,8 +103,8 @@ export async function probeServer(
       report.cookies.push({ setCookie: line, ...cookie });
     }
   }
-  await measureOpaque(report, url, post, fields, told);
-  if (roles) nameRoles(report.cookies, roles);
+  const steady = await measureOpaque(report, url, post, fields, told);
+  if (roles) nameRoles(report.cookies, roles, steady);
   return report;
 }
 
@@ -135,7 +135,7 @@ async function cookieRoles(
  * Says what each cookie proved to be: the session's, or another (a CSRF cookie, a preference)
  * that holds no session. What its value shows (readable data, encrypted data) stays said.
  */
-function nameRoles(cookies: SeenCookie[], roles: SessionCookies): void {
+function nameRoles(cookies: SeenCookie[], roles: SessionCookies, steady: Set<string>): void {
   for (const cookie of cookies) {
     const other = roles.others[cookie.name];
     if (cookie.name === roles.session) {
@@ -145,10 +145,14 @@ function nameRoles(cookies: SeenCookie[], roles: SessionCookies): void {
     } else {
       continue;
     }
+    // an opaque session cookie that kept its size for a longer name only names the session
+    const summary = steady.has(cookie.name)
+      ? 'it did not grow with a name 200 characters longer: the data stays on the server, the cookie only says which session is yours'
+      : cookie.summary;
     cookie.summary =
       cookie.kind === 'opaque' && cookie.name !== roles.session
         ? `${cookie.role}; the name is remembered without it, so it holds no session${roles.session ? ` (${roles.session} does)` : ''}`
-        : `${cookie.role}. ${capitalized(cookie.summary)}`;
+        : `${cookie.role}. ${capitalized(summary)}`;
   }
 }
 
@@ -174,6 +178,7 @@ async function tell(
 /**
  * Where the data of an opaque cookie lives, measured: a new browser tells a value 200 characters
  * longer, and a cookie that grows with it carries the data, encrypted since it cannot be read.
+ * Returns the opaque cookies that were set again and kept their size: they carry no data.
  */
 async function measureOpaque(
   report: ProbeReport,
@@ -181,9 +186,10 @@ async function measureOpaque(
   post: string,
   fields: Record<string, string>,
   told: string,
-): Promise<void> {
+): Promise<Set<string>> {
+  const steady = new Set<string>();
   const opaque = report.cookies.filter((c) => c.kind === 'opaque');
-  if (opaque.length === 0 || told === undefined) return;
+  if (opaque.length === 0 || told === undefined) return steady;
   const key = Object.entries(fields).find(([, value]) => value === told)?.[0] ?? 'name';
   const visitor = new Visitor('browser (cookie jar), a longer name', 'jar');
   try {
@@ -196,6 +202,8 @@ async function measureOpaque(
       if (grown && before && grown.value.length - before.value.length >= 100) {
         before.kind = 'encrypted-data';
         before.summary = `the data travels in the cookie, encrypted: it grew from ${before.value.length} to ${grown.value.length} characters for a name 200 characters longer, yet cannot be read`;
+      } else if (grown && before) {
+        steady.add(grown.name);
       }
     }
   } catch (err) {
@@ -204,4 +212,5 @@ async function measureOpaque(
   } finally {
     await visitor.close();
   }
+  return steady;
 }
