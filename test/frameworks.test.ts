@@ -81,6 +81,10 @@ describe('check --all on real frameworks, in their default settings', () => {
       '12: a POST from another origin is refused, token or not': 'renamed Mallory',
     });
     // csrftoken, set with the form, is no session cookie (lesson 2 passed beside it)
+    // lesson 4 shows the session's own cookie, found by experiment, as what the browser got
+    expect(card.lines[3].report?.results[1].verdict?.evidence).toMatch(
+      /^Set-Cookie: sessionid=\w+$/,
+    );
     const lesson2 = card.lines[1].report?.results[0].verdict?.evidence;
     expect(lesson2).toMatch(
       /^Set-Cookie: csrftoken, a CSRF cookie: without it the sign-in form is refused \(403\)\. The session's cookie, sessionid, came only with the name$/,

@@ -3,7 +3,7 @@ import { explainCookie, tamperSignature } from '../probe/cookies.js';
 import { noSetCookie } from './cookie-hints.js';
 import { storedSessions, watchStore } from './stored.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
-import { signIn } from './visits.js';
+import { sessionCookies, signIn } from './visits.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
@@ -141,6 +141,10 @@ export const checks: Expectation[] = [
         );
       });
       const grown = growing(lines, given(long));
+      // the evidence of a pass shows the session's own cookie, found by experiment, not the first
+      // one set (Django's csrftoken comes with the form)
+      const { session } = await sessionCookies(ctx, browser, name);
+      const shown = lines.find((line) => explainCookie(line)?.name === session) ?? lines[0];
       const outcome = readable
         ? 'a cookie carrying the name'
         : grown
@@ -154,7 +158,7 @@ export const checks: Expectation[] = [
           ? `Set-Cookie: ${readable.split(';')[0]}`
           : grown
             ? `the cookie ${grown.name} grew from ${grown.from} to ${grown.to} characters for a name 200 characters longer, and cannot be read: the data travels in the cookie, encrypted`
-            : `Set-Cookie: ${lines[0].split(';')[0]}`,
+            : `Set-Cookie: ${shown.split(';')[0]}`,
         hint:
           readable || grown
             ? `${readable ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes.` : 'Encrypted, the name cannot be read, but the data still travels with every request, and a copied cookie stays valid until it expires, logout or not.'} ${serverSideOption(lines) ?? 'Store the name in a server-side session instead, whose cookie holds only a random ID.'}`

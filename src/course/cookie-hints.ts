@@ -44,9 +44,10 @@ export function noCookieAtAll(hops: Hop[], url: string): string | undefined {
  * once something is stored, and most withhold a Secure cookie from a request that did not come
  * over https: express-session "If secure is set, and you access your site over HTTP, the cookie
  * will not be set" (its README, cookie.secure), and @fastify/session's cookie is secure unless
- * told otherwise ("For all unencrypted (HTTP) connections, you need to set the secure cookie
- * option to false", its README; test/cookie.test.js "should not set session cookie is request
- * is not secure").
+ * told otherwise (README, cookie options: `secure` "Defaults to true", "Value can be set to
+ * `auto`"; index.js 11.x: `option(opts.cookie, 'secure', true)`, and no cookie when
+ * `session.cookie.secure === true && request.protocol !== 'https'`; test/cookie.test.js "should
+ * not set session cookie is request is not secure").
  */
 export function noSetCookie(method: string, url: string): string {
   const plain = url.startsWith('http:');
