@@ -5,6 +5,7 @@ import { startExpressCookieSession } from './fixtures/frameworks/express-cookie-
 import { startFastifySession } from './fixtures/frameworks/fastify-session.js';
 import { startProgram } from './fixtures/frameworks/programs.js';
 import type { FixtureServer } from './fixtures/servers.js';
+import { runCli } from './helpers.js';
 
 /** The card in one string, lesson by lesson: P passed, F failed, - not applicable. */
 const marks = (card: ReportCard) =>
@@ -193,6 +194,18 @@ describe('check --all on real frameworks, in their default settings', () => {
         '@fastify/session is Secure by default (cookie: { secure: false } or "auto" for http)',
       );
     }
+  });
+
+  it('Fastify with @fastify/session defaults: probe exits 1 and names the withheld Secure cookie', async () => {
+    const run = await withApp(
+      () => startFastifySession(),
+      (url) => runCli(['probe', url]),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('The server set no cookies.');
+    expect(run.stdout).toContain(
+      '@fastify/session is Secure by default (cookie: { secure: false } or "auto" for http)',
+    );
   });
 
   it('Fastify with @fastify/session, secure: false: a cookie for every visitor, no lifetime, no SameSite', async () => {

@@ -49,10 +49,10 @@ export function noCookieAtAll(hops: Hop[], url: string): string | undefined {
  * `session.cookie.secure === true && request.protocol !== 'https'`; test/cookie.test.js "should
  * not set session cookie is request is not secure").
  */
-export function noSetCookie(method: string, url: string): string {
+export function noSetCookie(method: string, url: string, path = '/setName'): string {
   const plain = url.startsWith('http:');
   return [
-    `${method} /setName sent no Set-Cookie, so the browser had nothing to send back.`,
+    `${method} ${path} sent no Set-Cookie, so the browser had nothing to send back.`,
     'Either nothing was stored in the session (store the name there: the session sends its cookie once it holds something)',
     plain
       ? `or the session cookie is Secure and withheld because ${url} is plain http: with express-session, cookie.secure: true sends no cookie over http (behind an https proxy, also app.set("trust proxy", 1)); @fastify/session is Secure by default (cookie: { secure: false } or "auto" for http).`
