@@ -97,7 +97,7 @@ export function forgottenCheck(
         evidence: `a browser that keeps cookies was not greeted either: GET / answered ${kept.again.at(-1)?.keyLine ?? 'nothing'}`,
         hint:
           whyNoCookieCameBack(kept.posted, kept.again, ctx.url) ??
-          'A browser that sends the cookie back must be greeted by its name first (lesson 5): only then does forgetting one that does not mean anything.',
+          'A browser that sends the cookie back must be greeted by its name first: only then does forgetting one that does not mean anything.',
       };
     },
   };
