@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  * not carry a `\r`.
  */
 export function readText(file: string): string {
-  return readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+  return readFileSync(file, 'utf8').replaceAll('\r\n', '\n');
 }
 
 /** The lines of a piece of code; a final newline ends the last line, it does not start another. */

@@ -63,6 +63,7 @@ export const checks: Expectation[] = [
   ),
   {
     title: 'GET /embedded frames the app from another site with a partitioned cookie',
+    needsSessionCookie: true,
     hint: 'Serve /embedded with an <iframe> of the app at the other host name (localhost and 127.0.0.1 are different sites) whose sign-in sets its cookie with SameSite=None; Secure; Partitioned.',
     exerciseHint:
       "Add app.get('/embedded', …) framing the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds, and a copy under /partitioned/ whose session cookie has sameSite: 'none', secure: true, partitioned: true.",
