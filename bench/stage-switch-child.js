@@ -4,7 +4,7 @@
 import { listLessons } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import { StageHost } from '../src/server/host.js';
-import { chooseSecret } from '../src/stage/secret.js';
+import { chooseSecret } from '../src/server/tutor-secret.js';
 
 const warm = Number(process.argv[2] ?? 2);
 const host = new StageHost({

@@ -6,5 +6,5 @@ import { readFileSync } from 'node:fs';
  * not carry a `\r`.
  */
 export function readText(file: string): string {
-  return readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+  return readFileSync(file, 'utf8').replaceAll('\r\n', '\n');
 }

@@ -106,6 +106,27 @@ describe('eject', () => {
     }
   }, 120_000);
 
+  it("copies none of the tutor's own secret keeping: the room and every ejected stage lack it", async () => {
+    const tutorOnly = [
+      ...Object.keys(await import('../src/server/tutor-secret.js')),
+      'development-secret',
+    ];
+    expect(tutorOnly).toEqual(
+      expect.arrayContaining(['chooseSecret', 'developmentSecret', 'development-secret']),
+    );
+    const roomDir = join(import.meta.dirname, '..', 'dist', 'javascript');
+    const roomFiles = Object.keys(JSON.parse(readFileSync(join(roomDir, 'imports.json'), 'utf8')));
+    expect(roomFiles).toContain('secret.js');
+    const texts = [
+      ...roomFiles.map((file) => [`room ${file}`, readFileSync(join(roomDir, file), 'utf8')]),
+      ...listLessons().flatMap((stage) =>
+        [...ejectedStage(stage)].map(([file, code]) => [`stage ${stage.number} ${file}`, code]),
+      ),
+    ];
+    for (const [where, text] of texts)
+      for (const name of tutorOnly) expect(text, `${where} holds ${name}`).not.toContain(name);
+  });
+
   it('writes POSIX paths into code, so a project ejected on Windows (path.win32) starts and passes', async () => {
     const files = ejectedStage(findLesson(12));
     await init;

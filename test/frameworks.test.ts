@@ -5,6 +5,7 @@ import { startExpressCookieSession } from './fixtures/frameworks/express-cookie-
 import { startFastifySession } from './fixtures/frameworks/fastify-session.js';
 import { startProgram } from './fixtures/frameworks/programs.js';
 import type { FixtureServer } from './fixtures/servers.js';
+import { runCli } from './helpers.js';
 
 /** The card in one string, lesson by lesson: P passed, F failed, - not applicable. */
 const marks = (card: ReportCard) =>
@@ -81,6 +82,10 @@ describe('check --all on real frameworks, in their default settings', () => {
       '12: a POST from another origin is refused, token or not': 'renamed Mallory',
     });
     // csrftoken, set with the form, is no session cookie (lesson 2 passed beside it)
+    // lesson 4 shows the session's own cookie, found by experiment, as what the browser got
+    expect(card.lines[3].report?.results[1].verdict?.evidence).toMatch(
+      /^Set-Cookie: sessionid=\w+$/,
+    );
     const lesson2 = card.lines[1].report?.results[0].verdict?.evidence;
     expect(lesson2).toMatch(
       /^Set-Cookie: csrftoken, a CSRF cookie: without it the sign-in form is refused \(403\)\. The session's cookie, sessionid, came only with the name$/,
@@ -94,6 +99,16 @@ describe('check --all on real frameworks, in their default settings', () => {
     );
     expect(report.visits.map((v) => v.verdict?.outcome)).toEqual(['forgotten', 'remembered']);
     expect(report.visits[1].hops[1].form).toHaveProperty('csrfmiddlewaretoken');
+    // each cookie named for what the experiment proved, not for how it looks (both are opaque):
+    // the form sent without csrftoken is refused (CsrfViewMiddleware, "CSRF cookie not set"),
+    // the page without sessionid forgets the name
+    const role = (name: string) => report.cookies.find((c) => c.name === name)?.summary;
+    expect(role('csrftoken')).toBe(
+      'a CSRF cookie: without it the sign-in form is refused (403); the name is remembered without it, so it holds no session (sessionid does)',
+    );
+    expect(role('sessionid')).toBe(
+      "the session's cookie: without it the server forgets the name. It did not grow with a name 200 characters longer: the data stays on the server, the cookie only says which session is yours",
+    );
   });
 
   it('Flask 2.2 (Debian): the data travels in a signed cookie, which outlives logout', async () => {
@@ -103,7 +118,14 @@ describe('check --all on real frameworks, in their default settings', () => {
     );
     expect(marks(card)).toBe('PPPFPPFF--FF');
     expect(failures(card)).toEqual(signedCookieSession);
-    expect(hintOf(card, 4)).toContain("the shape of Flask's default session (itsdangerous)");
+    // the copy holds the name itself: logout has nothing on the server to delete
+    expect(card.lines[7].report?.results[1].hint).toMatch(
+      /^The copy carries the session itself \(session holds Ada-\w+\), so the server has nothing to delete/,
+    );
+    // Flask-Session 0.7.0 deprecated its filesystem type for cachelib (changelog)
+    expect(hintOf(card, 4)).toContain(
+      'the shape itsdangerous signs, which keeps the data in the cookie, as Flask\'s default session does. With Flask, Flask-Session with SESSION_TYPE set to "redis" or "cachelib"',
+    );
   });
 
   it('PHP 8.2 native sessions (php -S): a cookie at once, kept IDs, no flags', async () => {
@@ -134,18 +156,56 @@ describe('check --all on real frameworks, in their default settings', () => {
       () => startFastifySession(),
       (url) => runReportCard(url),
     );
-    expect(marks(card)).toBe('PPPFFPFF--FF');
-    // index.js: cookie.secure defaults to true, and a request that is not https gets no cookie
-    // ("isInsecureConnection"); README: set secure to false for unencrypted connections
-    expect(failures(card)).toMatchObject({
+    // index.js (11.1.3): `opts.cookie.secure = option(opts.cookie, 'secure', true)`, and a
+    // request that is not https gets no cookie ("isInsecureConnection"); README: "For all
+    // unencrypted (HTTP) connections, you need to set the secure cookie option to false".
+    // No lesson past 1 and 3 passes by a cookie never sent: lesson 2 sees none even with the
+    // name stored, and lessons 5 and 6 see a browser that keeps cookies forgotten as well.
+    expect(marks(card)).toBe('PFPFFFFF--FF');
+    const noCookie = {
+      '2: GET / answers without a session cookie while nothing is stored':
+        'no session cookie at all',
       '4: POST /setName sets a cookie that carries a session ID, not the name': 'no cookie',
       '5: a browser that sends the cookie back is greeted by its name': 'forgotten',
-    });
-    for (const lesson of [4, 5]) {
-      expect(hintOf(card, lesson)).toContain(
+      '5: a visitor that keeps no cookies is not greeted by the name it gave': 'everyone forgotten',
+      '5: two browsers at once each get their own name back': 'forgotten',
+      '5: a name with HTML in it is shown as text, escaped': 'not shown',
+      '6: a framed copy that takes the cookie but never returns it is forgotten':
+        'everyone forgotten',
+      '7: the session cookie has an expiry date, so the session has a lifetime': 'no cookie',
+      '8: after POST /logout, the browser is a stranger again': 'never remembered',
+      '8: after logout, a copy of the old cookie is forgotten too': 'never remembered',
+      '11: the session cookie is HttpOnly and SameSite=Lax (or Strict)': 'no cookie',
+      '11: signing in gives a new session ID, so an ID planted beforehand leads nowhere':
+        'Ada was not signed in',
+      '12: a forged POST without the token changes nothing': 'Ada was never signed in',
+      '12: a POST from another origin is refused, token or not': 'Ada was never signed in',
+      '12: the server’s own forms work: sign in, log out': 'signing in failed',
+    };
+    expect(failures(card)).toEqual(noCookie);
+    // every failure names the missing cookie as its cause, not the lesson's own idea
+    const hints = card.lines.flatMap((l) =>
+      (l.report?.results ?? []).filter((r) => !r.passed).map((r) => r.hint),
+    );
+    expect(hints).toHaveLength(Object.keys(noCookie).length);
+    for (const hint of hints) {
+      expect(hint).toMatch(/^POST \/setName sent no Set-Cookie, so the browser had nothing/);
+      expect(hint).toContain(
         '@fastify/session is Secure by default (cookie: { secure: false } or "auto" for http)',
       );
     }
+  });
+
+  it('Fastify with @fastify/session defaults: probe exits 1 and names the withheld Secure cookie', async () => {
+    const run = await withApp(
+      () => startFastifySession(),
+      (url) => runCli(['probe', url]),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('The server set no cookies.');
+    expect(run.stdout).toContain(
+      '@fastify/session is Secure by default (cookie: { secure: false } or "auto" for http)',
+    );
   });
 
   it('Fastify with @fastify/session, secure: false: a cookie for every visitor, no lifetime, no SameSite', async () => {
@@ -176,6 +236,10 @@ describe('check --all on real frameworks, in their default settings', () => {
     );
     expect(marks(card)).toBe('PPPFPPFF--FF');
     expect(failures(card)).toEqual(signedCookieSession);
+    // the copy holds the name itself: logout has nothing on the server to delete
+    expect(card.lines[7].report?.results[1].hint).toMatch(
+      /^The copy carries the session itself \(session holds Ada-\w+\), so the server has nothing to delete/,
+    );
     // koa-session writes the same X + X.sig pair, so the hint names neither
     expect(hintOf(card, 4)).not.toContain('cookie-session');
   });

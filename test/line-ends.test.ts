@@ -29,7 +29,7 @@ describe('Windows line ends', () => {
   });
 
   it.skipIf(!isClone)(
-    'a core.autocrlf=true clone checks out LF everywhere, builds and passes Biome',
+    'a core.autocrlf=true clone checks out LF everywhere, builds, passes Biome and runs its tests that read the text files',
     () => {
       const clone = mkdtempSync(join(tmpdir(), 'session-tutor-autocrlf-'));
       try {
@@ -49,6 +49,17 @@ describe('Windows line ends', () => {
         expect(
           readFileSync(join(clone, 'dist/javascript/stages/05-remember.js'), 'utf8'),
         ).not.toContain('\r');
+        // the checkout is byte for byte this one, so the whole suite sees the same files; these
+        // read the README, every lesson's pages and every import under src/ in the clone itself
+        const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+        const tests = ['test/registry.test.ts', 'test/pager.test.ts'];
+        const ran = execFileSync(process.execPath, [vitest, 'run', ...tests], {
+          cwd: clone,
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+        });
+        expect(ran).toMatch(/Test Files +2 passed/);
       } finally {
         rmSync(clone, { recursive: true, force: true });
       }

@@ -1,6 +1,9 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { explainCookie, readPayload } from '../src/probe/cookies.js';
+import { probeServer } from '../src/probe/probe.js';
 import { startFixture } from './fixtures/servers.js';
 import { runCli, withStage } from './helpers.js';
 
@@ -98,7 +101,9 @@ describe('probe on the command line', () => {
       expect(posted).toMatchObject({ method: 'POST', form: { token: 't+1/2' } });
       const measured = JSON.parse((await runCli(['probe', encrypted.url, '--json'])).stdout);
       expect(measured.cookies[0]).toMatchObject({ name: 'sid', kind: 'encrypted-data' });
-      expect(measured.cookies[0].summary).toMatch(/^the data travels in the cookie, encrypted/);
+      expect(measured.cookies[0].summary).toMatch(
+        /^the session's cookie: without it the server forgets the name\. The data travels in the cookie, encrypted/,
+      );
     } finally {
       await strict.close();
       await encrypted.close();
@@ -174,5 +179,50 @@ describe('explainCookie', () => {
       sameSite: 'strict',
     });
     expect(explainCookie('a=b')?.lifetime).toBeUndefined();
+  });
+});
+
+describe('probe names cookies for what they proved to be', () => {
+  it('a double-submit CSRF cookie, whose value is the form’s hidden field, is no session', async () => {
+    const names = new Map<string, string>();
+    const server = createServer(async (req, res) => {
+      const jar = new URLSearchParams((req.headers.cookie ?? '').replaceAll('; ', '&'));
+      const token = jar.get('csrf') ?? `t${Math.random().toString(36).slice(2)}`;
+      const name = names.get(jar.get('sid') ?? '');
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        const fields = new URLSearchParams(body);
+        if (fields.get('_csrf') !== jar.get('csrf')) return res.writeHead(403).end('refused');
+        const sid = Math.random().toString(36).slice(2);
+        names.set(sid, fields.get('name') ?? '');
+        return res.writeHead(303, { location: '/', 'set-cookie': `sid=${sid}; HttpOnly` }).end();
+      }
+      res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': `csrf=${token}` });
+      res.end(
+        `<h1>${name ?? 'Hello, stranger'}</h1><form method="post" action="/setName"><input type="hidden" name="_csrf" value="${token}"><input name="name"></form>`,
+      );
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      const report = await probeServer({
+        url: `http://127.0.0.1:${port}/`,
+        post: '/setName',
+        fields: {},
+      });
+      expect(report.visits.map((v) => v.verdict?.outcome)).toEqual(['forgotten', 'remembered']);
+      const summary = (name: string) => report.cookies.find((c) => c.name === name)?.summary;
+      expect(summary('csrf')).toBe(
+        "a CSRF cookie: its value is the form's hidden field _csrf; the name is remembered without it, so it holds no session (sid does)",
+      );
+      expect(summary('sid')).toBe(
+        "the session's cookie: without it the server forgets the name. It did not grow with a name 200 characters longer: the data stays on the server, the cookie only says which session is yours",
+      );
+    } finally {
+      server.close();
+      await once(server, 'close');
+    }
   });
 });

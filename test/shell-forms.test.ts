@@ -3,13 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runnableHere, tutorCommand } from '../src/cli/tutor-command.js';
 import { listLessons } from '../src/course/catalog.js';
 import { quotedPath } from '../src/course/not-run.js';
+import { secretGenerator } from '../src/stage/secret.js';
 import { collectRun, freshHome } from './helpers.js';
 
 // Every command a lesson prints that sets a variable comes in three forms, one per shell a learner
 // may type it in: bash (or zsh), PowerShell and cmd. Each form is run in its own shell where that
-// shell exists (bash here; PowerShell and cmd on Windows in CI).
+// shell exists: bash here; PowerShell and cmd on Windows in CI (.github/workflows/platforms.yml),
+// where a missing one fails the test. PowerShell is not a Debian package, and npm's `pwsh`
+// downloads it from GitHub when installed, so on this Linux the PowerShell and cmd forms are
+// checked as text: built from the same generator, setting the same variables, running the same
+// command as the bash form, which runs.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shells = ['bash, zsh', 'PowerShell', 'cmd'] as const;
@@ -68,11 +74,35 @@ function runIn(shell: Shell, script: string, env: NodeJS.ProcessEnv = {}) {
   );
 }
 
+const onWindows = process.platform === 'win32';
 const runs: Record<Shell, boolean> = {
-  'bash, zsh': process.platform !== 'win32',
-  PowerShell: hasPwsh,
-  cmd: process.platform === 'win32',
+  'bash, zsh': !onWindows,
+  // every Windows has cmd, and GitHub's Windows runners have pwsh: there a missing one fails
+  PowerShell: onWindows || hasPwsh,
+  cmd: onWindows,
 };
+/** Said in the name of a test that runs a form, so a skip reads as what it is. */
+const where: Record<Shell, string> = {
+  'bash, zsh': 'in bash; skipped on Windows',
+  PowerShell: 'in pwsh; skipped where pwsh is missing, as on Debian, never on Windows',
+  cmd: 'in cmd; skipped off Windows',
+};
+
+/** What a form sets, name → value, and the command it runs, read by that shell's syntax. */
+function readForm(shell: Shell, form: string): { sets: Record<string, string>; runs: string } {
+  const sets: Record<string, string> = {};
+  let rest = form;
+  const step: Record<Shell, RegExp> = {
+    'bash, zsh': /^([A-Z_]+)=(\S+) /,
+    PowerShell: /^\$env:([A-Z_]+)='([^']*)'; /,
+    cmd: /^set ([A-Z_]+)=([^&]*)&& /,
+  };
+  for (let m = rest.match(step[shell]); m; m = rest.match(step[shell])) {
+    sets[m[1]] = m[2];
+    rest = rest.slice(m[0].length);
+  }
+  return { sets, runs: rest };
+}
 
 /** What to append to a form so that the shell prints the secret it set. */
 const printSecret: Record<Shell, (form: string) => string> = {
@@ -98,10 +128,41 @@ describe('commands the lessons print', () => {
 
   const secret = shellForms().find((f) => f.lesson === 2)?.forms as Record<Shell, string>;
   const production = shellForms().find((f) => f.lesson === 11)?.forms as Record<Shell, string>;
+
+  it('run, in lesson 2, the one secret generator that the ejected README and the stages name', () => {
+    expect(secret).toEqual({
+      'bash, zsh': `export SESSION_SECRET="$(${secretGenerator})"`,
+      PowerShell: `$env:SESSION_SECRET = ${secretGenerator}`,
+      cmd: `for /f %s in ('${secretGenerator}') do set SESSION_SECRET=%s`,
+    });
+  });
+
+  it('set, in lesson 11, the same variables to the same values and run the same command in every shell', () => {
+    const read = shells.map((shell) => readForm(shell, production[shell]));
+    expect(read[0]).toEqual({
+      sets: { NODE_ENV: 'production', SESSION_SECRET: 'short' },
+      runs: 'npx session-tutor serve 11',
+    });
+    for (const form of read.slice(1)) expect(form).toEqual(read[0]);
+  });
+
+  it("pass, in lesson 11, through the tutor's command builder whole: every form runs the tutor that printed it", () => {
+    // away from the clone, npx would ask the registry: each form gets the same runnable command
+    const away = freshHome();
+    const command = tutorCommand(away);
+    for (const shell of shells) {
+      const printed = runnableHere(production[shell], away);
+      expect(readForm(shell, printed).runs, shell).toBe(`${command} serve 11`);
+      expect(runnableHere(production[shell], root), shell).toBe(production[shell]);
+    }
+  });
+
   for (const shell of shells) {
     it.skipIf(!runs[shell])(
-      `lesson 2's ${shell} form sets SESSION_SECRET to 32 random bytes`,
+      `lesson 2's ${shell} form sets SESSION_SECRET to 32 random bytes (${where[shell]})`,
       async () => {
+        if (shell === 'PowerShell')
+          expect(hasPwsh, 'pwsh, which every Windows runner has').toBe(true);
         const first = await runIn(shell, printSecret[shell](secret[shell]));
         const second = await runIn(shell, printSecret[shell](secret[shell]));
         expect(first.stderr).toBe('');
@@ -111,8 +172,10 @@ describe('commands the lessons print', () => {
     );
 
     it.skipIf(!runs[shell])(
-      `lesson 11's ${shell} form shows stage 11 refusing a short secret`,
+      `lesson 11's ${shell} form shows stage 11 refusing a short secret (${where[shell]})`,
       async () => {
+        if (shell === 'PowerShell')
+          expect(hasPwsh, 'pwsh, which every Windows runner has').toBe(true);
         const run = await runIn(shell, production[shell], { SESSION_SECRET: '', NODE_ENV: '' });
         expect(run.code).toBe(2);
         expect(run.stderr).toContain(

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChromiumRecord, recordChromiumCookies } from '../src/cli/watch-browser.js';
+import {
+  type ChromiumRecord,
+  recordChromiumCookies,
+  watchInChromium,
+} from '../src/cli/watch-browser.js';
 import {
   CookieModel,
   type LineVerdict,
@@ -64,8 +68,11 @@ interface Step {
   /** Scheme and host as the browser sees them, such as http://a.localhost. */
   at: string;
   path: string;
-  /** navigate: a top-level navigation; fetch: from a page on `from`; post: a form from `from`. */
-  how: 'navigate' | 'fetch' | 'post';
+  /**
+   * navigate: a top-level navigation; fetch: from a page on `from`; post: a form from `from`;
+   * frame: an iframe in a page on `from`.
+   */
+  how: 'navigate' | 'fetch' | 'post' | 'frame';
   from?: string;
   /** Straight to the fixture, not through the proxy: https, or lines Node refuses to pass on. */
   direct?: boolean;
@@ -95,6 +102,8 @@ const A = 'http://a.localhost';
 // two sites for cross-site requests (a.localhost and b.localhost would not do: Chromium reports
 // their requests as cross-site only when schemes count, SchemefulSameSite*)
 const X = 'http://a.test';
+const L = 'http://localhost';
+const IP = 'http://127.0.0.1';
 const Y = 'http://b.test';
 
 // Each case: RFC 6265bis section and Chromium's rule are cited in src/probe/cookie-rules.ts.
@@ -184,6 +193,17 @@ const storageCases: StorageCase[] = [
   c('prefix-upper-case', ['__SECURE-sid=1; Path=/'], A, ['InvalidPrefix']),
   c('hidden-prefix', ['=__Secure-sid=1; Path=/'], A, ['InvalidPrefix']),
   c('partitioned-without-secure', ['sid=1; Path=/; Partitioned'], A, ['InvalidPartitioned']),
+  // CHIPS: localhost and 127.0.0.1 are two sites (as in stage 6's /embedded), both secure contexts
+  c('partitioned-in-frame', ['sid=1; Path=/; SameSite=None; Secure; Partitioned'], IP, [], {
+    how: 'frame',
+    from: L,
+  }),
+  c('partitioned-top-level', ['sid=1; Path=/; SameSite=None; Secure; Partitioned'], IP, []),
+  c('none-in-frame', ['sid=1; Path=/; SameSite=None; Secure'], IP, [], { how: 'frame', from: L }),
+  c('unspecified-in-frame', ['sid=1; Path=/'], IP, ['SameSiteUnspecifiedTreatedAsLax'], {
+    how: 'frame',
+    from: L,
+  }),
   c('too-large', [`big=${'x'.repeat(4100)}; Path=/`], A, ['NameValuePairExceedsMaxSize']),
   c('no-content', ['=; Path=/'], A, ['NoCookieContent']),
   c('max-age-capped', ['sid=1; Path=/; Max-Age=50000000'], A, []),
@@ -212,6 +232,8 @@ interface SendingCase {
   /** The request whose Cookie header is judged. */
   request: Step;
   expect: Record<string, string[]>;
+  /** Partitioned cookies of the site kept under another top-level site: never part of the request. */
+  elsewhere?: string[];
 }
 
 const sendingCases: SendingCase[] = [
@@ -272,6 +294,29 @@ const sendingCases: SendingCase[] = [
     setup: [{ at: Y, path: '/set/cross-site-strict', how: 'navigate' }],
     request: { at: Y, path: '/', how: 'fetch', from: Y },
     expect: { sid: [] },
+  },
+  {
+    // CHIPS: the frame's partitioned cookie comes back to the same frame under the same top site
+    id: 'partitioned-in-its-partition',
+    setup: [{ at: IP, path: '/set/partitioned-in-frame', how: 'frame', from: L }],
+    request: { at: IP, path: '/', how: 'frame', from: L },
+    expect: { sid: [] },
+  },
+  {
+    // ...but not to the same host at the top: another partition, which Chromium does not even list
+    id: 'partitioned-outside-its-partition',
+    setup: [{ at: IP, path: '/set/partitioned-in-frame', how: 'frame', from: L }],
+    request: { at: IP, path: '/', how: 'navigate' },
+    expect: {},
+    elsewhere: ['sid'],
+  },
+  {
+    // one set at the top, under its own site, is not sent into that host's frame on another site
+    id: 'partitioned-top-level-into-frame',
+    setup: [{ at: IP, path: '/set/partitioned-top-level', how: 'navigate' }],
+    request: { at: IP, path: '/', how: 'frame', from: L },
+    expect: {},
+    elsewhere: ['sid'],
   },
   {
     id: 'secure-over-http',
@@ -345,7 +390,15 @@ async function visit(page: Page, step: Step): Promise<string> {
     return url;
   }
   await page.goto(urlOf({ ...step, at: step.from ?? step.at, path: '/blank' }));
-  if (step.how === 'fetch') {
+  if (step.how === 'frame') {
+    const loaded = page.waitForResponse(url);
+    await page.evaluate((to) => {
+      const frame = document.createElement('iframe');
+      frame.src = to;
+      document.body.append(frame);
+    }, url);
+    await loaded;
+  } else if (step.how === 'fetch') {
     await page.evaluate(
       (to) => fetch(to, { mode: 'no-cors', credentials: 'include' }).then(() => undefined),
       url,
@@ -485,6 +538,7 @@ describe('watch agrees with Chromium on every Set-Cookie rule', () => {
             ).toBeDefined();
             expect(kept?.domain.replace(/^\./, '')).toBe(verdict.cookie?.domain);
             expect(kept?.domain.startsWith('.')).toBe(!verdict.cookie?.hostOnly);
+            expect(kept?.partitionKey).toEqual(verdict.cookie?.partitionKey);
             if (verdict.changes.includes('MaxAgeCapped')) {
               const days = ((kept?.expires ?? 0) * 1000 - Date.now()) / 86_400_000;
               expect(Math.round(days)).toBe(400);
@@ -500,9 +554,11 @@ describe('watch agrees with Chromium on every Set-Cookie rule', () => {
 
 describe('watch agrees with Chromium on which cookies a request carries', () => {
   for (const rule of sendingCases) {
-    it(`${rule.id}: ${Object.entries(rule.expect)
-      .map(([n, r]) => `${n} ${r.join('+') || 'sent'}`)
-      .join(', ')}`, async () => {
+    it(`${rule.id}: ${
+      Object.entries(rule.expect)
+        .map(([n, r]) => `${n} ${r.join('+') || 'sent'}`)
+        .join(', ') || 'no cookie listed'
+    }`, async () => {
       const { page, cdp, stop } = await freshStart();
       try {
         const cookies = await recordChromiumCookies(cdp);
@@ -522,6 +578,10 @@ describe('watch agrees with Chromium on which cookies a request carries', () => 
             .map((a) => [a.cookie.name, a.blockedReasons.map(sameRuleAs).sort()]),
         );
         expect(chromiumSays).toEqual(modelSays);
+        if (!rule.request.direct) {
+          const exchange = exchanges.filter((e) => e.url === url).at(-1);
+          expect(exchange?.otherPartitions.map((c) => c.name)).toEqual(rule.elsewhere ?? []);
+        }
         // what was sent, by the header the fixture received
         const got = fixture.received.filter((r) => r.path === new URL(url).pathname).at(-1);
         const sentNames = (got?.headers.cookie ?? '')
@@ -540,40 +600,6 @@ describe('watch agrees with Chromium on which cookies a request carries', () => 
     });
   }
 });
-
-/**
- * Every cookie Chromium refused to store or to send during the visit, each one explained by the
- * model with the same reasons for the same request; resolves with how many there were.
- */
-function expectEveryDropExplained(
-  cookies: Awaited<ReturnType<typeof recordChromiumCookies>>,
-  urls: string[],
-): number {
-  let drops = 0;
-  for (const url of new Set(urls)) {
-    const seen = exchanges.filter((e) => e.url === url);
-    for (const record of cookies.forUrl(url)) {
-      for (const blocked of record.blocked) {
-        drops++;
-        const model = seen.flatMap((e) => e.setCookies).find((v) => v.line === blocked.cookieLine);
-        expect(model?.rejected, `${url}: ${blocked.cookieLine}`).toEqual(
-          blocked.blockedReasons.map(sameRuleAs),
-        );
-      }
-      for (const held of record.associated.filter((a) => a.blockedReasons.length > 0)) {
-        drops++;
-        const reasons = seen
-          .flatMap((e) => e.sending)
-          .filter((v) => v.cookie.name === held.cookie.name && !v.sent)
-          .map((v) => v.withheld);
-        expect(reasons, `${url}: ${held.cookie.name} withheld`).toContainEqual(
-          held.blockedReasons.map(sameRuleAs),
-        );
-      }
-    }
-  }
-  return drops;
-}
 
 describe('a browser setting outside the model', () => {
   it('is reported, never hidden: a third-party cookie Chromium blocks by preference', async () => {
@@ -618,74 +644,126 @@ async function signInThenAttack(page: Page, url: string): Promise<void> {
   }
 }
 
-describe("watch in front of the tutor's own stages explains every cookie Chromium drops", () => {
-  async function throughWatch(
-    number: number,
-    visit: (page: Page, proxyUrl: string) => Promise<void>,
-  ) {
+type WatchBrowser = Awaited<ReturnType<typeof watchInChromium>>;
+
+/**
+ * For every exchange watch saw, Chromium's own report (as `watch --browser` shows it beside the
+ * verdicts) names the same reasons as the model, for every Set-Cookie line and every cookie of the
+ * site; resolves with how many cookies Chromium refused or held back.
+ */
+async function expectChromiumAgrees(browser: WatchBrowser, seen: Exchange[]): Promise<number> {
+  let drops = 0;
+  for (const exchange of seen) {
+    const report = await browser.reportFor(exchange);
+    if (!report) {
+      // Chromium fetches the icon itself, outside the page's DevTools session
+      expect(new URL(exchange.url).pathname, `Chromium reported nothing for ${exchange.url}`).toBe(
+        '/favicon.ico',
+      );
+      continue;
+    }
+    for (const verdict of exchange.setCookies) {
+      const chromium = report.storage[verdict.line].map(sameRuleAs);
+      const named = verdict.rejected.filter((r) => !unnamed.includes(r as UnnamedReason));
+      expect(chromium, `${exchange.url}: ${verdict.line}`).toEqual(named);
+      if (verdict.rejected.length > 0) drops++;
+    }
+    const chromiumSending = Object.fromEntries(
+      Object.entries(report.sending).map(([name, reasons]) => [name, reasons.map(sameRuleAs)]),
+    );
+    const modelSending = Object.fromEntries(
+      exchange.sending.map((v) => [v.cookie.name, v.withheld]),
+    );
+    expect(chromiumSending, `${exchange.method} ${exchange.url}: cookies sent`).toEqual(
+      modelSending,
+    );
+    drops += Object.values(chromiumSending).filter((reasons) => reasons.length > 0).length;
+  }
+  return drops;
+}
+
+describe("watch --browser in front of the tutor's own stages explains every cookie Chromium drops", () => {
+  /**
+   * Stage `number` behind watch, and Chromium launched as `watch --browser` launches it: every
+   * address of the stage's port (localhost, 127.0.0.1, [::1]) goes through the proxy, so frames
+   * and forms that name the stage directly are seen too. `visit` gets the tab and the stage's port.
+   */
+  async function throughWatch(number: number, visit: (page: Page, port: string) => Promise<void>) {
+    requireChromium();
     return withStage(number, async (stage) => {
-      const { page, cdp, stop } = await freshStart();
-      await proxy.stop();
-      proxy = await startWatchProxy({ target: stage.probeUrl });
-      proxy.onExchange((exchange) => exchanges.push(exchange));
+      const proxy = await startWatchProxy({ target: stage.probeUrl });
+      const seen: Exchange[] = [];
+      proxy.onExchange((exchange) => seen.push(exchange));
       try {
-        const cookies = await recordChromiumCookies(cdp);
-        await visit(page, proxy.url.replace(/\/$/, ''));
-        // the last answers' ExtraInfo events come in after the page has loaded
-        for (const url of new Set(exchanges.map((e) => e.url))) await chromiumRecord(cookies, url);
-        return expectEveryDropExplained(
-          cookies,
-          exchanges.map((e) => e.url),
-        );
+        const browser = await watchInChromium(proxy, stage.probeUrl);
+        try {
+          await visit(browser.page, new URL(stage.probeUrl).port);
+          const drops = await expectChromiumAgrees(browser, seen);
+          return { seen, drops };
+        } finally {
+          await browser.close();
+        }
       } finally {
-        await stop();
+        await proxy.stop();
       }
     });
   }
 
   it('stage 5: a visit, a name, a visit back', async () => {
-    await throughWatch(5, async (page, url) => {
-      await page.goto(`${url}/`);
+    const { seen } = await throughWatch(5, async (page, port) => {
+      await page.goto(`http://localhost:${port}/`);
       await tellName(page, page, 'Ada');
-      await page.goto(`${url}/`);
+      await page.goto(`http://localhost:${port}/`);
     });
-    expect(exchanges.some((e) => e.setCookies.some((v) => v.name === 'connect.sid'))).toBe(true);
+    expect(seen.some((e) => e.setCookies.some((v) => v.name === 'connect.sid'))).toBe(true);
   });
 
-  it("stage 6's /embedded: the app framed by another site", async () => {
-    const drops = await throughWatch(6, async (page, url) => {
-      const port = new URL(url).port;
-      // /embedded frames the stage at its own port; here the same page frames it through watch
-      await page.goto(`${url}/embedded`);
-      const framedUrl = `http://localhost:${port}/`;
-      const navigated = page.waitForEvent('framenavigated', {
-        predicate: (f) => f.url() === framedUrl,
-      });
-      await page.evaluate((framed) => {
-        for (const frame of document.querySelectorAll('iframe')) {
-          frame.src = frame.src.replace(/:\d+\//, `:${framed}/`);
-        }
-      }, port);
-      const frame = await navigated;
-      await frame.waitForLoadState();
-      await tellName(page, frame, 'Ada');
+  it("stage 6's /embedded: both frames, as the page names them", async () => {
+    const { seen, drops } = await throughWatch(6, async (page, port) => {
+      // /embedded on localhost frames the stage at 127.0.0.1, another site, on the stage's port
+      await page.goto(`http://localhost:${port}/embedded`);
+      for (const url of [`http://127.0.0.1:${port}/`, `http://127.0.0.1:${port}/partitioned/`]) {
+        const frame = page.frames().find((f) => f.url() === url);
+        if (!frame) throw new Error(`/embedded has no frame at ${url}`);
+        await tellName(page, frame, 'Ada');
+      }
+      // the frames ask again, with whatever cookies Chromium kept for them
+      await page.reload();
     });
-    // the framed copy's connect.sid is refused: SameSite unspecified, in a frame from another site
+    const framed = seen.filter((e) => e.url.startsWith('http://127.0.0.1:'));
+    // the frames went through watch
+    expect(framed.filter((e) => e.method === 'POST')).toHaveLength(2);
+    // today's cookie is refused in the frame: no SameSite, so Lax, from another site
+    const refused = framed.flatMap((e) => e.setCookies).find((v) => v.name === 'connect.sid');
+    expect(refused?.rejected).toEqual(['SameSiteUnspecifiedTreatedAsLax']);
+    // the partitioned one is kept under localhost's partition, and comes back to its frame
+    const kept = framed.flatMap((e) => e.setCookies).find((v) => v.name === 'partitioned.sid');
+    expect(kept?.cookie?.partitionKey).toEqual({
+      topLevelSite: 'http://localhost',
+      hasCrossSiteAncestor: true,
+    });
+    const again = framed.filter((e) => e.url.endsWith('/partitioned/')).at(-1);
+    expect(again?.cookieHeader).toContain('partitioned.sid=');
+    expect(again?.sending.find((v) => v.cookie.name === 'partitioned.sid')?.sent).toBe(true);
     expect(drops).toBeGreaterThan(0);
   });
 
   it("stage 11 with lesson 12's attack page: the forged form is accepted, and watch says so", async () => {
-    await throughWatch(11, signInThenAttack);
-    const forged = exchanges.filter((e) => e.method === 'POST').at(-1);
+    const { seen } = await throughWatch(11, (page, port) =>
+      signInThenAttack(page, `http://127.0.0.1:${port}`),
+    );
+    const forged = seen.filter((e) => e.method === 'POST').at(-1);
     expect(forged?.fetch.site).toBe('same-site');
     expect(forged?.advice.map((a) => a.kind)).toContain('cross-origin-post-accepted');
   });
 
-  it("stage 12's attack page: a form from another port", async () => {
-    await throughWatch(12, signInThenAttack);
+  it("stage 12's attack page: a form from another port, straight to the stage's address", async () => {
+    const { seen } = await throughWatch(12, (page, port) =>
+      signInThenAttack(page, `http://127.0.0.1:${port}`),
+    );
     // the forged logout, from the same site (127.0.0.1, another port), carried the session cookie
     // through watch, and stage 12 refused it
-    const forged = exchanges.find(
+    const forged = seen.find(
       (e) => e.method === 'POST' && e.url.endsWith('/logout') && e.status === 403,
     );
     expect(forged?.cookieHeader).toContain('connect.sid=');

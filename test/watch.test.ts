@@ -1,8 +1,13 @@
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exchangeLines } from '../src/cli/render-watch.js';
+import { parseSetCookie } from '../src/probe/cookie-rules.js';
 import type { Exchange } from '../src/server/exchange.js';
 import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
 import { chromiumPath } from './browser.js';
@@ -70,6 +75,41 @@ describe('watch never gets in the way', () => {
     finish();
     const [rest] = await once(res, 'data');
     expect(String(rest)).toBe('second part');
+  });
+
+  it("streams a request's body to the app as the browser sends it", async () => {
+    let firstPart: (text: string) => void = () => {};
+    const arrived = new Promise<string>((resolve) => (firstPart = resolve));
+    const app = createServer((req, res) => {
+      req.once('data', (chunk) => firstPart(String(chunk)));
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => res.end(`got ${body}`));
+    });
+    const proxy = await proxyFor(await listen(app));
+    const req = request(proxy.url, { method: 'POST', timeout: 5000 });
+    const answered = new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
+    req.write('name=');
+    // the app has the first part while the browser still holds the rest
+    expect(await arrived).toBe('name=');
+    req.end('Ada');
+    const res = await answered;
+    const [body] = await once(res, 'data');
+    expect(String(body)).toBe('got name=Ada');
+  });
+
+  it('gives the app the Host the browser wrote, and its own host to an HTTP/1.0 request with none', async () => {
+    const app = createServer((req, res) => res.end(req.headers.host));
+    const appPort = await listen(app);
+    const proxy = await proxyFor(appPort);
+    expect(String((await fetchRaw(proxy.url)).body)).toBe(`127.0.0.1:${proxy.port}`);
+    const socket = connect(proxy.port, '127.0.0.1');
+    stops.push(async () => void socket.destroy());
+    socket.write('GET / HTTP/1.0\r\n\r\n');
+    let answer = '';
+    for await (const chunk of socket) answer += chunk;
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer.endsWith(`\r\n\r\n127.0.0.1:${appPort}`)).toBe(true);
   });
 
   it('passes a gzip body through byte for byte, still compressed', async () => {
@@ -141,6 +181,21 @@ describe('watch never gets in the way', () => {
     expect((await fetchRaw(`${proxy.url}${reservedPath.slice(1)}/`)).res.statusCode).toBe(200);
   });
 
+  it('breaks the answer off when the app breaks off in the middle of a body', async () => {
+    const app = createServer((req, res) => {
+      res.writeHead(200, { 'content-length': 100 });
+      res.write('only part of it');
+      setImmediate(() => req.socket.destroy());
+    });
+    const proxy = await proxyFor(await listen(app));
+    const res = await new Promise<IncomingMessage>((resolve) => get(proxy.url, resolve));
+    res.on('error', () => {}); // the cut connection, asserted below
+    res.resume();
+    await new Promise((resolve) => res.on('close', resolve));
+    // the browser sees it cut short, as it would without watch, not a complete answer
+    expect(res.complete).toBe(false);
+  });
+
   it('drops only a Set-Cookie line Node refuses to write, and says why', async () => {
     const fixture = await startCookieServer({ mixed: ['bad=a\x01b; Path=/', 'good=1; Path=/'] });
     stops.push(() => fixture.stop());
@@ -163,6 +218,20 @@ describe('watch never gets in the way', () => {
 });
 
 describe('watch explains a session', () => {
+  it('counts a Max-Age from the moment each line arrives, though it reads a line once', () => {
+    const line = 'sid=1; Path=/; Max-Age=60';
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const first = parseSetCookie(line);
+      vi.setSystemTime(2_000_000);
+      const again = parseSetCookie(line);
+      expect('expires' in first && first.expires).toBe(1_060_000);
+      expect('expires' in again && again.expires).toBe(2_060_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('follows a redirect chain through itself, with the jar after each hop', async () => {
     const app = createServer((req, res) => {
       if (req.url === '/login') {
@@ -193,6 +262,17 @@ describe('watch explains a session', () => {
     expect(exchanges[1].outsideModel).toEqual([]);
   });
 
+  it('leaves a redirect as written for a browser that addresses the app by its own address (--browser)', async () => {
+    const app = createServer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${port}/home` });
+      res.end();
+    });
+    const port = await listen(app);
+    const proxy = await proxyFor(port);
+    const { res } = await fetchRaw(proxy.url, { host: `127.0.0.1:${port}` });
+    expect(res.headers.location).toBe(`http://127.0.0.1:${port}/home`);
+  });
+
   it('reports a cookie sent that it never saw set, and one withheld that it expected', async () => {
     const app = createServer((req, res) => {
       res.writeHead(200, req.url === '/set' ? { 'set-cookie': 'sid=1; Path=/' } : {});
@@ -206,6 +286,37 @@ describe('watch explains a session', () => {
       { name: 'fromScript', sent: true },
       { name: 'sid', sent: false },
     ]);
+  });
+
+  it("keeps a frame's Partitioned cookie under the top-level site, and says why it is not sent elsewhere", async () => {
+    const app = createServer((req, res) => {
+      if (req.headers['sec-fetch-dest'] === 'iframe')
+        res.setHeader('set-cookie', 'sid=1; Path=/; SameSite=None; Secure; Partitioned');
+      res.end();
+    });
+    const proxy = await proxyFor(await listen(app));
+    const page = (host: string, dest: string, site: string) =>
+      fetchRaw(proxy.url, {
+        host: `${host}:${proxy.port}`,
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': dest,
+      });
+    const exchanges: Exchange[] = [];
+    proxy.onExchange((e) => exchanges.push(e));
+    // a page on localhost frames 127.0.0.1 (another site), then 127.0.0.1 is opened at the top
+    await page('localhost', 'document', 'none');
+    await page('127.0.0.1', 'iframe', 'cross-site');
+    await page('127.0.0.1', 'document', 'none');
+    expect(exchanges[1].jar[0].partitionKey).toEqual({
+      topLevelSite: 'http://localhost',
+      hasCrossSiteAncestor: true,
+    });
+    expect(exchanges[2].sending).toEqual([]);
+    expect(exchanges[2].otherPartitions.map((c) => c.name)).toEqual(['sid']);
+    expect(exchangeLines(exchanges[2], 100)).toContain(
+      'withheld sid: in the partition of http://localhost',
+    );
   });
 
   it('advises on a logout that misses the cookie and on CORS with credentials', async () => {
@@ -260,6 +371,28 @@ describe('session-tutor watch', () => {
     expect(run.stderr.trim()).toBe(
       'error: "localhost:3000" is not a web address: write it like http://localhost:3000',
     );
+  });
+
+  it('says in one sentence what is missing or wrong in the command line', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['watch'],
+        "error: `session-tutor watch` needs your app's address, such as `session-tutor watch http://localhost:3000`.",
+      ],
+      [
+        ['watch', 'http://127.0.0.1:9', '--port', 'abc'],
+        'error: --port abc is not a port: use a whole number from 1 to 65535, or 0 for any free port.',
+      ],
+      [
+        ['watch', 'ftp://127.0.0.1'],
+        'error: "ftp://127.0.0.1" is not a web address: write it like http://localhost:3000',
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const run = await runCli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(said);
+    }
   });
 
   it('says in one sentence when CHROME_PATH names no browser', async () => {
@@ -317,11 +450,15 @@ describe('session-tutor watch --browser', () => {
       res.end('<!doctype html><title>app</title>');
     });
     const appPort = await listen(app);
+    // Chromium's profile goes to a temporary folder: this one, to see it removed
+    const tmp = mkdtempSync(join(tmpdir(), 'watch-browser-'));
+    stops.push(async () => rmSync(tmp, { recursive: true, force: true }));
     // headless: no screen here (DISPLAY unset), as on a server
     const child = spawnCli(['watch', `http://127.0.0.1:${appPort}`, '--browser', '--json'], {
       CHROME_PATH: chromiumPath,
       DISPLAY: '',
       WAYLAND_DISPLAY: '',
+      TMPDIR: tmp,
     });
     const ended = collectRun(child, 'session-tutor watch --browser', 60_000);
     const [line] = await waitForOutput(child, /^\{"id":1,.*\}$/m, 30_000);
@@ -335,6 +472,7 @@ describe('session-tutor watch --browser', () => {
     child.kill('SIGINT');
     expect((await ended).code).toBe(130);
     expect(started.filter(isAlive)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import {
   changeExplanations,
+  otherPartitionExplanation,
   rejectExplanations,
   sameRuleAs,
   sendingExplanations,
@@ -46,6 +47,12 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     );
     for (const reason of verdict.withheld)
       lines.push(indent(chalk.dim(sendingExplanations[reason].sentence), 6));
+  }
+  for (const cookie of exchange.otherPartitions) {
+    lines.push(
+      `    ${chalk.yellow('withheld')} ${cookie.name}: in the partition of ${cookie.partitionKey?.topLevelSite}`,
+    );
+    lines.push(indent(chalk.dim(otherPartitionExplanation.sentence), 6));
   }
   for (const surprise of exchange.outsideModel) {
     lines.push(
@@ -101,7 +108,8 @@ export function exchangeLines(exchange: Exchange, width: number, browser?: Brows
     );
   }
   const jar = exchange.jar.map(
-    (c) => `${c.name}=${cut(c.value, 16)}${c.path !== '/' ? ` (${c.path})` : ''}`,
+    (c) =>
+      `${c.name}=${cut(c.value, 16)}${c.path !== '/' ? ` (${c.path})` : ''}${c.partitionKey ? ` [under ${c.partitionKey.topLevelSite}]` : ''}`,
   );
   lines.push(`  ${chalk.dim('jar:')} ${jar.length ? jar.join('; ') : chalk.dim('(empty)')}`);
   for (const advice of exchange.advice) {

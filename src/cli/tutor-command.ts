@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { quotedPath } from '../course/not-run.js';
 import { packageRoot } from '../paths.js';
 
 const bin = 'session-tutor';
@@ -19,7 +20,7 @@ const ownBin = join(packageRoot, 'dist/session-tutor.cjs');
 export function tutorCommand(folder = process.cwd()): string {
   if (npxFinds(folder)) return `npx ${bin}`;
   if (onPath()) return bin;
-  return `node ${quoted(ownBin)}`;
+  return `node ${quotedPath(ownBin)}`;
 }
 
 /** Every `npx session-tutor` in a lesson's or the tutor's text, as it runs from `folder`. */
@@ -83,8 +84,4 @@ function samePath(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-function quoted(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
 }

@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
-import type { CDPSession } from 'playwright-core';
+import type { BrowserContext, CDPSession } from 'playwright-core';
 import { UserError } from '../errors.js';
+import { isLoopbackHost } from '../probe/cookie-rules.js';
 import type { Exchange } from '../server/exchange.js';
 import type { BrowserReport } from './render-watch.js';
 
@@ -102,10 +105,28 @@ export function browserReport(record: ChromiumRecord, exchange: Exchange): Brows
 }
 
 /**
- * `watch --browser`: Chromium (or Chrome) found on this machine, launched through playwright-core
- * and pointed at the proxy, with its DevTools protocol recorded. Never downloads a browser.
+ * The addresses Chromium sends to the proxy instead of the app, as --host-resolver-rules: the
+ * app's own host and port, and for an app on loopback every loopback name on its port. Chromium
+ * keeps the app's address in its address bar, its Host header, its sites and its cookies; only the
+ * connection goes to the proxy (net/base/host_mapping_rules.cc matches a rule against "host:port"
+ * and replaces both). So a page that frames or posts to the app under another of its names
+ * (stage 6's /embedded, lesson 12's attack page) is seen too. An https app cannot be reached this
+ * way (the proxy speaks http to the browser): Chromium then opens the proxy's own address.
  */
-export async function watchInChromium(url: string) {
+export function routeThroughProxy(target: string, proxyPort: number): string | undefined {
+  const app = new URL(target);
+  if (app.protocol !== 'http:') return undefined;
+  const port = app.port || '80';
+  const hosts = isLoopbackHost(app.hostname) ? ['localhost', '127.0.0.1', '[::1]'] : [app.hostname];
+  return hosts.map((host) => `MAP ${host}:${port} 127.0.0.1:${proxyPort}`).join(', ');
+}
+
+/**
+ * `watch --browser`: Chromium (or Chrome) found on this machine, launched through playwright-core
+ * with every address of the app routed through the proxy (routeThroughProxy), and its DevTools
+ * protocol recorded. Never downloads a browser.
+ */
+export async function watchInChromium(proxy: { url: string; port: number }, target: string) {
   const chosen = process.env.CHROME_PATH;
   if (chosen && !existsSync(chosen)) {
     throw new UserError(
@@ -127,25 +148,54 @@ export async function watchInChromium(url: string) {
       'watch --browser needs playwright-core, which is not installed with session-tutor: run `npm install playwright-core` in the folder where session-tutor is installed.',
     );
   }
-  const browser = await playwright.chromium.launch({
-    executablePath,
-    // a window to use where there is a screen; headless where there is none (a server, CI)
-    headless: process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY,
-    args: [
-      '--no-first-run',
-      // Chromium's sandbox refuses to start as root (a container, CI)
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      // frames from other sites stay in the page's process, so their cookies are recorded too
-      '--disable-site-isolation-trials',
-    ],
-  });
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const rules = routeThroughProxy(target, proxy.port);
+  const start = rules ? new URL(target).href : proxy.url;
+  // a profile of its own, like a fresh ordinary window: an incognito context (Playwright's
+  // newContext) blocks third-party cookies, which would hide every frame's cookies behind a setting
+  const profile = mkdtempSync(join(tmpdir(), 'session-tutor-watch-'));
+  mkdirSync(join(profile, 'Default'));
+  // cookie_controls_mode 0: "allow third-party cookies" (chrome://settings/cookies), Chrome's
+  // default for an ordinary window
+  writeFileSync(
+    join(profile, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
+  );
+  const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+  let context: BrowserContext;
+  try {
+    context = await playwright.chromium.launchPersistentContext(profile, {
+      executablePath,
+      // the tutor's own shutdown closes Chromium, so that it can clean up after itself (Playwright
+      // would kill it at once on Ctrl-C, leaving its temporary files behind)
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      // a window to use where there is a screen; headless where there is none (a server, CI)
+      headless:
+        process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY,
+      args: [
+        '--no-first-run',
+        // Chromium's sandbox refuses to start as root (a container, CI)
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+        // frames from other sites stay in the page's process, so their cookies are recorded too
+        '--disable-site-isolation-trials',
+        ...(rules ? [`--host-resolver-rules=${rules}`] : []),
+      ],
+    });
+  } catch (err) {
+    removeProfile();
+    throw err;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
   const cookies = await recordChromiumCookies(await context.newCDPSession(page));
   const claimed = new Set<ChromiumRecord>();
-  await page.goto(url).catch(() => undefined);
+  await page.goto(start).catch(() => undefined);
   return {
-    version: browser.version(),
+    version: context.browser()?.version() ?? '',
+    /** The address Chromium opened: the app's own, routed through the proxy, when it can be. */
+    url: start,
+    /** The tab Chromium opened, for the learner (or a test) to use. */
+    page,
     /** Chromium's report on the request behind `exchange`, once its ExtraInfo events are in. */
     async reportFor(exchange: Exchange): Promise<BrowserReport | undefined> {
       // the proxy reports an exchange before the browser has read the answer: wait for Chromium
@@ -159,6 +209,9 @@ export async function watchInChromium(url: string) {
       }
       return undefined;
     },
-    close: () => browser.close(),
+    async close() {
+      await context.close();
+      removeProfile();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { explainCookie } from '../probe/cookies.js';
 import { answered, greets } from '../probe/verdict.js';
+import { noSetCookie } from './cookie-hints.js';
 import { type DemoContext, type Expectation, held, type Verdict } from './types.js';
 import { sessionCookies, signIn } from './visits.js';
 
@@ -29,7 +30,9 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 // The secret itself never shows over HTTP. What does: a server that makes sessions only when
 // something is stored sends no session cookie to a visitor who has stored nothing. Another
 // cookie (Django's csrftoken, set with every form) is no session: which one holds the session is
-// found by experiment, after signing in.
+// found by experiment, after signing in. A server that accepts the name and still never sends a
+// cookie has no session to judge, so it does not pass by sending nothing (@fastify/session's
+// default Secure cookie over http does exactly that, see noSetCookie).
 export const checks: Expectation[] = [
   {
     title: 'GET / answers without a session cookie while nothing is stored',
@@ -42,19 +45,32 @@ export const checks: Expectation[] = [
       const early = hops.flatMap((hop) => hop.setCookie);
       const answer = answered('GET /', hops.at(-1));
       const expected = 'answered, no session cookie';
-      if (early.length === 0 || !held(answer)) {
+      if (!held(answer)) return { ...answer, expected };
+      const name = ctx.name('Ada');
+      const { posted } = await signIn(ctx.url, visitor, name);
+      const again = await visitor.get(`${ctx.url}/`);
+      const signedIn = greets(again.at(-1), name);
+      const stored = posted[0]?.status !== undefined && posted[0].status < 400;
+      if (early.length === 0) {
+        const later = [...posted, ...again].flatMap((hop) => hop.setCookie);
+        if (stored && later.length === 0) {
+          return {
+            ...answer,
+            outcome: 'no session cookie at all',
+            expected,
+            evidence: `GET / and POST /setName (${posted[0].status}) sent no Set-Cookie, even with the name stored`,
+            hint: noSetCookie('POST', ctx.url),
+          };
+        }
         return {
           ...answer,
-          outcome: early.length > 0 ? 'sent a cookie' : held(answer) ? expected : answer.outcome,
+          outcome: expected,
           expected,
-          evidence: early[0]
-            ? `Set-Cookie: ${early[0].split(';')[0]}, though nothing was stored`
-            : answer.evidence,
+          evidence: stored
+            ? `${hops.length} answers to GET /, no Set-Cookie; signing in then brought Set-Cookie: ${later[0].split(';')[0]}`
+            : `${hops.length} answers to GET /, no Set-Cookie (POST /setName answered ${posted[0]?.status}: nothing is stored yet)`,
         };
       }
-      const name = ctx.name('Ada');
-      await signIn(ctx.url, visitor, name);
-      const signedIn = greets((await visitor.get(`${ctx.url}/`)).at(-1), name);
       const { session, others } = signedIn
         ? await sessionCookies(ctx, visitor, name)
         : { session: undefined, others: {} };

@@ -3,7 +3,7 @@ import { explainCookie, tamperSignature } from '../probe/cookies.js';
 import { noSetCookie } from './cookie-hints.js';
 import { storedSessions, watchStore } from './stored.js';
 import type { DemoContext, Expectation, Verdict } from './types.js';
-import { signIn } from './visits.js';
+import { sessionCookies, signIn } from './visits.js';
 
 // Storing the name makes express-session create a session and send its ID in a
 // signed cookie. The name itself stays on the server.
@@ -106,7 +106,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'POST /setName sets a cookie that carries a session ID, not the name',
-    hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session.',
+    hint: 'Keep the name on the server, in the session, and let the session middleware send the cookie that names the session. With express-session: req.session.myName = name.',
     exerciseHint:
       'Store the name in req.session.myName and let express-session send its cookie; never put the name itself in a cookie.',
     async run(ctx) {
@@ -141,6 +141,10 @@ export const checks: Expectation[] = [
         );
       });
       const grown = growing(lines, given(long));
+      // the evidence of a pass shows the session's own cookie, found by experiment, not the first
+      // one set (Django's csrftoken comes with the form)
+      const { session } = await sessionCookies(ctx, browser, name);
+      const shown = lines.find((line) => explainCookie(line)?.name === session) ?? lines[0];
       const outcome = readable
         ? 'a cookie carrying the name'
         : grown
@@ -154,7 +158,7 @@ export const checks: Expectation[] = [
           ? `Set-Cookie: ${readable.split(';')[0]}`
           : grown
             ? `the cookie ${grown.name} grew from ${grown.from} to ${grown.to} characters for a name 200 characters longer, and cannot be read: the data travels in the cookie, encrypted`
-            : `Set-Cookie: ${lines[0].split(';')[0]}`,
+            : `Set-Cookie: ${shown.split(';')[0]}`,
         hint:
           readable || grown
             ? `${readable ? `Anyone holding that cookie can read ${name} in it, and a signature only stops changes.` : 'Encrypted, the name cannot be read, but the data still travels with every request, and a copied cookie stays valid until it expires, logout or not.'} ${serverSideOption(lines) ?? 'Store the name in a server-side session instead, whose cookie holds only a random ID.'}`
@@ -195,14 +199,16 @@ export function serverSideOption(setCookies: string[]): string | undefined {
   for (const { name, value } of cookies) {
     const plain = value.replace(/^"(.*)"$/, '$1');
     // itsdangerous: base64url payload (a leading dot when compressed), a 6-character timestamp
-    // and a signature, joined by dots
-    // Flask-Session 0.7 deprecated its "filesystem" type for "cachelib" (its changelog)
+    // and a signature, joined by dots. Flask's default session writes it, but so may others
+    // (Starlette's SessionMiddleware signs with itsdangerous' TimestampSigner), so Flask is
+    // named only as the case it fits. Flask-Session 0.7.0 deprecated FileSystemSessionInterface
+    // in favour of CacheLibSessionInterface (its changelog), so the hint names "cachelib".
     if (/^\.?[\w-]{8,}\.[\w-]{6}\.[\w-]{20,}$/.test(plain)) {
-      return `${name}=payload.timestamp.signature is the shape of Flask's default session (itsdangerous), which keeps the data in the cookie: Flask-Session, with SESSION_TYPE set to "redis" or "cachelib", keeps it on the server.`;
+      return `${name}=payload.timestamp.signature is the shape itsdangerous signs, which keeps the data in the cookie, as Flask's default session does. With Flask, Flask-Session with SESSION_TYPE set to "redis" or "cachelib" keeps it on the server.`;
     }
     // Django's signed_cookies engine: the same three parts, joined by colons
     if (/^\.?[\w-]{8,}:[0-9A-Za-z]{5,7}:[\w-]{20,}$/.test(plain)) {
-      return `${name}=payload:timestamp:signature is the shape of Django's signed_cookies session engine, which keeps the data in the cookie: set SESSION_ENGINE to "django.contrib.sessions.backends.db", the default, to keep it on the server.`;
+      return `${name}=payload:timestamp:signature is the shape Django's signed_cookies session engine writes, which keeps the data in the cookie. With Django, set SESSION_ENGINE to "django.contrib.sessions.backends.db", the default, to keep it on the server.`;
     }
   }
   return undefined;

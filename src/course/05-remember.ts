@@ -47,6 +47,7 @@ export const checks: Expectation[] = [
   ),
   {
     title: 'two browsers at once each get their own name back',
+    needsSessionCookie: true,
     hint: 'Keep the name in each visitor’s own session, not in one variable shared by everyone.',
     exerciseHint:
       'Keep the name in req.session.myName, one per visitor, not in a variable outside the route.',
@@ -72,6 +73,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'a name with HTML in it is shown as text, escaped',
+    needsSessionCookie: true,
     hint: 'Escape the name before putting it into HTML (< becomes &lt;), or use a template engine that does.',
     exerciseHint:
       'Put the name into the page through escapeHtml (from ../pages.js): escapeHtml(name) inside the <h1>.',

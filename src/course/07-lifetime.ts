@@ -82,6 +82,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
 export const checks: Expectation[] = [
   {
     title: 'the session cookie has an expiry date, so the session has a lifetime',
+    needsSessionCookie: true,
     hint: 'Give the session cookie a lifetime, sent as Max-Age or Expires, so the browser drops it and the server can expire the session. With express-session: cookie: { maxAge }.',
     exerciseHint:
       "In the session options, add cookie: { maxAge } (createApp's options bring maxAge, 30 minutes by default); rolling: true restarts the clock on each visit.",

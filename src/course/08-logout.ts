@@ -6,7 +6,13 @@ import type { Visitor } from '../probe/visitor.js';
 import { clientSideSessionApp } from '../server/contrasts.js';
 import { listenApp } from '../server/start.js';
 import { watchStore } from './stored.js';
-import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
+import {
+  type CheckContext,
+  type DemoContext,
+  type Expectation,
+  held,
+  type Verdict,
+} from './types.js';
 import { postNameThenReturn, tellNameThenReturn } from './visits.js';
 
 // Logging out of a server-side session destroys the data; a copy of the cookie then
@@ -101,6 +107,7 @@ async function logOut(ctx: CheckContext) {
 export const checks: Expectation[] = [
   {
     title: 'after POST /logout, the browser is a stranger again',
+    needsSessionCookie: true,
     hint: 'Add POST /logout: delete the session on the server, clear its cookie, redirect to /. With express-session: req.session.destroy().',
     exerciseHint:
       "Add app.post('/logout', …): req.session.destroy(), then res.clearCookie('connect.sid') and res.redirect('./'); a Forget me form on the greeting page posts there.",
@@ -119,15 +126,27 @@ export const checks: Expectation[] = [
   },
   {
     title: 'after logout, a copy of the old cookie is forgotten too',
-    hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere.',
+    needsSessionCookie: true,
+    hint: 'Logging out must delete the session on the server, not only the cookie: a copied cookie must lead nowhere. With express-session: req.session.destroy(), which removes it from the store.',
     exerciseHint:
       'Log out with req.session.destroy(), which deletes the session from the store; clearing the cookie alone leaves a copied cookie working.',
     async run(ctx) {
       const { browser, name, signedIn, copy } = await logOut(ctx);
       const replayed = await browser.get(`${ctx.url}/`, { cookie: copy });
       const verdict = rememberedVerdict('the copied cookie', replayed.at(-1), name, 'forgotten');
+      // a copy that holds the name itself is a session kept in the cookie: nothing on the server
+      // can be deleted, so the cause is where the session lives, not how logout deletes it
+      const carried = copy
+        .split('; ')
+        .map((pair) => explainCookie(pair))
+        .find((cookie) => JSON.stringify(cookie?.payload ?? '').includes(name));
       return signedIn
-        ? verdict
+        ? carried && !held(verdict)
+          ? {
+              ...verdict,
+              hint: `The copy carries the session itself (${carried.name} holds ${name}), so the server has nothing to delete and the copy stays valid. Keep the session on the server, where logout can delete it, and send only its ID in the cookie. With express-session: a store, and req.session.destroy() at logout.`,
+            }
+          : verdict
         : {
             ...verdict,
             outcome: 'never remembered',

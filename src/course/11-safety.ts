@@ -216,6 +216,7 @@ function signedWith(setCookie: string, secrets: Record<string, string>): string 
 export const checks: Expectation[] = [
   {
     title: 'the session cookie is HttpOnly and SameSite=Lax (or Strict)',
+    needsSessionCookie: true,
     hint: 'Keep the session cookie from page scripts and from other sites’ POST forms: HttpOnly and SameSite=Lax. With express-session: cookie: { httpOnly: true, sameSite: "lax" }.',
     exerciseHint:
       "In the session's cookie options, next to maxAge, add httpOnly: true and sameSite: 'lax'.",
@@ -248,6 +249,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'signing in gives a new session ID, so an ID planted beforehand leads nowhere',
+    needsSessionCookie: true,
     hint: 'Give the visitor a new session ID when it signs in, keeping none it brought along. With express-session: req.session.regenerate() before storing the name.',
     exerciseHint:
       'In POST /setName, call req.session.regenerate((err) => …) first, and store the name and save inside its callback.',

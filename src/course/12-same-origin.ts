@@ -182,6 +182,7 @@ function foreignOrigin(url: string): string {
 export const checks: Expectation[] = [
   {
     title: 'a forged POST without the token changes nothing',
+    needsSessionCookie: true,
     hint: 'Keep a random token in each session, put it in a hidden field of every form, and refuse (403) a POST whose field does not match it.',
     exerciseHint:
       "Keep a random token in the session (req.session.csrfToken ??= randomBytes(32).toString('base64url')), put it in a hidden _csrf field of every form, and answer 403 to a POST of a signed-in visitor whose _csrf does not match.",
@@ -192,6 +193,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'a POST from another origin is refused, token or not',
+    needsSessionCookie: true,
     hint: 'Refuse a POST whose Sec-Fetch-Site is not same-origin (or none), or, without it, whose Origin is not your own.',
     exerciseHint:
       'Before the routes, refuse (403) any POST whose Sec-Fetch-Site header is not same-origin or none, or, when it is missing, whose Origin is not your own.',
@@ -214,6 +216,7 @@ export const checks: Expectation[] = [
   },
   {
     title: 'the server’s own forms work: sign in, log out',
+    needsSessionCookie: true,
     hint: 'Put the token in every form you serve, the logout form included, and accept requests from your own origin.',
     exerciseHint:
       "Put the hidden _csrf field in every form you send, the Forget me form included, so your own pages' POSTs still pass.",

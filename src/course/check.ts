@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Hop, ProbeError } from '../probe/hop.js';
 import type { CookieHabit, VisitOptions } from '../probe/visitor.js';
 import { type LessonInfo, lessonModule, listLessons } from './catalog.js';
+import { noCookieAtAll } from './cookie-hints.js';
 import type { CheckContext, Expectation, Verdict } from './types.js';
 import { held } from './types.js';
 
@@ -117,7 +118,16 @@ export async function runChecks(
         title: expectation.title,
         passed,
         verdict,
-        hint: passed ? undefined : (hint ?? expectation.hint),
+        hint: passed
+          ? undefined
+          : (hint ??
+            (expectation.needsSessionCookie
+              ? noCookieAtAll(
+                  hops.map((seen) => seen.hop),
+                  base,
+                )
+              : undefined) ??
+            expectation.hint),
         hops,
       };
     } catch (err) {

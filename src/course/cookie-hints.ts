@@ -30,18 +30,29 @@ export function whyNoCookieCameBack(posted: Hop[], again: Hop[], url: string): s
 }
 
 /**
+ * The hint for a check whose visitors signed in (a POST answered below 400) without any answer
+ * carrying a Set-Cookie: the missing cookie is the cause, whatever the check was about.
+ */
+export function noCookieAtAll(hops: Hop[], url: string): string | undefined {
+  const signIn = hops.find((hop) => hop.method === 'POST' && hop.status < 400);
+  if (!signIn || hops.some((hop) => hop.setCookie.length > 0)) return undefined;
+  return noSetCookie(signIn.method, url);
+}
+
+/**
  * The causes of a sign-in answered without any Set-Cookie. A session framework sends its cookie
  * once something is stored, and most withhold a Secure cookie from a request that did not come
  * over https: express-session "If secure is set, and you access your site over HTTP, the cookie
  * will not be set" (its README, cookie.secure), and @fastify/session's cookie is secure unless
- * told otherwise ("For all unencrypted (HTTP) connections, you need to set the secure cookie
- * option to false", its README; test/cookie.test.js "should not set session cookie is request
- * is not secure").
+ * told otherwise (README, cookie options: `secure` "Defaults to true", "Value can be set to
+ * `auto`"; index.js 11.x: `option(opts.cookie, 'secure', true)`, and no cookie when
+ * `session.cookie.secure === true && request.protocol !== 'https'`; test/cookie.test.js "should
+ * not set session cookie is request is not secure").
  */
-export function noSetCookie(method: string, url: string): string {
+export function noSetCookie(method: string, url: string, path = '/setName'): string {
   const plain = url.startsWith('http:');
   return [
-    `${method} /setName sent no Set-Cookie, so the browser had nothing to send back.`,
+    `${method} ${path} sent no Set-Cookie, so the browser had nothing to send back.`,
     'Either nothing was stored in the session (store the name there: the session sends its cookie once it holds something)',
     plain
       ? `or the session cookie is Secure and withheld because ${url} is plain http: with express-session, cookie.secure: true sends no cookie over http (behind an https proxy, also app.set("trust proxy", 1)); @fastify/session is Secure by default (cookie: { secure: false } or "auto" for http).`

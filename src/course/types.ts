@@ -97,6 +97,11 @@ export interface Expectation {
    * server.js (`exercise N`), where `hint` speaks to a server in any language.
    */
   exerciseHint: string;
+  /**
+   * Judged on a browser that signed in: when the server accepted the sign-in but sent no cookie
+   * at all, that is the cause to name, not `hint` (see noSetCookie in cookie-hints.ts).
+   */
+  needsSessionCookie?: true;
   run(ctx: CheckContext): Promise<Verdict & { hint?: string }>;
 }
 

@@ -1,9 +1,16 @@
-import type { Cookie } from 'tough-cookie';
+import { findSessionCookie, type SessionCookies } from '../probe/find-session-cookie.js';
 import type { Hop } from '../probe/hop.js';
-import { formPostingTo, formsOf, type PageForm } from '../probe/html.js';
+import { signInFormOf } from '../probe/html.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import type { VisitOptions, Visitor } from '../probe/visitor.js';
-import type { CheckContext, DemoContext, Expectation, Verdict } from './types.js';
+import { whyNoCookieCameBack } from './cookie-hints.js';
+import {
+  type CheckContext,
+  type DemoContext,
+  type Expectation,
+  held,
+  type Verdict,
+} from './types.js';
 
 /**
  * A visitor tells the server its name as a browser does: it opens / and submits the page's form
@@ -29,13 +36,7 @@ export async function signIn(
 }
 
 /** The page's form that posts to /setName, else its first form that posts, sent to /setName. */
-function signInForm(page: Hop | undefined): PageForm | undefined {
-  const posting = formsOf(page).find((f) => f.method === 'post');
-  return (
-    formPostingTo(page, '/setName') ??
-    (posting && { ...posting, action: new URL('/setName', posting.action).href })
-  );
-}
+const signInForm = (page: Hop | undefined) => signInFormOf(page, '/setName');
 
 /** A visitor signs in with its name, then asks for / again; both exchanges, every hop. */
 export async function postNameThenReturn(
@@ -82,55 +83,38 @@ export function forgottenCheck(
       const visitor = ctx.visitor(label, habit);
       const name = ctx.name('Ada');
       const { again } = await postNameThenReturn(ctx.url, visitor, name);
-      return rememberedVerdict(visitor.label, again.at(-1), name, 'forgotten');
+      const verdict = rememberedVerdict(visitor.label, again.at(-1), name, 'forgotten');
+      if (!held(verdict)) return verdict;
+      // forgetting means something only where a browser that returns the cookie is remembered:
+      // a server that forgets everyone (or never sends a cookie) would pass vacuously
+      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const control = ctx.name('Grace');
+      const kept = await postNameThenReturn(ctx.url, browser, control);
+      if (greets(kept.again.at(-1), control)) return verdict;
+      return {
+        ...verdict,
+        outcome: 'everyone forgotten',
+        evidence: `a browser that keeps cookies was not greeted either: GET / answered ${kept.again.at(-1)?.keyLine ?? 'nothing'}`,
+        hint:
+          whyNoCookieCameBack(kept.posted, kept.again, ctx.url) ??
+          'A browser that sends the cookie back must be greeted by its name first: only then does forgetting one that does not mean anything.',
+      };
     },
   };
 }
 
-/** The cookies a browser holds for a server after signing in, and which of them holds the session. */
-export interface SessionCookies {
-  /** The cookie whose absence makes the server forget, when exactly one does. */
-  session?: string;
-  /** The others, by name, with what they are: "a CSRF cookie: …", "not needed to be remembered". */
-  others: Record<string, string>;
-}
-
 /**
- * Finds the session cookie by experiment, not by name: after `browser` signed in as `name`, a
- * cookie is the session's when GET / without it forgets the name. Another cookie is a CSRF
- * cookie when the sign-in form is refused without it. The experiments go through a visitor
- * that keeps nothing, so the browser's own jar stays as it was.
+ * Which of the cookies `browser` holds after signing in as `name` is the session's, found by
+ * experiment (findSessionCookie), through a visitor of this check that keeps no cookies.
  */
-export async function sessionCookies(
+export function sessionCookies(
   ctx: CheckContext,
   browser: Visitor,
   name: string,
 ): Promise<SessionCookies> {
-  const held = await browser.jar.getCookies(`${ctx.url}/`);
-  const without = (cookie: Cookie) =>
-    held
-      .filter((other) => other !== cookie)
-      .map((other) => other.cookieString())
-      .join('; ');
   const tester = ctx.visitor('the same browser, one cookie left out', 'goldfish');
-  const others: Record<string, string> = {};
-  const needed: string[] = [];
-  for (const cookie of held) {
-    const back = await tester.get(`${ctx.url}/`, { cookie: without(cookie) });
-    if (!greets(back.at(-1), name)) {
-      needed.push(cookie.key);
-      continue;
-    }
-    const page = back.at(-1);
+  return findSessionCookie(browser, tester, `${ctx.url}/`, name, async (page, cookie) => {
     const form = signInForm(page);
-    const tried =
-      page && form
-        ? await tester.submit(page.url, form, { name }, { cookie: without(cookie), follow: false })
-        : [];
-    others[cookie.key] =
-      tried[0]?.status === 403
-        ? 'a CSRF cookie: without it the sign-in form is refused (403)'
-        : 'not needed to be remembered';
-  }
-  return needed.length === 1 ? { session: needed[0], others } : { others };
+    return form ? tester.submit(page.url, form, { name }, { cookie, follow: false }) : [];
+  });
 }

@@ -243,6 +243,17 @@ export const sendingExplanations: Record<SendingBlockedReason, Explanation> = {
   AnonymousContext: outsideTheModel,
 };
 
+/**
+ * Why a Partitioned cookie of this site stays out of a request made under another top-level
+ * site. DevTools has no reason for it: Chromium leaves such a cookie out of associatedCookies.
+ */
+export const otherPartitionExplanation: Explanation = {
+  step: 'CHIPS (draft-cutler-httpbis-partitioned-cookies §2.1): a Partitioned cookie is keyed by the top-level site',
+  sentence:
+    'It is Partitioned, and the page at the top of the tab is not on the site it was set under: the browser keeps it for that site only.',
+  fix: 'This is what Partitioned is for (a frame keeps its own cookie under each site that embeds it). To share one cookie across top-level sites, drop Partitioned: cookie: { partitioned: false }.',
+};
+
 /** One Set-Cookie line read as RFC 6265bis §5.6 reads it. */
 export interface ParsedLine {
   name: string;
@@ -269,8 +280,21 @@ export interface StoredCookie {
   secure: boolean;
   httpOnly: boolean;
   partitioned: boolean;
+  /** A Partitioned cookie's partition: it is stored and sent under this top-level site only. */
+  partitionKey?: PartitionKey;
   sameSite?: 'strict' | 'lax' | 'none';
   created: number;
+}
+
+/**
+ * CHIPS: a Partitioned cookie is keyed by the schemeful site of the top-level page it was set
+ * under (draft-cutler-httpbis-partitioned-cookies §2.1; MDN "Cookies Having Independent
+ * Partitioned State") and, in Chromium, by whether a cross-site frame stands between
+ * (net/cookies/cookie_partition_key.cc, the ancestor chain bit; CDP Network.CookiePartitionKey).
+ */
+export interface PartitionKey {
+  topLevelSite: string;
+  hasCrossSiteAncestor: boolean;
 }
 
 /** Where a request went and where it came from, as far as cookies care. */
@@ -282,6 +306,11 @@ export interface RequestContext {
   site: 'same-origin' | 'same-site' | 'cross-site' | 'none';
   /** A top-level navigation (Sec-Fetch-Mode: navigate with Sec-Fetch-Dest: document). */
   topLevel: boolean;
+  /**
+   * The schemeful site of the page at the top of the tab. No header names it: the request's own
+   * site for a top-level navigation, else the last top-level page CookieModel saw.
+   */
+  topLevelSite?: string;
 }
 
 export type Verdict = 'stored' | 'changed' | 'rejected';
@@ -312,8 +341,23 @@ function trimWsp(text: string): string {
   return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
+// an app sends the same few lines again and again: each is read once (Max-Age is counted from now)
+const readLines = new Map<string, ParsedLine | { rejected: RejectReason }>();
+
 /** Splits a line into its cookie and attributes (RFC 6265bis §5.6), or the reason it is ignored. */
 export function parseSetCookie(line: string): ParsedLine | { rejected: RejectReason } {
+  let parsed = readLines.get(line);
+  if (parsed === undefined) {
+    parsed = readSetCookie(line);
+    if (readLines.size >= 1000) readLines.clear();
+    readLines.set(line, parsed);
+  }
+  if ('rejected' in parsed || parsed.maxAgeSeconds === undefined) return parsed;
+  const maxAge = parsed.maxAgeSeconds;
+  return { ...parsed, expires: maxAge <= 0 ? 0 : Date.now() + maxAge * 1000 };
+}
+
+function readSetCookie(line: string): ParsedLine | { rejected: RejectReason } {
   if (hasControlCharacter(line)) return { rejected: 'DisallowedCharacter' };
   const semicolon = line.indexOf(';');
   const pair = semicolon === -1 ? line : line.slice(0, semicolon);
@@ -353,16 +397,25 @@ export function parseSetCookie(line: string): ParsedLine | { rejected: RejectRea
       parsed.sameSite = same === 'strict' || same === 'lax' || same === 'none' ? same : undefined;
     }
   }
-  if (maxAge !== undefined) {
-    parsed.maxAgeSeconds = maxAge;
-    parsed.expires = maxAge <= 0 ? 0 : Date.now() + maxAge * 1000;
-  } else if (expires !== undefined) parsed.expires = expires;
+  // Max-Age wins over Expires (§5.7 step 6); parseSetCookie counts it from the moment it is asked
+  if (maxAge !== undefined) parsed.maxAgeSeconds = maxAge;
+  else if (expires !== undefined) parsed.expires = expires;
   return parsed;
+}
+
+/** An IPv6 address without its brackets; any other host as it is. */
+function withoutBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** The host a URL names, as cookies compare it (the URL parser has already lowercased it). */
+function hostOf(url: URL): string {
+  return withoutBrackets(url.hostname);
 }
 
 /** localhost, *.localhost and loopback addresses: secure contexts without TLS (W3C Secure Contexts §3.2). */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
+  const bare = withoutBrackets(host);
   if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1';
@@ -373,10 +426,20 @@ export function isTrustworthy(url: URL): boolean {
   return url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }
 
+const sites = new Map<string, string>();
+
 /** The registrable domain ("site") of a host, as SameSite compares them (RFC 6265bis §5.2). */
 export function registrableDomain(host: string): string {
-  if (isIP(host.replace(/^\[|\]$/g, ''))) return host;
-  return getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host;
+  let site = sites.get(host);
+  if (site === undefined) {
+    site = isIP(withoutBrackets(host))
+      ? host
+      : (getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host);
+    // a browser's traffic names few hosts: remember them, within reason
+    if (sites.size >= 1000) sites.clear();
+    sites.set(host, site);
+  }
+  return site;
 }
 
 /** True when the host is itself a public suffix (such as github.io or com). */
@@ -405,7 +468,7 @@ export function judgeSetCookie(
   if ('rejected' in parsed) {
     return { line, verdict: 'rejected', rejected: [parsed.rejected], changes: [] };
   }
-  const host = context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostOf(context.url);
   const trustworthy = isTrustworthy(context.url);
   const rejected: RejectReason[] = [];
 
@@ -497,6 +560,7 @@ export function judgeSetCookie(
     secure: parsed.secure,
     httpOnly: parsed.httpOnly,
     partitioned: parsed.partitioned,
+    partitionKey: parsed.partitioned ? partitionKeyOf(context) : undefined,
     sameSite: parsed.sameSite,
     created: now,
   };
@@ -510,6 +574,28 @@ export function judgeSetCookie(
     changes,
     cookie,
   };
+}
+
+/** The scheme and registrable domain of a URL: a "schemeful site" (RFC 6265bis §5.2). */
+export function schemefulSite(url: URL): string {
+  return `${url.protocol}//${registrableDomain(hostOf(url))}`;
+}
+
+/**
+ * The partition a request's Partitioned cookies belong to: the top-level page's site, and
+ * whether the request comes from a context cross-site to it. Chromium sets the ancestor chain
+ * bit for anything but a main-frame navigation whose site for cookies is not the request's own
+ * site (CookiePartitionKey::FromNetworkIsolationKey).
+ */
+export function partitionKeyOf(context: RequestContext): PartitionKey {
+  return {
+    topLevelSite: context.topLevelSite ?? schemefulSite(context.url),
+    hasCrossSiteAncestor: !context.topLevel && context.site === 'cross-site',
+  };
+}
+
+function samePartition(a: PartitionKey | undefined, b: PartitionKey | undefined): boolean {
+  return a?.topLevelSite === b?.topLevelSite && a?.hasCrossSiteAncestor === b?.hasCrossSiteAncestor;
 }
 
 /** §5.1.4 default-path: the request path up to, not including, its last "/" (or "/"). */
@@ -526,14 +612,14 @@ export function storeInJar(
 ): StoredCookie[] {
   const cookie = verdict.cookie;
   if (!cookie) return jar;
-  const kept = jar.filter(
-    (old) =>
-      !(old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path) &&
-      (old.expires === undefined || old.expires > now),
-  );
-  const previous = jar.find(
-    (old) => old.name === cookie.name && old.domain === cookie.domain && old.path === cookie.path,
-  );
+  // a partitioned and an unpartitioned cookie of one name live side by side, as do two partitions
+  const same = (old: StoredCookie) =>
+    old.name === cookie.name &&
+    old.domain === cookie.domain &&
+    old.path === cookie.path &&
+    samePartition(old.partitionKey, cookie.partitionKey);
+  const kept = jar.filter((old) => !same(old) && (old.expires === undefined || old.expires > now));
+  const previous = jar.find(same);
   if (cookie.expires !== undefined && cookie.expires <= now) return kept;
   // §5.7 step 23: a replaced cookie keeps its creation time
   return [...kept, previous ? { ...cookie, created: previous.created } : cookie];
@@ -561,14 +647,18 @@ export function judgeSending(
   context: RequestContext,
   now = Date.now(),
 ): SendingVerdict[] {
-  const host = context.url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostOf(context.url);
   const site = registrableDomain(host);
   const trustworthy = isTrustworthy(context.url);
   const safe = ['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(context.method.toUpperCase());
   const verdicts: SendingVerdict[] = [];
+  const partition = partitionKeyOf(context);
   for (const cookie of jar) {
     if (cookie.expires !== undefined && cookie.expires <= now) continue;
     if (registrableDomain(cookie.domain) !== site) continue;
+    // CHIPS: a request sees only its own partition's cookies; Chromium does not list the others
+    // among a request's associatedCookies at all
+    if (cookie.partitionKey && !samePartition(cookie.partitionKey, partition)) continue;
     const withheld: SendingBlockedReason[] = [];
     const domainOk = cookie.hostOnly
       ? cookie.domain === host
@@ -597,19 +687,39 @@ export function judgeSending(
   return verdicts;
 }
 
+/** This site's Partitioned cookies kept under another partition: never sent with this request. */
+export function inOtherPartitions(
+  jar: readonly StoredCookie[],
+  context: RequestContext,
+  now = Date.now(),
+): StoredCookie[] {
+  if (!jar.some((cookie) => cookie.partitionKey !== undefined)) return [];
+  const site = registrableDomain(hostOf(context.url));
+  const partition = partitionKeyOf(context);
+  return jar.filter(
+    (cookie) =>
+      cookie.partitionKey !== undefined &&
+      !samePartition(cookie.partitionKey, partition) &&
+      (cookie.expires === undefined || cookie.expires > now) &&
+      registrableDomain(cookie.domain) === site,
+  );
+}
+
 /** The name=value pairs of a Cookie request header, in order. */
 export function cookieHeaderPairs(header: string | undefined): { name: string; value: string }[] {
-  if (!header) return [];
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '')
-    .map((pair) => {
-      const at = pair.indexOf('=');
-      return at === -1
+  const pairs: { name: string; value: string }[] = [];
+  if (!header) return pairs;
+  for (const part of header.split(';')) {
+    const pair = part.trim();
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    pairs.push(
+      at === -1
         ? { name: '', value: pair }
-        : { name: pair.slice(0, at), value: pair.slice(at + 1) };
-    });
+        : { name: pair.slice(0, at), value: pair.slice(at + 1) },
+    );
+  }
+  return pairs;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -673,6 +783,8 @@ export class CookieModel {
    * the model remembers who was framed cross-site and says it guessed.
    */
   private framedCrossSite = new Set<string>();
+  /** The site of the last top-level page: the partition of every request until the next one. */
+  private topLevelSite: string | undefined;
 
   /** The context of a request, the model's prediction for its cookies, and what differs from what was sent. */
   request(url: URL, method: string, headers: Headers) {
@@ -687,6 +799,8 @@ export class CookieModel {
         guessed = true;
       }
     }
+    if (context.topLevel) this.topLevelSite = schemefulSite(url);
+    else context.topLevelSite = this.topLevelSite;
     const sending = judgeSending(this.jar, context);
     const sent = cookieHeaderPairs(header(headers, 'cookie')).map((pair) => pair.name);
     const expected = sending.filter((v) => v.sent).map((v) => v.cookie.name);
@@ -694,7 +808,8 @@ export class CookieModel {
       ...sent.filter((name) => !expected.includes(name)).map((name) => ({ name, sent: true })),
       ...expected.filter((name) => !sent.includes(name)).map((name) => ({ name, sent: false })),
     ];
-    return { context, guessed, sending, outsideModel };
+    const otherPartitions = inOtherPartitions(this.jar, context);
+    return { context, guessed, sending, outsideModel, otherPartitions };
   }
 
   /** Judges one Set-Cookie line received for a request in `context`, and stores what the browser would. */

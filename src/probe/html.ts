@@ -125,6 +125,19 @@ export function formPostingTo(fetched: Fetched | undefined, path: string): PageF
 }
 
 /**
+ * The form a visitor signs in with: the page's form that posts to `path`, else (a page already
+ * signed in) its first form that posts, sent to `path`, so its hidden fields (a CSRF token) go
+ * along.
+ */
+export function signInFormOf(fetched: Fetched | undefined, path: string): PageForm | undefined {
+  const posting = formsOf(fetched).find((f) => f.method === 'post');
+  return (
+    formPostingTo(fetched, path) ??
+    (posting && { ...posting, action: new URL(path, posting.action).href })
+  );
+}
+
+/**
  * The fields a browser sends when the visitor types `typed` into a form and submits it: the
  * form's own entries with the typed values in place (a field the form lacks is added).
  */

@@ -38,13 +38,25 @@ function looksLikeSession(cookie: { name: string; value: string }): boolean {
   return sessionName.test(cookie.name) || splitSignedId(cookie.value) !== undefined;
 }
 
+// an app sends the same cookie value on many answers: each value is read once
+const readValues = new Map<string, boolean>();
+
+function readable(value: string): boolean {
+  let found = readValues.get(value);
+  if (found === undefined) {
+    found = readPayload(value) !== undefined;
+    if (readValues.size >= 1000) readValues.clear();
+    readValues.set(value, found);
+  }
+  return found;
+}
+
 /** Session advice for one exchange, given the exchanges before it. */
 export function adviseOnExchange(
   exchange: AdvisedExchange,
   earlier: readonly AdvisedExchange[],
 ): Advice[] {
   const advice: Advice[] = [];
-  const path = new URL(exchange.url).pathname;
   for (const verdict of exchange.setCookies) {
     const cookie = verdict.cookie;
     if (!cookie || verdict.changes.includes('Deletes')) continue;
@@ -55,7 +67,7 @@ export function adviseOnExchange(
         fix: 'cookie: { httpOnly: true } (the default in express-session, Flask and Django).',
       });
     }
-    if (readPayload(cookie.value)) {
+    if (readable(cookie.value)) {
       advice.push({
         kind: 'readable-data',
         sentence: `${cookie.name} carries data anyone holding it can read.`,
@@ -141,7 +153,7 @@ export function adviseOnExchange(
       });
     }
   }
-  if (exchange.method === 'POST' && ok && signInPath.test(path)) {
+  if (exchange.method === 'POST' && ok && signInPath.test(new URL(exchange.url).pathname)) {
     for (const sent of sessionSent) {
       const renewed = exchange.setCookies.some(
         (v) => v.cookie?.name === sent.name && v.cookie.value !== sent.value,

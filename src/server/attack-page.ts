@@ -15,6 +15,8 @@ export const forgedForms = {
 /**
  * A page that, as soon as it loads, submits a form to `target` (the stage, as the browser
  * addresses it). The browser does the rest: it sends whatever cookies it holds for the target.
+ * Without JavaScript the form waits for its button. The button is not in <noscript>, whose
+ * content axe-core never checks (nativelyHidden in axe-core's visibility-methods.js, 4.14).
  */
 export function attackPageApp(target: string): RequestListener {
   return (req, res) => {
@@ -37,7 +39,7 @@ export function attackPageApp(target: string): RequestListener {
 <p>This page (lesson 12's attacker) sends a form to <code>${escapeHtml(action)}</code> as it loads: it ${forged.what}.</p>
 <form method="post" action="${escapeHtml(action)}">
 ${fields}
-<noscript><button type="submit">Send the form</button></noscript>
+<button type="submit">Send the form</button>
 </form>
 <script>document.forms[0].submit()</script>`,
       ),

@@ -17,6 +17,8 @@ export interface Exchange {
   cookieHeader?: string;
   /** The model's prediction for every cookie of this site in its jar. */
   sending: SendingVerdict[];
+  /** This site's Partitioned cookies kept for another top-level site, so not part of this request. */
+  otherPartitions: StoredCookie[];
   /** Cookies the browser sent that the model did not expect, and the reverse: outside the model. */
   outsideModel: { name: string; sent: boolean }[];
   status?: number;

@@ -14,8 +14,8 @@ import { UserError } from '../errors.js';
 import { ownStageHeader } from '../probe/own-stage.js';
 import { notFound, showProblem } from '../stage/error-pages.js';
 import { problemPage } from '../stage/pages.js';
-import { chooseSecret } from '../stage/secret.js';
 import type { StageModule } from '../stage/stage.js';
+import { chooseSecret } from './tutor-secret.js';
 import '../stage/session-data.js';
 
 /** Which stage to run: its number, and how to load its module (a row of the lesson registry). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   changeExplanations,
+  otherPartitionExplanation,
   rejectExplanations,
   sendingExplanations,
 } from '../probe/cookie-rules.js';
@@ -55,6 +56,11 @@ function exchangeHtml(exchange: Exchange): string {
     const why = v.withheld.map((r) => `${r}: ${sendingExplanations[r].sentence}`).join(' ');
     items.push(`<li>withheld <code>${escapeHtml(v.cookie.name)}</code>: ${escapeHtml(why)}</li>`);
   }
+  for (const c of exchange.otherPartitions) {
+    items.push(
+      `<li>withheld <code>${escapeHtml(c.name)}</code>, in the partition of ${escapeHtml(c.partitionKey?.topLevelSite ?? '')}: ${escapeHtml(otherPartitionExplanation.sentence)}</li>`,
+    );
+  }
   for (const v of exchange.setCookies) {
     const reasons =
       v.verdict === 'rejected'
@@ -71,7 +77,13 @@ function exchangeHtml(exchange: Exchange): string {
   for (const a of exchange.advice)
     items.push(`<li>advice: ${escapeHtml(`${a.sentence} ${a.fix}`)}</li>`);
   if (exchange.problem) items.push(`<li class="problem">${escapeHtml(exchange.problem)}</li>`);
-  const jar = exchange.jar.map((c) => `${c.name}=${c.value}`).join('; ') || '(empty)';
+  const jar =
+    exchange.jar
+      .map(
+        (c) =>
+          `${c.name}=${c.value}${c.partitionKey ? ` [under ${c.partitionKey.topLevelSite}]` : ''}`,
+      )
+      .join('; ') || '(empty)';
   items.push(`<li>jar: <code>${escapeHtml(jar)}</code></li>`);
   return `<section><h2>${escapeHtml(`${exchange.method} ${exchange.url} → ${exchange.status ?? 'no answer'}`)}</h2><ul>${items.join('')}</ul></section>`;
 }

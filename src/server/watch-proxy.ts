@@ -98,16 +98,21 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       fetch: { site: context.site, topLevel: context.topLevel, guessed: seen.guessed },
       cookieHeader: req.headers.cookie,
       sending: seen.sending,
+      otherPartitions: seen.otherPartitions,
       outsideModel: seen.outsideModel,
       setCookies: [],
       dropped: [],
       jar: model.jar,
       advice: [],
     };
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
+    // the browser's header lines as it wrote them (Node passes a flat list through unchanged)
+    const headers: string[] = [];
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (!hopByHop.has(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1]);
     }
+    // an HTTP/1.0 request may come without one; the app answers HTTP/1.1, which needs it
+    if (req.headers.host === undefined) headers.push('Host', target.host);
     const upstream = (secureTarget ? httpsRequest : httpRequest)({
       host: target.hostname,
       port: target.port || (secureTarget ? 443 : 80),
@@ -125,7 +130,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
     upstream.on('response', (answer) => {
       clearTimeout(answerTimer);
       exchange.status = answer.statusCode;
-      const out: [string, string][] = [];
+      const out: string[] = [];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
         const name = answer.rawHeaders[i];
         let value = answer.rawHeaders[i + 1];
@@ -135,13 +140,16 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
           exchange.setCookies.push(model.receive(value, context));
         }
         if (lower === 'location') {
-          value = sameAppLocation(value, target, browserHost);
+          // a browser routed to the proxy under the app's own address (watch --browser) follows
+          // the app's redirects as written
+          if ((url.port || '80') === String(port))
+            value = sameAppLocation(value, target, browserHost);
           exchange.location = value;
         }
         try {
           validateHeaderName(name);
           validateHeaderValue(name, value);
-          out.push([name, value]);
+          out.push(name, value);
         } catch (err) {
           exchange.dropped.push({
             line: `${name}: ${value}`,
@@ -157,7 +165,7 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       };
       exchange.advice = adviseOnExchange(exchange, history);
       publish(exchange);
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out.flat());
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
       answer.pipe(res);
       answer.on('error', () => res.destroy());
       // a browser that goes away stops the app's answer too
@@ -178,7 +186,14 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       res.writeHead(timedOut ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`session-tutor watch: ${exchange.problem}\n`);
     });
-    req.pipe(upstream);
+    // a request without a body (most GETs) is sent at once; one with a body streams through
+    if (
+      req.headers['content-length'] === undefined &&
+      req.headers['transfer-encoding'] === undefined
+    ) {
+      upstream.end();
+      req.resume();
+    } else req.pipe(upstream);
     req.on('error', () => upstream.destroy());
   }
 

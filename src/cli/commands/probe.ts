@@ -53,7 +53,16 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       write(`${JSON.stringify({ ...report, visits }, null, 2)}\n`);
       return;
     }
-    if (report.cookies.length === 0) write(chalk.dim('The server set no cookies.\n'));
+    if (report.cookies.length === 0) {
+      write(chalk.dim('The server set no cookies.\n'));
+      // a browser forgotten for want of any cookie: the likely causes, a Secure cookie over http
+      // among them
+      if (report.visits.some((v) => v.habit === 'jar' && v.verdict?.outcome === 'forgotten')) {
+        const { noSetCookie } = await import('../../course/cookie-hints.js');
+        const path = new URL(report.post).pathname;
+        write(`${chalk.yellow('!')} ${noSetCookie('POST', new URL(report.url).origin, path)}\n`);
+      }
+    }
     for (const cookie of report.cookies.slice(0, cookiesExplained)) {
       write(`${explainCookieLines(cookie)}\n\n`);
     }

@@ -21,7 +21,7 @@ async function chooseServeSecret(): Promise<{ secret?: string; said: string }> {
   if (process.env.NODE_ENV === 'production') {
     return { said: `SESSION_SECRET is not set: the secret lasts for this run only, ${runOnly}` };
   }
-  const { developmentSecret } = await import('../../stage/secret.js');
+  const { developmentSecret } = await import('../../server/tutor-secret.js');
   const kept = developmentSecret(tutorHome());
   return {
     secret: kept.secret,

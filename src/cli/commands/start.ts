@@ -63,7 +63,7 @@ async function runLessons(
   const doneBefore = lessons.every((l) => progress.isDone(l.name));
   const [{ StageHost }, { chooseSecret }, { walk }, { openStore, parseStore }] = await Promise.all([
     import('../../server/host.js'),
-    import('../../stage/secret.js'),
+    import('../../server/tutor-secret.js'),
     import('../walkthrough.js'),
     import('../../stage/stores/choose.js'),
   ]);

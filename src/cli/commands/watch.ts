@@ -34,12 +34,15 @@ export async function watch(target: string, options: WatchOptions): Promise<void
   if (!options.json) {
     write(
       `${chalk.bold('Watching')} ${url} through ${chalk.bold.underline(proxy.url)}\n` +
-        `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n\n`,
+        `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n` +
+        (options.browser
+          ? '\n'
+          : `${chalk.dim("A page that names your app's own address (a frame, a form) sends those requests around watch; --browser routes them through it too.")}\n\n`),
     );
   }
   // Chromium opens the proxy's address as it starts: its first exchanges wait for it
   const browser = options.browser
-    ? import('../watch-browser.js').then(({ watchInChromium }) => watchInChromium(proxy.url))
+    ? import('../watch-browser.js').then(({ watchInChromium }) => watchInChromium(proxy, url))
     : undefined;
   const show = async (exchange: Exchange) => {
     const report = await browser?.then((b) => b.reportFor(exchange)).catch(() => undefined);
@@ -56,7 +59,7 @@ export async function watch(target: string, options: WatchOptions): Promise<void
     const opened = await browser;
     if (!options.json) {
       write(
-        `${chalk.dim(`Chromium ${opened.version} is open at ${proxy.url}; what it reports appears beside each verdict.`)}\n\n`,
+        `${chalk.dim(`Chromium ${opened.version} is open at ${opened.url}, every request to your app through watch; what it reports appears beside each verdict.`)}\n\n`,
       );
     }
   }
