@@ -39,6 +39,11 @@ if (args.length === 1 && ['--version', '-v', '-V'].includes(args[0])) {
   const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(\`\${version}\\n\`);
 } else {
+  // Node 22.8 and later keep V8's compiled code of the CLI's files on disk (in the system's temp
+  // folder, or NODE_COMPILE_CACHE), so a later start skips compiling them; it never throws, and
+  // NODE_DISABLE_COMPILE_CACHE turns it off (nodejs.org/api/module.html#module-compile-cache).
+  // Node 20 has no such cache.
+  require('node:module').enableCompileCache?.();
   import('./cli.js').then((cli) => cli.main());
 }
 `;

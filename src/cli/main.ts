@@ -323,15 +323,28 @@ function packageVersion(): string {
   ).version;
 }
 
+/**
+ * `list` and `list --json` as they are usually typed: run without building the program, as
+ * commander would run them. Setting up commander's commands and options costs `list` more time
+ * than listing does (bench/cold-start.js); anything else on the line goes through commander.
+ */
+function listAlone(args: string[]): boolean {
+  return args[0] === 'list' && (args.length === 1 || (args.length === 2 && args[1] === '--json'));
+}
+
 /** Runs the command line: called by package.json's bin (dist/session-tutor.cjs), or below. */
 export async function main(): Promise<void> {
   // `--version` alone is answered by the bin before this module loads; here commander answers it
   const args = process.argv.slice(2);
   if (process.env.NO_COLOR || args.includes('--no-color')) chalk.level = 0;
   handleSignals();
-  const program = buildProgram();
+  let program: Command | undefined;
   try {
-    await program.parseAsync();
+    if (listAlone(args)) list({ json: args.length === 2 });
+    else {
+      program = buildProgram();
+      await program.parseAsync();
+    }
     await shutdown(Number(process.exitCode ?? 0));
   } catch (err) {
     // a signal's cleanup stopped what this was using: the signal decides how the process ends
@@ -345,7 +358,7 @@ export async function main(): Promise<void> {
       // commander has printed help or the version; a mistake is said here, in one sentence
       if ((err as CommanderError).exitCode === 0) await shutdown(0);
       const { usageSentence } = await import('./usage.js');
-      const sentence = usageSentence(err as CommanderError, program, args);
+      const sentence = usageSentence(err as CommanderError, program as Command, args);
       process.stderr.write(
         sentence ? `${chalk.red('error:')} ${sentence}\n` : chalk.red(commanderSaid),
       );

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 
 // Everything that measures the terminal or text on it, in one place.
@@ -18,9 +19,38 @@ export function widthFor(columns: number): number {
 // Printable ASCII is one column a character: most text is, and it needs no Unicode tables.
 const ascii = /^[\x20-\x7e]*$/;
 
+/**
+ * The marks the tutor draws its own lines with (src/cli/glyphs.ts, the header's ·), at the widths
+ * string-width gives them. None joins a neighbour into one grapheme, so a line of these and
+ * printable ASCII is measured without string-width, whose first measure starts ICU's Unicode
+ * segmentation: tens of milliseconds before the first page of `start` (test/width.test.ts holds
+ * the table to string-width).
+ */
+export const tutorMarks: ReadonlyMap<string, number> = new Map([
+  ['·', 1],
+  ['…', 1],
+  ['✔', 2],
+  ['✘', 1],
+  ['⚠', 2],
+  ['▶', 2],
+  ['◀', 2],
+  ['■', 1],
+  ['□', 1],
+  ['↑', 1],
+  ['↓', 1],
+]);
+
 /** The columns `text` takes on a terminal: a wide character (CJK, most emoji) takes two. */
 export function displayWidth(text: string): number {
-  return ascii.test(text) ? text.length : stringWidth(text);
+  if (ascii.test(text)) return text.length;
+  const plain = text.includes('\u001b') ? stripVTControlCharacters(text) : text;
+  let width = 0;
+  for (const char of plain) {
+    const columns = char >= ' ' && char <= '~' ? 1 : tutorMarks.get(char);
+    if (columns === undefined) return stringWidth(plain);
+    width += columns;
+  }
+  return width;
 }
 
 let graphemes: Intl.Segmenter | undefined;
