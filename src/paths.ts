@@ -7,3 +7,5 @@ import { fileURLToPath } from 'node:url';
 export const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 export const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url));
 export const stageSourceDir = fileURLToPath(new URL('../src/stage/stages/', import.meta.url));
+/** src/stage/: the helpers the stages import, shown from these very files (src/cli/helpers.ts). */
+export const stageRoomDir = fileURLToPath(new URL('../src/stage/', import.meta.url));

@@ -8,3 +8,8 @@ import { readFileSync } from 'node:fs';
 export function readText(file: string): string {
   return readFileSync(file, 'utf8').replaceAll('\r\n', '\n');
 }
+
+/** The lines of a piece of code; a final newline ends the last line, it does not start another. */
+export function linesOf(code: string): string[] {
+  return (code.endsWith('\n') ? code.slice(0, -1) : code).split('\n');
+}

@@ -84,6 +84,7 @@ class Reader {
         await this.settled();
         await this.axe(view, `${colorScheme}, ${width} px`);
         await this.framesFit(view, `${colorScheme}, ${width} px`);
+        await this.wordsWhole(view, `${colorScheme}, ${width} px`);
       }
     }
     await this.page.emulateMedia({ colorScheme: 'light' });
@@ -149,6 +150,40 @@ class Reader {
           view: view.label,
           where: `${how}, ${frame.url()}`,
           what: `scrolls inside its frame: ${content} px of page in ${shown} px`,
+        });
+    }
+  }
+
+  /**
+   * No word is broken across lines where it would fit on a line of its own: only a word longer
+   * than its box (a cookie's value) may break, and a line may end after a hyphen.
+   */
+  private async wordsWhole(view: View, how: string): Promise<void> {
+    for (const frame of this.frames) {
+      const broken = await frame.evaluate(() => {
+        const found: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node as Text;
+          const room = text.parentElement?.getBoundingClientRect().width ?? 0;
+          // a line may end after a hyphen (Sec-Fetch-Dest, a date): each part is a word here
+          for (const word of text.data.matchAll(/[^\s-]+-?/g)) {
+            const range = document.createRange();
+            range.setStart(text, word.index);
+            range.setEnd(text, word.index + word[0].length);
+            const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+            const lines = new Set(rects.map((r) => Math.round(r.top)));
+            const width = rects.reduce((sum, r) => sum + r.width, 0);
+            if (lines.size > 1 && width < room) found.push(word[0]);
+          }
+        }
+        return found;
+      });
+      if (broken.length > 0)
+        this.problems.push({
+          view: view.label,
+          where: `${how}, ${frame.url()}`,
+          what: `breaks words that fit on a line of their own: ${broken.join(', ')}`,
         });
     }
   }

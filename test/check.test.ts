@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../src/cli/width.js';
 import { serverSideOption } from '../src/course/04-store-name.js';
 import { findLesson, type LessonInfo, listLessons } from '../src/course/catalog.js';
 import { type CheckReport, lessonChecks, runChecks } from '../src/course/check.js';
@@ -128,6 +129,20 @@ describe('checks against hand-written servers', () => {
     );
   });
 
+  it('passes lesson 6 only when a frame of /embedded gets a partitioned cookie: SameSite=None and Secure alone fail', async () => {
+    const title = 'GET /embedded frames the app from another site with a partitioned cookie';
+    const made = (await checkFixture(6, 'partitioned')).results.find((r) => r.title === title);
+    expect(made?.passed, JSON.stringify(made?.verdict)).toBe(true);
+    expect(made?.verdict?.evidence).toMatch(
+      /^http:\/\/localhost:\d+\/: Set-Cookie: …; .*Partitioned/,
+    );
+    for (const flavour of ['correct', 'samesite-none'] as const) {
+      const result = (await checkFixture(6, flavour)).results.find((r) => r.title === title);
+      expect(result?.passed, flavour).toBe(false);
+      expect(result?.verdict?.outcome).toBe('no frame gets a partitioned cookie');
+    }
+  });
+
   it('names no session cookie when three cookies are each needed to be remembered', async () => {
     const names = new Map<string, string>();
     const server = createServer(async (req, res) => {
@@ -239,9 +254,31 @@ describe('check on the command line', () => {
       const run = await runCli(['check', '3', '--url', stage.probeUrl, '--tutor-stage']);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('The one expectation of lesson 3 passes.');
-      expect(run.stdout).toContain('· a browser (cookie jar)');
-      expect(run.stdout).not.toContain('(a browser (cookie jar))');
+      expect(run.stdout).toContain('· a browser\n');
+      // lesson 5 is where the cookie jar is explained: lesson 3 does not speak of one yet
+      expect(run.stdout).not.toContain('cookie jar');
     });
+  });
+
+  it('wraps what check and probe print at words on a 60-column terminal: no word is cut by the terminal', async () => {
+    const fixture = await startFixture('client-side');
+    try {
+      const env = { COLUMNS: '60', NO_COLOR: '1' };
+      const check = await runCli(['check', '7', '--url', fixture.url], env);
+      const probe = await runCli(['probe', fixture.url], env);
+      for (const run of [check, probe]) {
+        expect(run.stderr).toBe('');
+        for (const line of run.stdout.split('\n')) {
+          expect(displayWidth(line), line).toBeLessThanOrEqual(60);
+        }
+      }
+      // a wrapped line continues indented; joined again, the sentences are whole
+      const joined = (text: string) => text.replace(/\n +/g, ' ');
+      expect(joined(check.stdout)).toContain(': until the browser closes, expected persistent');
+      expect(joined(probe.stdout)).toContain('a signature, if there is one, only stops changes');
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('exits 0 and prints each expectation when all pass', async () => {
@@ -363,7 +400,8 @@ describe('check on the command line', () => {
       try {
         await waitForOutput(
           child,
-          /1 of 2 expectations of lesson 6 pass\. Read the hints above and change your server: saving a file checks again\./,
+          // wrapped at words to the terminal
+          /1\s+of\s+2\s+expectations\s+of\s+lesson\s+6\s+pass\.\s+Read\s+the\s+hints\s+above\s+and\s+change\s+your\s+server:\s+saving\s+a\s+file\s+checks\s+again\./,
         );
       } finally {
         child.kill('SIGTERM');

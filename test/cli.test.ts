@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readingWords } from '../src/cli/lesson-words.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
+import { displayWidth } from '../src/cli/width.js';
 import { findLesson, listLessons } from '../src/course/catalog.js';
 import { greets } from '../src/probe/verdict.js';
 import { somebodyListensOn } from './hardening/leftovers.js';
@@ -48,6 +49,18 @@ describe('session-tutor --version and --help', () => {
     expect(run.stdout).toMatch(new RegExp(`SESSION_TUTOR_HOME .*now\\s+${home}\n`));
     expect(run.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}130 /);
     for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('wraps --help at words to a 60-column terminal, each meaning under its own column', async () => {
+    for (const args of [['--help'], ['check', '--help'], ['start', '--help']]) {
+      const run = await runCli(args, { COLUMNS: '60' });
+      for (const line of run.stdout.split('\n'))
+        expect(displayWidth(line), line).toBeLessThanOrEqual(60);
+    }
+    const help = (await runCli(['--help'], { COLUMNS: '60' })).stdout;
+    expect(help).toMatch(
+      /^ {2}SESSION_SECRET {7}what the demo servers sign session\n {23}cookies/m,
+    );
   });
 });
 
@@ -96,6 +109,18 @@ describe('session-tutor list', () => {
       );
       expect(kept).toBeGreaterThan(0);
     });
+  }, 180_000);
+
+  it('fits every line of the unattended course in 60 columns, a command to copy excepted', async () => {
+    const run = await runCli(['start', '--yes', '--no-color', '--port', '0'], {
+      SESSION_TUTOR_HOME: freshHome(),
+      COLUMNS: '60',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const tooLong = run.stdout
+      .split('\n')
+      .filter((line) => displayWidth(line) > 60 && !line.startsWith('  npx '));
+    expect(tooLong).toEqual([]);
   }, 180_000);
 
   it('estimates a reading time per lesson from its words, and the README gives the total', async () => {

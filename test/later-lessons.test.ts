@@ -126,6 +126,23 @@ async function demoOf(n: number, storeChoice?: StoreChoice) {
   return { steps, verdicts };
 }
 
+describe('the restart demo (lesson 9)', () => {
+  it.runIf(redisUrl)(
+    'restarts against the Redis given with --store, on any Node version',
+    async () => {
+      const run = await runCli(
+        ['lesson', '9', '--yes', '--port', '0', '--store', redisUrl ?? ''],
+        {},
+        120_000,
+      );
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain('✔ Grace, after a restart, --store redis: remembered');
+      expect(run.stdout).not.toContain('not run');
+    },
+    150_000,
+  );
+});
+
 describe('the two-process demo (lesson 10)', () => {
   it('forgets every other request with a memory store each', async () => {
     const { verdicts } = await demoOf(10);

@@ -6,7 +6,7 @@ import { stageChange, stageListing } from '../src/cli/listing.js';
 import { renderMarkdown } from '../src/cli/markdown.js';
 import { renderStep } from '../src/cli/render.js';
 import { displayWidth, widthFor } from '../src/cli/width.js';
-import { listLessons, readPages } from '../src/course/catalog.js';
+import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
 import { runDemo } from '../src/course/run.js';
 import type { DemoStep } from '../src/course/types.js';
 import { held } from '../src/course/types.js';
@@ -108,9 +108,7 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
 
   it('counts for its reading time the words of its text and of its code change as shown', () => {
     const words = (text: string) => text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
-    const text = readPages(lesson)
-      .join('\n')
-      .replace(/^\.(code|demo)$/gm, '');
+    const text = readPages(lesson).join('\n').replace(new RegExp(directiveLine.source, 'gm'), '');
     const shown = stripVTControlCharacters(stageChange(lesson, 1000)); // nothing wraps
     expect(lessonWords(lesson)).toBe(words(text) + words(shown));
   });
@@ -128,7 +126,7 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
     // diagrams are drawn to the width and cut what does not fit with … (pager.test.ts)
     const url = 'http://localhost:3000';
     const texts = readPages(lesson)
-      .flatMap((page) => page.split(/^\.(?:code|demo)$/m))
+      .flatMap((page) => page.split(directiveLine).filter((_, i) => i % 2 === 0)) // text, not the directives
       .map((text) => text.replaceAll('{{url}}', url));
     const shown = steps.filter((s) => s.kind !== 'hops');
     for (let columns = 60; columns <= 100; columns++) {

@@ -8,11 +8,12 @@ import { listLessons } from '../src/course/catalog.js';
 import type { Hop } from '../src/probe/hop.js';
 
 // Two lessons: the first with 3 pages (the second shows code, the third is the one its hint is
-// about), the second with 2 (the first shows code; the hint is about both).
-const page = (code: boolean, hint: boolean): PageShape => ({ code, hint });
+// about), the second with 2 (the first shows code, and its stage has no helpers of its own; the
+// hint is about both).
+const page = (code: boolean, hint: boolean, helpers = code): PageShape => ({ code, hint, helpers });
 const shape = [
   [page(false, false), page(true, false), page(false, true)],
-  [page(true, true), page(false, true)],
+  [page(true, true, false), page(false, true)],
 ];
 const at = (lesson: number, page: number): Place => ({ ...firstPlace(lesson), page });
 
@@ -51,6 +52,22 @@ describe('the pager', () => {
     const redrawn = move(demo, 'redraw', shape);
     expect(redrawn).toEqual(demo);
     expect(redrawn).not.toBe(demo);
+  });
+
+  it('shows the helpers the stage imports on a code page with i, and its code again with i or f', () => {
+    const code = at(0, 1);
+    const whole = move(code, 'file', shape) as Place;
+    const helpers = move(whole, 'helpers', shape) as Place;
+    expect(helpers).toEqual({ ...whole, helpers: true });
+    expect(move(helpers, 'helpers', shape)).toEqual(whole);
+    // f leaves the helpers for the code as it was shown before
+    expect(move(helpers, 'file', shape)).toEqual(whole);
+    expect(move(helpers, 'next', shape)).toEqual(at(0, 2));
+    // no code on the page, or no helpers in its stage: i does nothing
+    const text = at(0, 0);
+    expect(move(text, 'helpers', shape)).toBe(text);
+    const plain = at(1, 0);
+    expect(move(plain, 'helpers', shape)).toBe(plain);
   });
 
   it('quits on q, and r changes nothing on a page that works', () => {

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../src/cli/markdown.js';
 import { widthFor } from '../src/cli/width.js';
-import { listLessons, readPages } from '../src/course/catalog.js';
+import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome, waitForOutput } from './helpers.js';
 
@@ -22,7 +22,8 @@ const size = { columns: 80, rows: 24 };
 /** The page's text parts as the tutor draws them at 80 columns, one trimmed row each. */
 function textRows(page: string, url: string): string[][] {
   return page
-    .split(/^\.(?:code|demo)$/m)
+    .split(directiveLine)
+    .filter((_, i) => i % 2 === 0) // the text between the directives
     .filter((part) => part.trim() !== '' && !part.includes('{{secret}}'))
     .map((part) =>
       stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80)))

@@ -22,7 +22,8 @@ async function serve(args: string[], env: NodeJS.ProcessEnv) {
       /running at (http:\/\/\S+)\n[\s\S]*Ctrl-C/,
       20_000,
     );
-    return { child, url, said, exited };
+    // what it says wraps at words to the terminal: read as one line
+    return { child, url, said: said.replace(/\s+/g, ' '), exited };
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

@@ -1,6 +1,6 @@
 import { diffLines, structuredPatch } from 'diff';
 import { type LessonInfo, listLessons } from '../course/catalog.js';
-import { readText } from '../text.js';
+import { linesOf, readText } from '../text.js';
 
 /** How many unchanged lines the change view shows around each change. */
 const context = 1;
@@ -83,9 +83,4 @@ function fileName(lesson: LessonInfo): string {
 
 function lineCount(source: string): number {
   return linesOf(source).length;
-}
-
-/** The lines of a piece of code; a final newline ends the last line, it does not start another. */
-function linesOf(code: string): string[] {
-  return (code.endsWith('\n') ? code.slice(0, -1) : code).split('\n');
 }

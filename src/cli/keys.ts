@@ -13,6 +13,7 @@ const bindings: Record<string, Action> = {
   left: 'back',
   h: 'hint',
   f: 'file',
+  i: 'helpers',
   r: 'restart',
   e: 'exercise',
   q: 'quit',

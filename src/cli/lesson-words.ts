@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LessonInfo } from '../course/catalog.js';
+import { directiveLine, type LessonInfo } from '../course/catalog.js';
 import { packageRoot } from '../paths.js';
 import { readText } from '../text.js';
 import { changeView } from './change.js';
@@ -23,7 +23,9 @@ export function readingWords(lesson: LessonInfo): number {
  * spaces with a letter or digit in it.
  */
 export function lessonWords(lesson: LessonInfo): number {
-  const text = readText(join(lesson.dir, 'lesson.md')).replace(/^(---|\.code|\.demo)$/gm, '');
+  const text = readText(join(lesson.dir, 'lesson.md'))
+    .replace(/^---$/gm, '')
+    .replace(new RegExp(directiveLine.source, 'gm'), '');
   const { title, rows } = changeView(lesson);
   const code = rows.map((row) => `${row.lineNo ?? ''} ${row.sign} ${row.text}`);
   return words(text) + words(title) + words(code.join('\n'));

@@ -1,6 +1,8 @@
 import chalk from 'chalk';
 import type { LessonInfo } from '../course/catalog.js';
 import { type CodeView, changeView, wholeView } from './change.js';
+import { helperExcerpt, helperViews } from './helpers.js';
+import { wrapText } from './render.js';
 import { displayWidth, fitting, pageWidth } from './width.js';
 
 const gutterWidth = 6; // "123 + "
@@ -19,8 +21,22 @@ export function stageListing(lesson: LessonInfo, width = pageWidth()): string {
   return drawCode(wholeView(lesson), width);
 }
 
+/** The helpers the stage imports from src/stage/, each declaration as it runs (src/cli/helpers.ts). */
+export function stageHelpers(lesson: LessonInfo, width = pageWidth()): string {
+  return helperViews(lesson)
+    .map((view) => drawCode(view, width))
+    .join('\n\n');
+}
+
+/** A directive `.helper NAME TEXT`: the lines of the helper NAME that hold TEXT. */
+export function helperLines(lesson: LessonInfo, directive: string, width = pageWidth()): string {
+  const [, name, text] = directive.match(/^\.helper (\S+) (.+)$/) ?? [];
+  if (!name) throw new Error(`"${directive}" names no helper and no text: .helper NAME TEXT`);
+  return drawCode(helperExcerpt(lesson, name, text), width);
+}
+
 function drawCode(view: CodeView, width: number): string {
-  const lines = [chalk.dim(`── ${view.title} ──`)];
+  const lines = [chalk.dim(wrapText(`── ${view.title} ──`, width))];
   for (const row of view.rows) {
     if (row.sign === '⋮') lines.push(chalk.dim(`  ⋮${row.text ? `  ${row.text}` : ''}`));
     else {

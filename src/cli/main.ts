@@ -58,7 +58,10 @@ function buildProgram(): Command {
     .version(packageVersion(), '-v, --version')
     .option('--no-color', 'plain text without colours (NO_COLOR is honoured too)')
     // main() says what was wrong in the tutor's words (src/cli/usage.ts)
+    // descriptions wrap under their column from 60 columns up (commander gives up below 40 left)
+    .configureHelp({ minWidthToWrap: 20 })
     .configureOutput({
+      getOutHelpWidth: helpColumns,
       outputError: (text) => {
         commanderSaid += text;
       },
@@ -218,35 +221,79 @@ function buildProgram(): Command {
   return program;
 }
 
+/** The columns `--help` is written to: the terminal's, or COLUMNS when the output is not one. */
+function helpColumns(): number {
+  return process.stdout.columns || Number(process.env.COLUMNS) || 80;
+}
+
 /** The rest of `--help`: how to begin, the keys (src/cli/keys.ts), the environment, exit codes. */
 function helpAfter(): string {
+  const columns = helpColumns();
   return `
 Begin with:
   npx session-tutor start
 
 Keys in a lesson:
-  Enter, Space, → or n     next page
-  b or ←                   page back
-  ↑ ↓ PgUp PgDn Home End   scroll a page taller than the terminal
-  f                        the stage's whole file, or only what changed
-  h                        a hint about the demo and your turn
-  e                        on "Your turn": the lesson's exercise
-  r                        restart a stage that stopped answering
-  q or Esc                 quit; Ctrl-C stops at once
+${helpTable(
+  [
+    ['Enter, Space, → or n', 'next page'],
+    ['b or ←', 'page back'],
+    ['↑ ↓ PgUp PgDn Home End', 'scroll a page taller than the terminal'],
+    ['f', "the stage's whole file, or only what changed"],
+    ['i', 'the helpers the stage calls, from src/stage/'],
+    ['h', 'a hint about the demo and your turn'],
+    ['e', 'on "Your turn": the lesson\'s exercise'],
+    ['r', 'restart a stage that stopped answering'],
+    ['q or Esc', 'quit; Ctrl-C stops at once'],
+  ],
+  columns,
+)}
 
 Environment:
-  SESSION_SECRET       what the demo servers sign session cookies with; unset,
-                       each run makes a random one (serve keeps one in the
-                       tutor's folder)
-  SESSION_TUTOR_HOME   the tutor's folder, where your progress is kept; now
-                       ${tutorHome()}
-  NO_COLOR             plain text without colours
+${helpTable(
+  [
+    [
+      'SESSION_SECRET',
+      "what the demo servers sign session cookies with; unset, each run makes a random one (serve keeps one in the tutor's folder)",
+    ],
+    ['SESSION_TUTOR_HOME', `the tutor's folder, where your progress is kept; now ${tutorHome()}`],
+    ['NO_COLOR', 'plain text without colours'],
+  ],
+  columns,
+)}
 
 Exit codes:
-  0     done, or you quit
-  1     a demo, check or probe did not go as the lesson says, or a bug
-  2     a mistake on the command line, or something asked that cannot be done
-  130   stopped with Ctrl-C (143 by SIGTERM, 129 when the terminal closed)`;
+${helpTable(
+  [
+    ['0', 'done, or you quit'],
+    ['1', 'a demo, check or probe did not go as the lesson says, or a bug'],
+    ['2', 'a mistake on the command line, or something asked that cannot be done'],
+    ['130', 'stopped with Ctrl-C (143 by SIGTERM, 129 when the terminal closed)'],
+  ],
+  columns,
+)}`;
+}
+
+/**
+ * A table of `--help`: each name, then what it means, wrapped at words under its own column so
+ * that no line is longer than the terminal (a word longer than the room left, a path, stays whole).
+ */
+function helpTable(rows: [name: string, meaning: string][], columns: number): string {
+  const nameWidth = Math.max(...rows.map(([name]) => name.length)) + 3;
+  const room = Math.max(20, columns - 1 - 2 - nameWidth);
+  return rows
+    .map(([name, meaning]) => {
+      const lines = [''];
+      for (const word of meaning.split(' ')) {
+        const line = lines[lines.length - 1];
+        if (line !== '' && line.length + 1 + word.length > room) lines.push(word);
+        else lines[lines.length - 1] = line === '' ? word : `${line} ${word}`;
+      }
+      return lines
+        .map((line, i) => `  ${(i === 0 ? name : '').padEnd(nameWidth)}${line}`)
+        .join('\n');
+    })
+    .join('\n');
 }
 
 /**

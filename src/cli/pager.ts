@@ -1,5 +1,14 @@
 /** What the learner asks for: a key when interactive, always `next` when unattended. */
-export type Action = 'next' | 'back' | 'hint' | 'file' | 'quit' | 'restart' | 'redraw' | 'exercise';
+export type Action =
+  | 'next'
+  | 'back'
+  | 'hint'
+  | 'file'
+  | 'quit'
+  | 'restart'
+  | 'redraw'
+  | 'exercise'
+  | 'helpers';
 
 /** Where the walk is: which lesson and page, and what that page shows beyond its text. */
 export interface Place {
@@ -9,12 +18,16 @@ export interface Place {
   hint: boolean;
   /** The page's `.code` shows the whole stage file instead of what changed. */
   wholeFile: boolean;
+  /** The page's `.code` shows the helpers the stage imports from src/stage/ instead. */
+  helpers: boolean;
 }
 
 /** What a page offers beyond its text. */
 export interface PageShape {
   /** It shows the stage's code (`.code`), so f toggles the whole file. */
   code: boolean;
+  /** Its stage imports helpers of its own, so i shows them in place of the stage's code. */
+  helpers: boolean;
   /** The lesson's hint is about what this page shows: the demo, or the learner's turn after it. */
   hint: boolean;
 }
@@ -23,14 +36,14 @@ export interface PageShape {
 export type Shape = PageShape[][];
 
 export function firstPlace(lesson: number): Place {
-  return { lesson, page: 0, hint: false, wholeFile: false };
+  return { lesson, page: 0, hint: false, wholeFile: false, helpers: false };
 }
 
 /**
  * The page an action leads to, `'end'` past the last page of the last lesson, or `'quit'`.
  * An action that changes nothing (r on a page that works, b on the very first page, f on a page
- * without code, h before the page the hint is about) returns `place` itself, so nothing needs
- * drawing again. `redraw` (the terminal changed size) returns a copy: the same page, drawn again.
+ * without code, i where the stage has no helpers, h before the page the hint is about) returns
+ * `place` itself, so nothing needs drawing again. `redraw` (the terminal changed size) returns a copy: the same page, drawn again.
  */
 export function move(place: Place, action: Action, shape: Shape): Place | 'end' | 'quit' {
   const pages = shape[place.lesson].length;
@@ -41,7 +54,15 @@ export function move(place: Place, action: Action, shape: Shape): Place | 'end' 
       return place.hint || !shape[place.lesson][place.page].hint ? place : { ...place, hint: true };
     case 'file':
       return shape[place.lesson][place.page].code
-        ? { ...place, wholeFile: !place.wholeFile }
+        ? {
+            ...place,
+            wholeFile: place.helpers ? place.wholeFile : !place.wholeFile,
+            helpers: false,
+          }
+        : place;
+    case 'helpers':
+      return shape[place.lesson][place.page].helpers
+        ? { ...place, helpers: !place.helpers }
         : place;
     case 'restart':
     case 'exercise': // the walkthrough runs the exercise; the page stays

@@ -39,10 +39,32 @@ export function wrapIndented(text: string, width: number, indent: number): strin
     .split('\n')
     .map((line) => {
       const lead = line.length - line.trimStart().length;
+      const words = stripVTControlCharacters(line).trim().split(/\s+/);
+      if (words.some((word) => displayWidth(word) > width - indent)) {
+        // a word that must be cut (a cookie's value) is cut once, at the narrower width: its
+        // pieces are never wrapped again, which would set them apart with a space
+        const rows = wrapText(line.trimStart(), width - Math.max(lead, indent)).split('\n');
+        return rows.map((row, i) => `${' '.repeat(i === 0 ? lead : indent)}${row}`).join('\n');
+      }
       const [first, ...rest] = wrapText(line.trimStart(), width - lead).split('\n');
       const more = wrapText(rest.join(' '), width - indent);
       const head = `${line.slice(0, lead)}${first}`;
       return more === '' ? head : `${head}\n${more.replace(/^/gm, ' '.repeat(indent))}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Lines of output made to fit `width`: a line that is too long wraps at words, its continuation
+ * indented two columns past the line's own indentation; a line that fits stays as it is.
+ */
+export function fitLines(text: string, width = pageWidth()): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (displayWidth(stripVTControlCharacters(line)) <= width) return line;
+      const lead = line.length - line.trimStart().length;
+      return wrapIndented(line, width, lead + 2);
     })
     .join('\n');
 }

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { type LessonInfo, listLessons, readPages } from '../course/catalog.js';
+import { directiveLine, type LessonInfo, listLessons, readPages } from '../course/catalog.js';
 import { lessonChecks } from '../course/check.js';
 import { runDemo } from '../course/run.js';
 import { type DemoStep, held, type Verdict } from '../course/types.js';
@@ -8,11 +8,12 @@ import type { StageHost } from '../server/host.js';
 import type { RunningStage } from '../server/start.js';
 import type { StoreChoice } from '../stage/stores/choose.js';
 import { glyphs } from './glyphs.js';
+import { hasHelpers } from './helpers.js';
 import type { KeyReader } from './keys.js';
 import { renderMarkdown } from './markdown.js';
 import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
 import type { ProgressFile } from './progress.js';
-import { progressBar, renderStep, wrapText } from './render.js';
+import { fitLines, progressBar, renderStep, wrapText } from './render.js';
 import { Screen } from './screen.js';
 import { onShutdown } from './shutdown.js';
 import { runnableHere } from './tutor-command.js';
@@ -96,11 +97,15 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
   const { lessons, host, keys } = options;
   const actions: ActionSource = keys ?? unattended;
   const allPages = lessons.map((lesson) => readPages(lesson));
-  const shape: Shape = allPages.map((pages) => {
+  const shape: Shape = allPages.map((pages, l) => {
     const parts = pages.map(splitDirectives);
     const demoPage = parts.findIndex((p) => p.includes('.demo'));
     const hintFrom = demoPage === -1 ? pages.length - 1 : demoPage;
-    return parts.map((p, i) => ({ code: p.includes('.code'), hint: i >= hintFrom }));
+    const helpers = hasHelpers(lessons[l]);
+    return parts.map((p, i) => {
+      const code = p.includes('.code');
+      return { code, helpers: code && helpers, hint: i >= hintFrom };
+    });
   });
   // verdicts of each lesson whose demo ran in this walk (the latest run): what the summary counts
   const demoVerdicts = new Map<number, Verdict[]>();
@@ -209,13 +214,18 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
   const pageNumber = `page ${place.page + 1}/${pages.length}`;
   if (screen) {
     screen.begin(header(visit, options), page.samePage);
-  } else if (place.page === 0) write(`${header(visit, options)}\n\n`); // one header a lesson
+  } else if (place.page === 0) write(`${fitLines(header(visit, options), width)}\n\n`); // one header a lesson
   if (page.report) put(page.report);
   const parts = splitDirectives(pages[place.page]);
   for (const part of parts) {
     if (part === '.code') {
-      const { stageChange, stageListing } = await import('./listing.js'); // diff loads only here
-      put(`${(place.wholeFile ? stageListing : stageChange)(lesson, width)}\n\n`);
+      const { stageChange, stageHelpers, stageListing } = await import('./listing.js'); // diff loads only here
+      const view = place.helpers ? stageHelpers : place.wholeFile ? stageListing : stageChange;
+      put(`${view(lesson, width)}\n\n`);
+    } else if (part.startsWith('.helper ')) {
+      if (place.helpers) continue; // the helpers are shown whole already
+      const { helperLines } = await import('./listing.js');
+      put(`${helperLines(lesson, part, width)}\n\n`);
     } else if (part === '.demo') {
       const shown = visit.demoSteps.get(place.page);
       if (shown !== undefined) for (const step of shown) put(`${renderStep(step, width)}\n\n`);
@@ -242,13 +252,14 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
   if (!screen) return;
   const offersHint = shape[place.lesson][place.page].hint;
   if (place.hint) put(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
-  const code = parts.includes('.code');
+  const { code, helpers } = shape[place.lesson][place.page];
   screen.footer(
     [
       pageNumber,
       '[Enter] next',
       canGoBack(place) ? '[b] back' : '',
-      code ? (place.wholeFile ? '[f] changes only' : '[f] whole file') : '',
+      code && !place.helpers ? (place.wholeFile ? '[f] changes only' : '[f] whole file') : '',
+      helpers ? (place.helpers ? '[i] stage code' : '[i] helpers') : '',
       turn !== '' ? '[e] exercise' : '',
       offersHint && !place.hint ? '[h] hint' : '',
       '[q] quit',
@@ -350,10 +361,10 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
   ].join('\n');
 }
 
-/** Splits a page into Markdown parts and the directive lines `.code` and `.demo`. */
+/** Splits a page into Markdown parts and its directive lines (`.code`, `.demo`, `.helper …`). */
 function splitDirectives(page: string): string[] {
   return page
-    .split(/^(\.code|\.demo)$/m)
+    .split(directiveLine)
     .map((part) => part.trim())
     .filter((part) => part !== '');
 }

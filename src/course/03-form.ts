@@ -34,7 +34,7 @@ export const checks: Expectation[] = [
     exerciseHint:
       'In GET /, send the form instead of the greeting: res.send(formPage()), with formPage imported from ../pages.js.',
     async run(ctx) {
-      const visitor = ctx.visitor('a browser (cookie jar)', 'jar');
+      const visitor = ctx.visitor('a browser', 'jar');
       const last = (await visitor.get(`${ctx.url}/`)).at(-1);
       const expected = 'a form posting name to /setName';
       if (last?.status !== 200) return { ...answered('GET /', last), expected };

@@ -90,7 +90,7 @@ export const checks: Expectation[] = [
     exerciseHint:
       "Add app.post('/setName', …): read the form with express.urlencoded(), store the name in req.session, then res.redirect('/').",
     async run(ctx) {
-      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const browser = ctx.visitor('a browser', 'jar');
       const {
         posted: [hop],
       } = await signIn(ctx.url, browser, ctx.name('Ada'), { follow: false });
@@ -112,7 +112,7 @@ export const checks: Expectation[] = [
     async run(ctx) {
       // where the data lives, measured: two browsers sign in, one with a name 200 characters
       // longer; a cookie that grows with the name carries it, readable or encrypted
-      const browser = ctx.visitor('a browser (cookie jar)', 'jar');
+      const browser = ctx.visitor('a browser', 'jar');
       const other = ctx.visitor('another browser, with a longer name', 'jar');
       const name = ctx.name('Ada');
       const longer = ctx.name(`Ada${randomBytes(100).toString('hex')}`);

@@ -1,6 +1,12 @@
 import type { Hop } from '../probe/hop.js';
-import { attribute, pageOf } from '../probe/html.js';
-import type { DemoContext, Expectation, Verdict } from './types.js';
+import { attribute, formsOf, pageOf } from '../probe/html.js';
+import {
+  type CheckContext,
+  type DemoContext,
+  type Expectation,
+  held,
+  type Verdict,
+} from './types.js';
 import { forgottenCheck, tellNameThenReturn } from './visits.js';
 
 // The preview pane, simulated: a client that takes cookies and never returns them, as a browser
@@ -36,8 +42,7 @@ export async function demo(ctx: DemoContext): Promise<Verdict[]> {
  * month of Safari 26.2: lesson 6 names that version.
  */
 function partitionedVerdict(setCookie: string | undefined): Verdict {
-  const attributes = (setCookie ?? '').split(';').map((a) => a.trim().toLowerCase());
-  const has = ['samesite=none', 'secure', 'partitioned'].every((a) => attributes.includes(a));
+  const has = setCookie !== undefined && madeForFrames(setCookie);
   return {
     label: 'the cookie of /partitioned/',
     outcome: has ? 'made for frames' : 'not kept in a frame',
@@ -57,17 +62,95 @@ export const checks: Expectation[] = [
     'Find the visitor by req.session only: a frame that never returns the cookie must get the form again.',
   ),
   {
-    title: 'GET /embedded shows the app in a frame from another site',
-    hint: 'Serve /embedded with an <iframe> whose src is the app at the other host name: localhost and 127.0.0.1 are different sites.',
+    title: 'GET /embedded frames the app from another site with a partitioned cookie',
+    needsSessionCookie: true,
+    hint: 'Serve /embedded with an <iframe> of the app at the other host name (localhost and 127.0.0.1 are different sites) whose sign-in sets its cookie with SameSite=None; Secure; Partitioned.',
     exerciseHint:
-      "Add app.get('/embedded', …) that sends a page with an <iframe> whose src is the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds.",
+      "Add app.get('/embedded', …) framing the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds, and a copy under /partitioned/ whose session cookie has sameSite: 'none', secure: true, partitioned: true.",
     async run(ctx) {
       const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
       const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);
-      return embeddedVerdict(page, ctx.url);
+      const framing = embeddedVerdict(page, ctx.url);
+      if (!held(framing) || !page) return framing;
+      return partitionedFrameVerdict(ctx, page);
     },
   },
 ];
+
+/**
+ * A cookie a browser sets and sends in another site's frame, as CHIPS asks a server to write it:
+ * `Set-Cookie: __Host-name=value; Secure; Path=/; SameSite=None; Partitioned;`
+ * (developer.chrome.com/docs/privacy-sandbox/chips). Partitioned is refused without Secure
+ * (the CHIPS draft, datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies), and in a
+ * cross-site frame Chrome sets a partitioned cookie only with an explicit SameSite=None
+ * (web-platform-tests cookies/partitioned-cookies/partitioned-cookies-samesite-attribute.https.html).
+ */
+function madeForFrames(setCookie: string): boolean {
+  const attributes = setCookie
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase());
+  return ['samesite=none', 'secure', 'partitioned'].every((a) => attributes.includes(a));
+}
+
+/**
+ * Lesson 6's fix, seen as the framed app: each frame of /embedded from another site is opened and
+ * told a name through its own form, as a visitor in the frame would; one of them must answer with
+ * a cookie made for frames.
+ */
+async function partitionedFrameVerdict(ctx: CheckContext, embedded: Hop): Promise<Verdict> {
+  const frame = ctx.visitor('a frame of /embedded', 'receive-only');
+  const seen: string[] = [];
+  for (const src of otherSiteFrames(embedded, ctx.url)) {
+    const framed = (await frame.get(src)).at(-1);
+    const form = formsOf(framed).find((f) => f.method === 'post');
+    if (!framed || !form) {
+      seen.push(`${src}: no form`);
+      continue;
+    }
+    const [posted] = await frame.submit(
+      framed.url,
+      form,
+      { name: ctx.name('Ada') },
+      { follow: false },
+    );
+    const cookie = posted?.setCookie.find(madeForFrames);
+    if (cookie) {
+      return {
+        label: 'GET /embedded',
+        outcome: 'frames another site with a partitioned cookie',
+        expected: 'frames another site with a partitioned cookie',
+        evidence: `${src}: Set-Cookie: …; ${cookie.split(';').slice(1).join(';').trim()}`,
+      };
+    }
+    const sent = posted?.setCookie.map(
+      (c) => c.split(';').slice(1).join(';').trim() || 'no attributes',
+    );
+    seen.push(`${src}: ${sent?.length ? `Set-Cookie: …; ${sent.join(' | ')}` : 'no Set-Cookie'}`);
+  }
+  return {
+    label: 'GET /embedded',
+    outcome: 'no frame gets a partitioned cookie',
+    expected: 'frames another site with a partitioned cookie',
+    evidence: seen.join('; '),
+  };
+}
+
+/** The frames of a page whose address is on another host than `url`. */
+function otherSiteFrames(page: Hop, url: string): string[] {
+  const own = new URL(url).hostname;
+  return pageOf(page)
+    .elements('iframe')
+    .flatMap((frame) => {
+      const src = attribute(frame, 'src');
+      try {
+        const at = src === undefined ? undefined : new URL(src, page.url);
+        return at && at.hostname !== own ? [at.href] : [];
+      } catch {
+        return [];
+      }
+    });
+}
 
 function embeddedVerdict(page: Hop | undefined, url: string): Verdict {
   const frame = page && attribute(pageOf(page).elements('iframe')[0], 'src');

@@ -60,6 +60,13 @@ export function readPages(lesson: LessonInfo): string[] {
     .filter((page) => page !== '');
 }
 
+/**
+ * A directive line of a lesson page: `.code` shows the stage's change, `.demo` runs the demo, and
+ * `.helper NAME TEXT` shows the lines holding TEXT of the helper NAME the stage imports, where
+ * the lesson's point lives in it (src/cli/helpers.ts).
+ */
+export const directiveLine = /^(\.code|\.demo|\.helper .+)$/m;
+
 export function lessonModule(lesson: LessonInfo): Promise<LessonModule> {
   return lesson.module();
 }

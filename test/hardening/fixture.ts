@@ -39,7 +39,7 @@ let copy: string | undefined;
 export function plantedCli(): string {
   if (!copy) {
     const dir = mkdtempSync(join(tmpdir(), 'session-tutor-planted-'));
-    for (const part of ['dist', 'lessons', 'src/stage/stages', 'package.json']) {
+    for (const part of ['dist', 'lessons', 'src/stage', 'package.json']) {
       cpSync(join(root, part), join(dir, part), { recursive: true });
     }
     // the bundle says which of its files holds lesson 2's demo module

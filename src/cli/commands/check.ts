@@ -17,6 +17,7 @@ import { briefHop } from '../../probe/hop.js';
 import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
+import { fitLines } from '../render.js';
 import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
@@ -64,35 +65,37 @@ export async function check(lesson: LessonInfo | undefined, options: CheckOption
   const checkOptions = { notTutorStage: options.tutorStage !== true };
   if (options.watch) {
     return watchChecks(url, async () => {
-      write(header(lesson, url));
+      say(header(lesson, url));
       const report = await runChecks(
         lesson,
         checks,
         url,
-        (result) => write(resultLines(result)),
+        (result) => say(resultLines(result)),
         checkOptions,
       );
-      write(summaryLines(report, true));
+      say(summaryLines(report, true));
       return report;
     });
   }
-  if (!options.json) write(header(lesson, url));
+  if (!options.json) say(header(lesson, url));
   const report = await runChecks(
     lesson,
     checks,
     url,
-    options.json ? undefined : (result) => write(resultLines(result)),
+    options.json ? undefined : (result) => say(resultLines(result)),
     checkOptions,
   );
   const refused = report.tutorStage !== undefined && report.results.length === 0;
   if (options.json) {
     if (refused) throw new UserError(tutorStageSentence(url, report.tutorStage as number));
     write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
-  } else write(summaryLines(report));
+  } else say(summaryLines(report));
   process.exitCode = refused ? 2 : report.passed ? 0 : 1;
 }
 
 const write = (text: string) => process.stdout.write(text);
+/** Prose, wrapped at words to the terminal; a cookie's value longer than a line is cut. */
+const say = (text: string) => write(fitLines(text));
 
 /** The server to check, without a trailing slash; --json and --watch cannot go together. */
 function serverUrl(options: CheckOptions): string {
@@ -186,17 +189,17 @@ async function checkAll(options: CheckOptions): Promise<void> {
 }
 
 async function printCard(url: string, options: CourseCheckOptions): Promise<ReportCard> {
-  write(`${chalk.bold('Checking every lesson')} against ${chalk.underline(url)}\n\n`);
-  const card = await runReportCard(url, (line) => write(cardLine(line)), options);
+  say(`${chalk.bold('Checking every lesson')} against ${chalk.underline(url)}\n\n`);
+  const card = await runReportCard(url, (line) => say(cardLine(line)), options);
   if (card.tutorStage !== undefined) {
-    write(`${chalk.red(glyphs.fail)} ${tutorStageSentence(url, card.tutorStage)}\n`);
+    say(`${chalk.red(glyphs.fail)} ${tutorStageSentence(url, card.tutorStage)}\n`);
   } else if (card.unreachable) {
-    write(
+    say(
       `${chalk.red(glyphs.fail)} ${card.unreachable}\n  ${chalk.dim('Make sure your server is running and answering, or tell check where it is with --url.')}\n`,
     );
   } else {
     const summary = cardSummary(card);
-    write(`\n${cardPassed(card) ? chalk.green.bold(summary) : chalk.bold(summary)}\n`);
+    say(`\n${cardPassed(card) ? chalk.green.bold(summary) : chalk.bold(summary)}\n`);
   }
   return card;
 }

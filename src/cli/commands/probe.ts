@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { UserError } from '../../errors.js';
 import { glyphs } from '../glyphs.js';
-import { drawHops, explainCookieLines, verdictLine } from '../render.js';
+import { drawHops, explainCookieLines, fitLines, verdictLine } from '../render.js';
 import { pageWidth } from '../width.js';
 
 // enough to show every cookie a session app sets; a flood of them is summed up in one line
@@ -28,9 +28,11 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
   const { probeServer } = await import('../../probe/probe.js');
   const { ProbeError, briefHop } = await import('../../probe/hop.js');
   const write = (text: string) => process.stdout.write(text);
+  // prose wraps at words to the terminal (the diagrams and verdicts are drawn to it already)
+  const say = (text: string) => write(fitLines(text));
   const form = Object.keys(fields).length > 0 ? new URLSearchParams(fields).toString() : 'name=…';
   if (!options.json) {
-    write(
+    say(
       `${chalk.bold(`Probing ${url}`)}: GET it, POST ${options.post} with ${form}, then GET it again;\n` +
         'first as a goldfish that keeps no cookies, then as a browser with a cookie jar.\n\n',
     );
@@ -40,7 +42,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (options.json) return;
       write(`${drawHops(visit.visitor, visit.hops, pageWidth())}\n`);
       if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
-      if (visit.problem) write(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
+      if (visit.problem) say(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
     });
     // a verdict that failed, or a visit that could not finish (a redirect loop, a page too large),
     // is a problem to fix: exit 1, as check does
@@ -67,7 +69,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       write(`${explainCookieLines(cookie)}\n\n`);
     }
     if (report.cookies.length > cookiesExplained) {
-      write(
+      say(
         `${chalk.yellow('!')} The server set ${report.cookies.length} cookies; the first ${cookiesExplained} are explained above. ` +
           'A session needs one; browsers keep only about 180 per site, dropping the oldest.\n',
       );
@@ -75,7 +77,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
     if (options.json) write(`${JSON.stringify({ url, error: err.message }, null, 2)}\n`);
-    else write(`${chalk.red(glyphs.fail)} ${err.message}\n`);
+    else say(`${chalk.red(glyphs.fail)} ${err.message}\n`);
     process.exitCode = 1;
   }
 }

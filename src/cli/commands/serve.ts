@@ -4,6 +4,7 @@ import { StageRefused, startStageProcess } from '../../course/stage-process.js';
 import { UserError } from '../../errors.js';
 import { tutorHome } from '../../home.js';
 import { describeStore, parseStore } from '../../stage/stores/choose.js';
+import { fitLines } from '../render.js';
 import { onShutdown, shutdown, shuttingDown } from '../shutdown.js';
 
 /**
@@ -80,7 +81,7 @@ export async function serve(
   process.stdout.write(`Stage ${lesson.number} is running at ${chalk.bold.underline(stage.url)}\n`);
   if (moved) {
     process.stdout.write(
-      `${chalk.yellow(`Port ${port} ${moved}, so this run uses port ${stage.port} instead.`)}\n`,
+      `${chalk.yellow(fitLines(`Port ${port} ${moved}, so this run uses port ${stage.port} instead.`))}\n`,
     );
   }
   if (beside) process.stdout.write(`${chalk.dim(`(${beside.note})`)}\n`);
@@ -88,8 +89,11 @@ export async function serve(
     const { openInBrowser } = await import('../open-browser.js');
     process.stdout.write(`${chalk.dim(`(${await openInBrowser(stage.url)})`)}\n`);
   }
-  const sessions = signing ? `Sessions live in ${describeStore(store)}. ${signing.said} ` : '';
-  process.stdout.write(`${chalk.dim(`${sessions}Press Ctrl-C to stop it.`)}\n`);
+  if (signing) {
+    const sessions = `Sessions live in ${describeStore(store)}. ${signing.said}`;
+    process.stdout.write(`${chalk.dim(fitLines(sessions))}\n`);
+  }
+  process.stdout.write(`${chalk.dim('Press Ctrl-C to stop it.')}\n`);
   await new Promise<never>(() => {
     // runs until a signal: the shutdown handler stops the server and exits
   });
