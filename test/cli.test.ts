@@ -134,8 +134,14 @@ describe('session-tutor list', () => {
     }
     const total = Math.round(words.reduce((a, b) => a + b, 0) / wordsPerMinute);
     expect(run.stdout).toContain(
-      `About ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute`,
+      `About ${total} minutes of reading in all, demos included,\nat ${wordsPerMinute} words a minute.`,
     );
+    expect(run.stdout).toContain('0 of 12 done. Lesson 1 is next:\n  npx session-tutor start\n');
+    // every line fits 60 columns, the command to copy excepted
+    const tooLong = run.stdout
+      .split('\n')
+      .filter((line) => line.length > 60 && !line.startsWith('  '));
+    expect(tooLong).toEqual([]);
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(`The course is about ${total} minutes of reading`);
   });

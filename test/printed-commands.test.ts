@@ -167,7 +167,7 @@ describe('every command session-tutor prints runs as written', () => {
 
       // list's footer, reset, and check's pointer to list
       const list = (await sh(`${tutor} list`, cwd, env)).stdout;
-      expect(list).toContain(`\`${printed} start\``);
+      expect(list).toContain(`\n  ${printed} start\n`);
       await check(`${printed} start`);
       const reset = (await sh(`${tutor} reset --yes`, cwd, env)).stdout;
       expect(reset).toContain(`\`${printed} start\``);

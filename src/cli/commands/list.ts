@@ -41,12 +41,13 @@ export function list(options: { json?: boolean }): void {
   const done = rows.filter((r) => r.done).length;
   const total = minutesFor(words.reduce((a, b) => a + b, 0));
   const tutor = tutorCommand();
+  // short lines, and the command on a line of its own: it fits 60 columns and copies whole
   process.stdout.write(
     chalk.dim(
-      `\nAbout ${total} minutes of reading in all, demos included, at ${wordsPerMinute} words a minute.${
+      `\nAbout ${total} minutes of reading in all, demos included,\nat ${wordsPerMinute} words a minute.\n${
         current
-          ? `\n${done} of ${rows.length} done. \`${tutor} start\` continues at lesson ${current.number}.\n`
-          : `\nAll ${rows.length} lessons done. \`${tutor} lesson N\` opens any of them again.\n`
+          ? `${done} of ${rows.length} done. Lesson ${current.number} is next:\n  ${tutor} start\n`
+          : `All ${rows.length} lessons done. Open any of them again with:\n  ${tutor} lesson N\n`
       }`,
     ),
   );
