@@ -146,6 +146,17 @@ describe('session-tutor list', () => {
     expect(readme).toContain(`The course is about ${total} minutes of reading`);
   });
 
+  it('after the last lesson, says how to open any lesson again, the command on its own line', async () => {
+    const home = freshHome();
+    const done = listLessons().map((l) => l.name);
+    writeFileSync(join(home, 'progress.json'), JSON.stringify({ done }));
+    const run = await runCli(['list', '--no-color'], { SESSION_TUTOR_HOME: home });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `All ${done.length} lessons done. Open any of them again with:\n  npx session-tutor lesson N\n`,
+    );
+  });
+
   it('keeps a corrupt progress file aside and says so', async () => {
     const home = freshHome();
     writeFileSync(join(home, 'progress.json'), '{ not json');
