@@ -141,6 +141,16 @@ describe('checks against hand-written servers', () => {
       expect(result?.passed, flavour).toBe(false);
       expect(result?.verdict?.outcome).toBe('no frame gets a partitioned cookie');
     }
+    // a frame's sign-in answered without any cookie: the hint names the withheld Secure cookie
+    const withheld = (await checkFixture(6, 'frame-cookie-withheld')).results.find(
+      (r) => r.title === title,
+    );
+    expect(withheld?.passed).toBe(false);
+    expect(withheld?.verdict?.evidence).toMatch(/^http:\/\/localhost:\d+\/: no Set-Cookie$/);
+    expect(withheld?.hint).toMatch(
+      /^POST \/setName sent no Set-Cookie, .*cookie is Secure and withheld/,
+    );
+    expect(withheld?.hint).toContain('loopbackCountsAsSecure');
   });
 
   it('names no session cookie when three cookies are each needed to be remembered', async () => {

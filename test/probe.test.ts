@@ -72,12 +72,13 @@ describe('probe on the command line', () => {
     }
   });
 
-  it('--help names its exit codes', async () => {
-    const run = await runCli(['probe', '--help']);
+  it('--help names its exit codes, every line within 60 columns', async () => {
+    const run = await runCli(['probe', '--help'], { COLUMNS: '60' });
     expect(run.code).toBe(0);
     expect(run.stdout.replace(/\s+/g, ' ')).toContain(
-      'Exit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+      'Exit codes: 0 both verdicts hold (the goldfish forgotten, the browser remembered) 1 a verdict fails, or the server cannot be reached 2 a mistake on the command line',
     );
+    expect(run.stdout.split('\n').filter((line) => line.length > 60)).toEqual([]);
   });
 
   it('exits 1 when a verdict fails: a server that forgets everyone', async () => {

@@ -135,7 +135,15 @@ function buildProgram(): Command {
     .option('--json', 'print one JSON document with the hops, cookies, explanations and verdicts')
     .addHelpText(
       'after',
-      '\nExit code: 0 when both verdicts hold (the goldfish forgotten, the browser remembered), 1 when one fails or the server cannot be reached, 2 for a usage error.',
+      () =>
+        `\nExit codes:\n${helpTable(
+          [
+            ['0', 'both verdicts hold (the goldfish forgotten, the browser remembered)'],
+            ['1', 'a verdict fails, or the server cannot be reached'],
+            ['2', 'a mistake on the command line'],
+          ],
+          helpColumns(),
+        )}`,
     )
     .action(async (url: string, options) => {
       const { probe } = await import('./commands/probe.js');

@@ -58,7 +58,7 @@ export const checks: Expectation[] = [
             ...answer,
             outcome: 'no session cookie at all',
             expected,
-            evidence: `GET / and POST /setName (${posted[0].status}) sent no Set-Cookie, even with the name stored`,
+            evidence: `GET / and POST /setName (${posted[0].status}) sent no Set-Cookie, after accepting the name`,
             hint: noSetCookie('POST', ctx.url),
           };
         }

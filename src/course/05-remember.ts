@@ -1,3 +1,4 @@
+import { answerOf } from '../probe/hop.js';
 import { pageOf } from '../probe/html.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import { whyNoCookieCameBack } from './cookie-hints.js';
@@ -90,7 +91,7 @@ export const checks: Expectation[] = [
         expected: 'escaped',
         evidence: raw
           ? `GET / answered with ${name} as markup: a name holding <script> would run`
-          : `GET / answered ${page ? `${page.status} ${page.keyLine}` : 'nothing'}`,
+          : `GET / answered ${answerOf(page)}`,
       };
     },
   },

@@ -1,5 +1,6 @@
 import type { Hop } from '../probe/hop.js';
 import { attribute, formsOf, pageOf } from '../probe/html.js';
+import { noSetCookie } from './cookie-hints.js';
 import {
   type CheckContext,
   type DemoContext,
@@ -66,7 +67,7 @@ export const checks: Expectation[] = [
     needsSessionCookie: true,
     hint: 'Serve /embedded with an <iframe> of the app at the other host name (localhost and 127.0.0.1 are different sites) whose sign-in sets its cookie with SameSite=None; Secure; Partitioned.',
     exerciseHint:
-      "Add app.get('/embedded', …) framing the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds, and a copy under /partitioned/ whose session cookie has sameSite: 'none', secure: true, partitioned: true.",
+      "Add app.get('/embedded', …) framing the app at the other host name (localhost ↔ 127.0.0.1), as embeddedPage in ../pages.js builds, and a copy under /partitioned/ with loopbackCountsAsSecure (../loopback.js) and a session cookie with sameSite: 'none', secure: true, partitioned: true.",
     async run(ctx) {
       const tab = ctx.visitor('browser tab (cookie jar)', 'jar');
       const page = (await tab.get(`${ctx.url}/embedded`)).at(-1);
@@ -98,8 +99,12 @@ function madeForFrames(setCookie: string): boolean {
  * told a name through its own form, as a visitor in the frame would; one of them must answer with
  * a cookie made for frames.
  */
-async function partitionedFrameVerdict(ctx: CheckContext, embedded: Hop): Promise<Verdict> {
-  const frame = ctx.visitor('a frame of /embedded', 'receive-only');
+async function partitionedFrameVerdict(
+  ctx: CheckContext,
+  embedded: Hop,
+): Promise<Verdict & { hint?: string }> {
+  let unanswered: Hop | undefined; // a sign-in in a frame that brought no Set-Cookie at all
+  const frame = ctx.visitor('a simulated frame of /embedded', 'receive-only');
   const seen: string[] = [];
   for (const src of otherSiteFrames(embedded, ctx.url)) {
     const framed = (await frame.get(src)).at(-1);
@@ -123,6 +128,7 @@ async function partitionedFrameVerdict(ctx: CheckContext, embedded: Hop): Promis
         evidence: `${src}: Set-Cookie: …; ${cookie.split(';').slice(1).join(';').trim()}`,
       };
     }
+    if (posted && posted.status < 400 && posted.setCookie.length === 0) unanswered = posted;
     const sent = posted?.setCookie.map(
       (c) => c.split(';').slice(1).join(';').trim() || 'no attributes',
     );
@@ -133,6 +139,10 @@ async function partitionedFrameVerdict(ctx: CheckContext, embedded: Hop): Promis
     outcome: 'no frame gets a partitioned cookie',
     expected: 'frames another site with a partitioned cookie',
     evidence: seen.join('; '),
+    ...(unanswered && {
+      // a Secure cookie over plain http is withheld: stage 6 counts loopback as secure to show it
+      hint: `${noSetCookie('POST', new URL(unanswered.url).origin, new URL(unanswered.url).pathname)} Chrome and Firefox keep a Secure cookie from http://localhost, but the server must still send it: stage 6 does with loopbackCountsAsSecure (loopback.ts).`,
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { findSessionCookie, type SessionCookies } from '../probe/find-session-cookie.js';
-import type { Hop } from '../probe/hop.js';
+import { answerOf, type Hop } from '../probe/hop.js';
 import { signInFormOf } from '../probe/html.js';
 import { greets, rememberedVerdict } from '../probe/verdict.js';
 import type { VisitOptions, Visitor } from '../probe/visitor.js';
@@ -94,7 +94,7 @@ export function forgottenCheck(
       return {
         ...verdict,
         outcome: 'everyone forgotten',
-        evidence: `a browser that keeps cookies was not greeted either: GET / answered ${kept.again.at(-1)?.keyLine ?? 'nothing'}`,
+        evidence: `a browser that keeps cookies was not greeted either: GET / answered ${answerOf(kept.again.at(-1))}`,
         hint:
           whyNoCookieCameBack(kept.posted, kept.again, ctx.url) ??
           'A browser that sends the cookie back must be greeted by its name first: only then does forgetting one that does not mean anything.',

@@ -251,7 +251,7 @@ export const otherPartitionExplanation: Explanation = {
   step: 'CHIPS (draft-cutler-httpbis-partitioned-cookies §2.1): a Partitioned cookie is keyed by the top-level site',
   sentence:
     'It is Partitioned, and the page at the top of the tab is not on the site it was set under: the browser keeps it for that site only.',
-  fix: 'This is what Partitioned is for (a frame keeps its own cookie under each site that embeds it). To share one cookie across top-level sites, drop Partitioned: cookie: { partitioned: false }.',
+  fix: 'This is what Partitioned is for (a frame keeps its own cookie under each site that embeds it). Unpartitioned (cookie: { partitioned: false }), only Chrome and Edge share it across sites: Safari blocks it and Firefox partitions it anyway.',
 };
 
 /** One Set-Cookie line read as RFC 6265bis §5.6 reads it. */

@@ -27,6 +27,11 @@ export function briefHop(hop: Hop): Omit<Hop, 'body'> {
   return brief;
 }
 
+/** What a response answered, in one line for evidence: `200 <h1>Ada</h1>`, or `nothing`. */
+export function answerOf(hop: Hop | undefined): string {
+  return hop ? `${hop.status} ${hop.keyLine}` : 'nothing';
+}
+
 /** A probe failure explained in words a learner can act on. */
 export class ProbeError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import type { Hop } from './hop.js';
+import { answerOf, type Hop } from './hop.js';
 import { pageOf } from './html.js';
 
 /** A claim of the lesson and what the real responses showed. */
@@ -36,7 +36,7 @@ export function rememberedVerdict(
   expected: 'remembered' | 'forgotten',
 ): Verdict {
   const remembered = greets(hop, name);
-  const answered = hop ? `${hop.status} ${hop.keyLine}` : 'nothing';
+  const answered = answerOf(hop);
   return {
     label,
     outcome: remembered ? 'remembered' : 'forgotten',

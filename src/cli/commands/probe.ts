@@ -62,7 +62,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
       if (report.visits.some((v) => v.habit === 'jar' && v.verdict?.outcome === 'forgotten')) {
         const { noSetCookie } = await import('../../course/cookie-hints.js');
         const path = new URL(report.post).pathname;
-        write(`${chalk.yellow('!')} ${noSetCookie('POST', new URL(report.url).origin, path)}\n`);
+        say(`${chalk.yellow('!')} ${noSetCookie('POST', new URL(report.url).origin, path)}\n`);
       }
     }
     for (const cookie of report.cookies.slice(0, cookiesExplained)) {

@@ -37,7 +37,7 @@ export async function watch(target: string, options: WatchOptions): Promise<void
         `${chalk.dim(`Open that address instead of your app's; the same timeline is live at ${proxy.pageUrl}. Press Ctrl-C to stop.`)}\n` +
         (options.browser
           ? '\n'
-          : `${chalk.dim("A page that names your app's own address (a frame, a form) sends those requests around watch; --browser routes them through it too.")}\n\n`),
+          : `${chalk.dim("A page that names your app's own address (a frame, a form) sends those requests around watch; --browser routes an http app's through it too.")}\n\n`),
     );
   }
   // Chromium opens the proxy's address as it starts: its first exchanges wait for it
@@ -58,8 +58,10 @@ export async function watch(target: string, options: WatchOptions): Promise<void
     onShutdown(async () => (await browser.catch(() => undefined))?.close());
     const opened = await browser;
     if (!options.json) {
+      // an https app is opened at the proxy's own address, so only the http one has every request routed
+      const routed = opened.url !== proxy.url ? ', every request to your app through watch' : '';
       write(
-        `${chalk.dim(`Chromium ${opened.version} is open at ${opened.url}, every request to your app through watch; what it reports appears beside each verdict.`)}\n\n`,
+        `${chalk.dim(`Chromium ${opened.version} is open at ${opened.url}${routed}; what it reports appears beside each verdict.`)}\n\n`,
       );
     }
   }
