@@ -77,7 +77,7 @@ export async function stageSwitch({ runs, warm }) {
       ...(median(firstVisits.map(total)) <= target
         ? []
         : [
-            `First visits missed the target: besides the lessons below, a first visit compiles the stage's and the demo's modules, which a busy machine slows most (compare the second row, where they are loaded). What would close it: loading the next lesson's stage and demo modules while the learner reads the current lesson.`,
+            `First visits missed the target: besides the lessons below, a first visit compiles the stage's and the demo's modules, which a busy machine slows most (compare the second row, where they are loaded). Loading every lesson's modules up front was tried and hardly moved it: most of a first visit is code running for the first time (parse5, Express, undici) and garbage collection.`,
           ]),
       ...slow.map(
         (s) =>
