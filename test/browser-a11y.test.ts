@@ -166,8 +166,9 @@ class Reader {
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
           const text = node as Text;
           const room = text.parentElement?.getBoundingClientRect().width ?? 0;
-          // a line may end after a hyphen (Sec-Fetch-Dest, a date): each part is a word here
-          for (const word of text.data.matchAll(/[^\s-]+-?/g)) {
+          // a line may end after a hyphen before a letter or digit (Sec-Fetch-Dest, a date): each
+          // part is a word here; a hyphen before anything else (`-.` in a session ID) breaks nothing
+          for (const word of text.data.matchAll(/(?:[^\s-]|-(?![\p{L}\p{N}]))+-?/gu)) {
             const range = document.createRange();
             range.setStart(text, word.index);
             range.setEnd(text, word.index + word[0].length);
