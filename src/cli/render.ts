@@ -62,7 +62,7 @@ export function fitLines(text: string, width = pageWidth()): string {
   return text
     .split('\n')
     .map((line) => {
-      if (displayWidth(stripVTControlCharacters(line)) <= width) return line;
+      if (displayWidth(line) <= width) return line; // displayWidth skips colour codes
       const lead = line.length - line.trimStart().length;
       return wrapIndented(line, width, lead + 2);
     })
