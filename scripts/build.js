@@ -12,7 +12,8 @@
 //   commands that start a stage or a visitor load. redis and connect-redis stay outside: they are
 //   optional peers, found beside the tutor when a learner installs them.
 // - Also written: dist/javascript/ (what `eject` copies) and dist/stages/form.html (both by
-//   scripts/javascript.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
+//   scripts/javascript.js), dist/stage-helpers.json (the lines of src/stage/ that declare each
+//   helper a stage imports, for the walkthrough; scripts/stage-helpers.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
 //   dist/manifest.json (which output holds which source entry, for
 //   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { bundleOptions as common, own, root, splitOptions } from './bundle-options.js';
 import { writeEjectable } from './javascript.js';
+import { writeStageHelpers } from './stage-helpers.js';
 
 const dist = join(root, 'dist');
 
@@ -63,6 +65,7 @@ chmodSync(join(dist, 'cli.js'), 0o755);
 writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
 await writeEjectable(root, join(dist, 'javascript'));
+writeStageHelpers(root, join(dist, 'stage-helpers.json'));
 await writeReadingWords();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
