@@ -20,7 +20,11 @@ function block(token: Token, width: number): string {
       return (token as Tokens.List).items
         .map((item, i) => {
           const bullet = (token as Tokens.List).ordered ? `${i + 1}. ` : '• ';
-          const body = wrapText(inline(item.tokens.flatMap(itemTokens)), width - bullet.length);
+          const tokens = item.tokens.flatMap(itemTokens);
+          const command = commandItem(tokens);
+          // `- bash, zsh: \`command\``: the label, then the command on a line of its own, whole
+          if (command) return `${bullet}${command.label}\n    ${chalk.cyan(command.code)}`;
+          const body = wrapText(inline(tokens), width - bullet.length);
           return bullet + body.replace(/\n/g, `\n${' '.repeat(bullet.length)}`);
         })
         .join('\n');
@@ -41,6 +45,27 @@ function block(token: Token, width: number): string {
     default:
       return wrapText(token.raw.trim(), width);
   }
+}
+
+/** A list item that is a label and a command to copy (`- PowerShell: \`…\``), or undefined. */
+function commandItem(tokens: Token[]): { label: string; code: string } | undefined {
+  const [label, code] = tokens;
+  if (tokens.length !== 2 || label.type !== 'text' || code.type !== 'codespan') return undefined;
+  const text = (label as Tokens.Text).text;
+  return text.endsWith(': ')
+    ? { label: text.trimEnd(), code: (code as Tokens.Codespan).text }
+    : undefined;
+}
+
+/** The commands a piece of lesson text shows to copy, each drawn whole on a line of its own. */
+export function commandsToCopy(text: string): string[] {
+  return lexer(text).flatMap((token) => {
+    if (token.type === 'code') return (token as Tokens.Code).text.split('\n');
+    if (token.type !== 'list') return [];
+    return (token as Tokens.List).items.flatMap(
+      (item) => commandItem(item.tokens.flatMap(itemTokens))?.code ?? [],
+    );
+  });
 }
 
 // A list item or quote holds paragraphs or bare text; their inline tokens are what we draw.
