@@ -264,8 +264,8 @@ describe('lesson 12 on the command line', () => {
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
     // hosts named as the demo reaches them, and how that stands to the address at the top
-    expect(text).toContain(
-      "Simulated browser (Chromium agrees), by 127.0.0.1, not the top's localhost: each stage's attack page is another port, the same site; from localhost, another site, Ada's Lax cookie stays home.",
+    expect(text).toMatch(
+      /Simulated browser, as in Chromium: Ada signs in at http:\/\/127\.0\.0\.1:\d+ \(the top's localhost, by IP\)\. Its attack page, http:\/\/127\.0\.0\.1:(\d+), is the same site; from http:\/\/localhost:\1, another site, her Lax cookie stays home\./,
     );
     // from another site, the browser withholds the Lax cookie: refused
     expect(text).toContain(

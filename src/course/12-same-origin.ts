@@ -54,11 +54,12 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     // a browser withholds a Lax cookie from another site's POST (RFC 6265bis, "SameSite
     // Cookies"; test/browser-csrf.test.ts shows it in Chromium): the jar does the same here
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
-    // both stages are reached by IP address (no name lookup), which may not be the host at the top
+    // the demo reaches each stage by IP address, which the top may name by host name instead
     const [reached, top] = [new URL(stage.probeUrl).hostname, new URL(ctx.stage.url).hostname];
+    const aside = reached === top ? '' : ` (the top's ${top}, by IP)`;
     ctx.show({
       kind: 'say',
-      text: `Simulated browser (Chromium agrees), by ${reached}${reached === top ? ', as at the top' : `, not the top's ${top}`}: each stage's attack page is another port, the same site; from ${otherHost(stage.probeUrl)}, another site, Ada's Lax cookie stays home.`,
+      text: `Simulated browser, as in Chromium: Ada signs in at ${stage.probeUrl}${aside}. Its attack page, ${attackPage.probeUrl}, is the same site; from ${otherSite}, another site, her Lax cookie stays home.`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
