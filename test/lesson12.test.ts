@@ -265,7 +265,7 @@ describe('lesson 12 on the command line', () => {
     const text = run.stdout.replace(/\s+/g, ' ');
     // the stage signed in to (not the one at the top) and the hosts as the demo reaches them
     expect(text).toMatch(
-      /Simulated browser, as in Chromium: Ada signs in to stage 11 at http:\/\/127\.0\.0\.1:\d+\. Its attack page, http:\/\/127\.0\.0\.1:(\d+), is the same site; from http:\/\/localhost:\1, another site on this computer, her Lax cookie stays home\./,
+      /Simulated browser, as in Chromium: Ada signs in to stage 11, http:\/\/127\.0\.0\.1:\d+\. Its attack page, http:\/\/127\.0\.0\.1:(\d+), is the same site; from http:\/\/localhost:\1, another site on this computer, her Lax cookie stays home\./,
     );
     // from another site, the browser withholds the Lax cookie: refused
     expect(text).toContain(

@@ -59,7 +59,7 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     // (https://developer.mozilla.org/en-US/docs/Glossary/Site)
     ctx.show({
       kind: 'say',
-      text: `Simulated browser, as in Chromium: Ada signs in to stage ${number} at ${stage.probeUrl}. Its attack page, ${attackPage.probeUrl}, is the same site; from ${otherSite}, another site on this computer, her Lax cookie stays home.`,
+      text: `Simulated browser, as in Chromium: Ada signs in to stage ${number}, ${stage.probeUrl}. Its attack page, ${attackPage.probeUrl}, is the same site; from ${otherSite}, another site on this computer, her Lax cookie stays home.`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {
