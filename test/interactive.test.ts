@@ -234,7 +234,7 @@ describe('the end of a walk', () => {
     t.keys('q');
     const end = await t.ended();
     expect(end.screen).toMatch(
-      /You have finished every lesson\. To open any of them again:\n {2}npx session-tutor lesson N\n/,
+      /Every lesson is done\. To open one again:\n {2}npx session-tutor lesson N\n/,
     );
     expect(end.screen).not.toContain('pick up at lesson');
   });

@@ -176,7 +176,7 @@ function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep
       chalk.dim(
         next
           ? `Stopped. To pick up at lesson ${next.number}:`
-          : 'Stopped. You have finished every lesson. To open any of them again:',
+          : 'Stopped. Every lesson is done. To open one again:',
       ),
       `  ${chalk.cyan(`${tutorCommand()} ${next ? 'start' : 'lesson N'}`)}`,
     );
