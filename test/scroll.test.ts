@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../src/cli/markdown.js';
+import { commandsToCopy, renderMarkdown } from '../src/cli/markdown.js';
 import { screenRows } from '../src/cli/screen.js';
 import { widthFor } from '../src/cli/width.js';
-import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
+import { directiveLine, findLesson, listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome, waitForOutput } from './helpers.js';
 
@@ -100,6 +100,59 @@ describe('the pager at 80×24', () => {
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
   });
+});
+
+describe('a command wider than a 60-column terminal', () => {
+  it.each([
+    [11, /Try it in your browser/],
+    [2, /Setting the secret/],
+  ])(
+    'on lesson %i is drawn whole, wrapped by the terminal, and copies as one line',
+    async (number, heading) => {
+      const commands = readPages(findLesson(number))
+        .filter((page) => heading.test(page))
+        .flatMap(commandsToCopy);
+      const wide = commands.filter((command) => command.length + 4 > 60);
+      expect(wide.length).toBeGreaterThan(0);
+      const t = new Terminal(
+        `${process.execPath} ${cliPath} lesson ${number} --port 0`,
+        { SESSION_TUTOR_HOME: freshHome() },
+        process.cwd(),
+        { columns: 60, rows: 24 },
+      );
+      terminal = t;
+      await t.pageUntil(heading);
+      t.keys('Home');
+      await t.waitFor(/page \d+\/\d+ +\[Enter\]/, 15_000, () => t.visible());
+      // row by row down the page, until every command has been on the screen whole
+      const seen = new Set<string>();
+      const split = new Set<string>(); // seen whole only once the terminal's soft wraps are joined
+      for (let step = 0; step < 60 && seen.size < commands.length; step++) {
+        const lines = t
+          .joined()
+          .split('\n')
+          .map((line) => line.trim());
+        const rows = t
+          .visible()
+          .split('\n')
+          .map((row) => row.trim());
+        for (const command of commands.filter((c) => lines.includes(c))) {
+          seen.add(command);
+          if (!rows.includes(command)) split.add(command);
+        }
+        const at = t.visible().match(/lines (\d+)-(\d+) of (\d+)/);
+        if (!at || at[2] === at[3]) break;
+        t.keys('Down');
+        await t.waitFor(new RegExp(`lines ${Number(at[1]) + 1}-`), 15_000, () => t.visible());
+      }
+      expect([...seen].sort()).toEqual([...commands].sort());
+      // the wide ones take more than a row: the terminal wrapped them, and joins them again
+      expect([...split].sort()).toEqual([...wide].sort());
+      t.keys('q');
+      expect((await t.ended()).code).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('a terminal that reports no size', () => {
