@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandsToCopy, renderMarkdown } from '../src/cli/markdown.js';
-import { screenRows } from '../src/cli/screen.js';
+import { asCommand } from '../src/cli/render.js';
+import { Screen, screenRows } from '../src/cli/screen.js';
 import { widthFor } from '../src/cli/width.js';
 import { directiveLine, findLesson, listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
@@ -22,7 +23,7 @@ const size = { columns: 80, rows: 24 };
 
 /**
  * The page's text parts as the tutor draws them at 80 columns, one trimmed row each (a command to
- * copy wider than the screen is split into rows there).
+ * copy wider than the screen takes rows cut at its edge there, which the terminal joins).
  */
 function textRows(page: string, url: string): string[][] {
   return page
@@ -30,10 +31,9 @@ function textRows(page: string, url: string): string[][] {
     .filter((_, i) => i % 2 === 0) // the text between the directives
     .filter((part) => part.trim() !== '' && !part.includes('{{secret}}'))
     .map((part) =>
-      screenRows(
-        stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80))),
-        size.columns,
-      ).map((row) => row.trimEnd()),
+      screenRows(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80)), size.columns).map(
+        (row) => stripVTControlCharacters(row).trimEnd(),
+      ),
     );
 }
 
@@ -99,6 +99,38 @@ describe('the pager at 80×24', () => {
     expect(screen.split('\n')[0]).toMatch(/^Lesson 8 of /);
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
+  });
+});
+
+describe('a command wider than the screen', () => {
+  it('is written in rows back to back, never erased at the edge, and shows its tail when scrolled', () => {
+    const out = Object.assign(new EventEmitter(), {
+      columns: 20,
+      rows: 8,
+      written: '',
+      write(text: string) {
+        this.written = text;
+        return true;
+      },
+    });
+    const screen = new Screen(out as unknown as NodeJS.WriteStream);
+    try {
+      screen.begin('header', false);
+      screen.write(
+        `prose\n${asCommand('npx session-tutor serve 11 --port 0')}\nmore prose\nend\nof\nthe page`,
+      );
+      // 34 columns: a full row of 20, then the rest on the terminal's next row, with no newline
+      expect(out.written).toContain('\r\nnpx session-tutor se');
+      expect(out.written).toContain('npx session-tutor serve 11 --port 0\x1b[K');
+      expect(out.written).not.toContain('tutor se\x1b[K');
+      screen.scroll('down');
+      screen.scroll('down');
+      expect(out.written).toContain(
+        'header\x1b[K\r\n\x1b[K\r\nrve 11 --port 0\x1b[K\r\nmore prose',
+      );
+    } finally {
+      screen.close();
+    }
   });
 });
 
