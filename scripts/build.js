@@ -64,6 +64,7 @@ writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
 await writeEjectable(root, join(dist, 'javascript'));
 await writeReadingWords();
+await writeFirstPages();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
 /**
@@ -160,6 +161,36 @@ async function writeReadingWords() {
     writeFileSync(join(dist, 'reading-words.json'), `${JSON.stringify(counts, null, 2)}\n`);
   } finally {
     rmSync(counter);
+  }
+}
+
+/**
+ * dist/first-pages.json: the Markdown of every lesson's first page (the first a run draws: `start`
+ * resumes at any lesson) as marked reads it, by text, so that the first page is drawn without
+ * loading marked (src/cli/page-markdown.ts). Text with a placeholder is filled in only when it runs.
+ */
+async function writeFirstPages() {
+  const reader = join(dist, 'first-pages.mjs'); // in dist/, so src/paths.ts finds the root
+  await build({
+    ...common,
+    packages: 'external',
+    stdin: {
+      contents: `import { lexer } from 'marked';
+        import { isDirective, listLessons, pageParts, readPages } from './src/course/catalog.ts';
+        export const parts = listLessons()
+          .flatMap((l) => pageParts(readPages(l)[0]))
+          .filter((part) => !isDirective(part) && !part.includes('{{'))
+          .map((part) => [part, lexer(part)]);`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: reader,
+  });
+  try {
+    const { parts } = await import(pathToFileURL(reader).href);
+    writeFileSync(join(dist, 'first-pages.json'), JSON.stringify(Object.fromEntries(parts)));
+  } finally {
+    rmSync(reader);
   }
 }
 
