@@ -74,6 +74,7 @@ describe('the packed tarball', () => {
     const allowed = [
       /^dist\/[^/]+\.js$/,
       /^dist\/reading-words\.json$/, // list's reading times, counted at build
+      /^dist\/first-pages\.json$/, // each lesson's first page as marked reads it, read at build
       /^dist\/session-tutor\.cjs$/, // the bin
       /^dist\/javascript\/(.+\.js|imports\.json|stages\/form\.html)$/, // the room eject copies
       /^dist\/stages\/form\.html$/, // read by the bundle's pages.ts
@@ -90,6 +91,7 @@ describe('the packed tarball', () => {
       'dist/session-tutor.cjs',
       'dist/stage-child.js',
       'dist/reading-words.json',
+      'dist/first-pages.json',
       'LICENSE',
       'THIRD-PARTY-LICENSES',
     ]) {
