@@ -12,15 +12,19 @@
 //   commands that start a stage or a visitor load. redis and connect-redis stay outside: they are
 //   optional peers, found beside the tutor when a learner installs them.
 // - Also written: dist/javascript/ (what `eject` copies) and dist/stages/form.html (both by
-//   scripts/javascript.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
+//   scripts/javascript.js), dist/stage-helpers.json (the lines of src/stage/ that declare each
+//   helper a stage imports, for the walkthrough; scripts/stage-helpers.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
 //   dist/manifest.json (which output holds which source entry, for
-//   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
+//   the tests and the bench; not shipped), dist/reading-words.json (for `list`'s reading times), and
+//   dist/first-pages.json (each lesson's first page as marked reads it, so the first page needs no marked).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { init, parse } from 'es-module-lexer';
 import { build } from 'esbuild';
 import { bundleOptions as common, own, root, splitOptions } from './bundle-options.js';
 import { writeEjectable } from './javascript.js';
+import { writeStageHelpers } from './stage-helpers.js';
 
 const dist = join(root, 'dist');
 
@@ -63,6 +67,7 @@ chmodSync(join(dist, 'cli.js'), 0o755);
 writeFileSync(join(dist, 'session-tutor.cjs'), launcher, { mode: 0o755 });
 writeManifest(metafile, merged, 'dist/cli.js');
 await writeEjectable(root, join(dist, 'javascript'));
+writeStageHelpers(root, join(dist, 'stage-helpers.json'));
 await writeReadingWords();
 await writeFirstPages();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
@@ -123,17 +128,36 @@ async function mergeIntoEntry(meta, entry) {
     ],
   });
   const names = [...closure].map((chunk) => basename(chunk));
+  const merged = new Set(names.map((name) => `./${name}`));
+  await init;
   for (const output of Object.keys(meta.outputs)) {
     if (output === entry || closure.has(output) || !output.endsWith('.js')) continue;
     const file = join(root, output);
-    let code = readFileSync(file, 'utf8');
-    for (const name of names) code = code.replaceAll(`"./${name}"`, `"./${basename(entry)}"`);
-    writeFileSync(file, code);
+    const code = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      renameImports(code, (spec) => (merged.has(spec) ? `./${basename(entry)}` : spec)),
+    );
   }
   for (const chunk of closure) rmSync(join(root, chunk));
   const left = readdirSync(dist).filter((f) => names.includes(f));
   if (left.length > 0) throw new Error(`merged chunks left behind: ${left.join(', ')}`);
   return closure;
+}
+
+/**
+ * `code` with each import specifier that `rename` changes rewritten in place, where es-module-lexer
+ * finds it: a static import's range is the specifier's text, a dynamic import's the string literal.
+ */
+function renameImports(code, rename) {
+  const [imports] = parse(code);
+  let renamed = code;
+  for (const { n: spec, s: start, e: end, d: dynamic } of [...imports].sort((a, b) => b.s - a.s)) {
+    if (spec === undefined || rename(spec) === spec) continue;
+    const text = dynamic > -1 ? JSON.stringify(rename(spec)) : rename(spec);
+    renamed = renamed.slice(0, start) + text + renamed.slice(end);
+  }
+  return renamed;
 }
 
 /**

@@ -174,7 +174,16 @@ describe('eject', () => {
     expect(stray.stderr.trim()).toBe(
       'error: This server takes --port N only, so "sqlite:x.sqlite" is not understood.',
     );
+    // `npm start -- --port 3001` through an older npm.ps1: npm keeps --port, the server gets 3001
     const port = await freePort();
+    const lost = await run(process.execPath, ['server.js', String(port)], {
+      cwd: folder,
+      env,
+    }).catch((e) => e);
+    expect(lost.code).toBe(2);
+    expect(lost.stderr.trim()).toBe(
+      `error: This server takes --port N only, so "${port}" is not understood: if you typed npm start -- --port ${port} in PowerShell, its npm dropped the --, so set the variable instead: $env:PORT = '${port}'; npm start.`,
+    );
     const server = startIn(folder, process.execPath, ['server.js', '--port', String(port)], env);
     try {
       await waitForOutput(server, new RegExp(`Stage 3 is running at http://localhost:${port}\\b`));
@@ -332,6 +341,15 @@ describe('eject', () => {
       }).catch((e) => e);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toMatch(/"mongo" is not a session store: use memory, sqlite/);
+      // `npm start -- --store sqlite:sessions.sqlite` through an older npm.ps1 loses its flag
+      const lost = await run(process.execPath, ['server.js', 'sqlite:sessions.sqlite'], {
+        cwd: folder,
+        env,
+      }).catch((e) => e);
+      expect(lost.code).toBe(2);
+      expect(lost.stderr).toContain(
+        "so set the variable instead: $env:STORE = 'sqlite:sessions.sqlite'; npm start.",
+      );
       const unreachable = await run(process.execPath, ['server.js'], {
         cwd: folder,
         env: { ...env, STORE: 'redis://127.0.0.1:1' },

@@ -75,6 +75,7 @@ describe('the packed tarball', () => {
       /^dist\/[^/]+\.js$/,
       /^dist\/reading-words\.json$/, // list's reading times, counted at build
       /^dist\/first-pages\.json$/, // each lesson's first page as marked reads it, read at build
+      /^dist\/stage-helpers\.json$/, // the lines i shows of each helper, found at build
       /^dist\/session-tutor\.cjs$/, // the bin
       /^dist\/javascript\/(.+\.js|imports\.json|stages\/form\.html)$/, // the room eject copies
       /^dist\/stages\/form\.html$/, // read by the bundle's pages.ts
@@ -92,6 +93,7 @@ describe('the packed tarball', () => {
       'dist/stage-child.js',
       'dist/reading-words.json',
       'dist/first-pages.json',
+      'dist/stage-helpers.json',
       'LICENSE',
       'THIRD-PARTY-LICENSES',
     ]) {
