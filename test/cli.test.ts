@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { lexer } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { readingWords } from '../src/cli/lesson-words.js';
-import { renderMarkdown } from '../src/cli/markdown.js';
+import { commandsToCopy, renderMarkdown } from '../src/cli/markdown.js';
 import { renderPageMarkdown } from '../src/cli/page-markdown.js';
 import { minutesFor, wordsPerMinute } from '../src/cli/reading-times.js';
 import { displayWidth } from '../src/cli/width.js';
@@ -136,16 +136,21 @@ describe('session-tutor list', () => {
     });
   }, 180_000);
 
-  it('fits every line of the unattended course in 60 columns, a command to copy excepted', async () => {
+  it('fits every line of the unattended course in 60 columns but a command to copy, which stands whole on a line of its own', async () => {
     const run = await runCli(['start', '--yes', '--no-color', '--port', '0'], {
       SESSION_TUTOR_HOME: freshHome(),
       COLUMNS: '60',
     });
     expect(run.code, run.stderr).toBe(0);
+    const commands = listLessons().flatMap((lesson) => readPages(lesson).flatMap(commandsToCopy));
+    expect(commands.length).toBeGreaterThan(0);
+    const command = (line: string) => line.startsWith('  npx ') || commands.includes(line.trim());
     const tooLong = run.stdout
       .split('\n')
-      .filter((line) => displayWidth(line) > 60 && !line.startsWith('  npx '));
+      .filter((line) => displayWidth(line) > 60 && !command(line));
     expect(tooLong).toEqual([]);
+    const lines = run.stdout.split('\n').map((line) => line.trim());
+    for (const text of commands) expect(lines).toContain(text);
   }, 180_000);
 
   it('estimates a reading time per lesson from its words, and the README gives the total', async () => {

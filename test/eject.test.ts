@@ -182,7 +182,13 @@ describe('eject', () => {
     }).catch((e) => e);
     expect(lost.code).toBe(2);
     expect(lost.stderr.trim()).toBe(
-      `error: This server takes --port N only, so "${port}" is not understood: if you typed npm start -- --port ${port} in PowerShell, its npm dropped the --, so set the variable instead: $env:PORT = '${port}'; npm start.`,
+      [
+        `error: This server takes --port N only, so "${port}" is not understood.`,
+        'If you typed this in PowerShell, npm dropped the --:',
+        `  npm start -- --port ${port}`,
+        'Set the variable instead:',
+        `  $env:PORT = '${port}'; npm start`,
+      ].join('\n'),
     );
     const server = startIn(folder, process.execPath, ['server.js', '--port', String(port)], env);
     try {
@@ -348,7 +354,7 @@ describe('eject', () => {
       }).catch((e) => e);
       expect(lost.code).toBe(2);
       expect(lost.stderr).toContain(
-        "so set the variable instead: $env:STORE = 'sqlite:sessions.sqlite'; npm start.",
+        "Set the variable instead:\n  $env:STORE = 'sqlite:sessions.sqlite'; npm start\n",
       );
       const unreachable = await run(process.execPath, ['server.js'], {
         cwd: folder,

@@ -192,7 +192,7 @@ describe('the end of a walk', () => {
     const end = await t.ended();
     expect(end.code).toBe(0);
     expect(end.screen).toMatch(
-      /Stopped\. `npx session-tutor start` picks up at lesson 7\.\nEXIT=0/,
+      /Stopped\. To pick up at lesson 7:\n {2}npx session-tutor start\nEXIT=0/,
     );
     expect(end.screen).not.toContain('Summary');
   });
@@ -208,7 +208,7 @@ describe('the end of a walk', () => {
     t.keys('q');
     const end = await t.ended();
     expect(end.screen).not.toMatch(/4 Store the name/);
-    expect(end.screen).toContain('picks up at lesson 4');
+    expect(end.screen).toContain('To pick up at lesson 4:');
     expect(JSON.parse(readFileSync(join(home, 'progress.json'), 'utf8')).done).toEqual(
       names.slice(0, 3),
     );
@@ -233,8 +233,10 @@ describe('the end of a walk', () => {
     await t.waitFor(/page 1\/\d+ +\[Enter\]/);
     t.keys('q');
     const end = await t.ended();
-    expect(end.screen).toContain('You have finished every lesson');
-    expect(end.screen).not.toContain('picks up at lesson');
+    expect(end.screen).toMatch(
+      /Every lesson is done\. To open one again:\n {2}npx session-tutor lesson N\n/,
+    );
+    expect(end.screen).not.toContain('pick up at lesson');
   });
 });
 

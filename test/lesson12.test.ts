@@ -263,9 +263,9 @@ describe('lesson 12 on the command line', () => {
     expect(flat).toMatch(/the attack page is at http:\/\/localhost:\d+\//);
     // narration wraps at the page's width
     const text = run.stdout.replace(/\s+/g, ' ');
-    // hosts named as the demo reaches them, not as the address at the top
+    // the stage signed in to (not the one at the top) and the hosts as the demo reaches them
     expect(text).toMatch(
-      /Simulated browser: Ada signs in at http:\/\/127\.0\.0\.1:\d+; its attack page at http:\/\/127\.0\.0\.1:\d+ is the same site\. From http:\/\/localhost:\d+, another site, her Lax cookie stays home/,
+      /Simulated browser, as in Chromium: Ada signs in to stage 11, http:\/\/127\.0\.0\.1:\d+\. Its attack page, http:\/\/127\.0\.0\.1:(\d+), is the same site; from http:\/\/localhost:\1, another site on this computer, her Lax cookie stays home\./,
     );
     // from another site, the browser withholds the Lax cookie: refused
     expect(text).toContain(

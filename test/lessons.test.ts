@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { lessonWords } from '../src/cli/lesson-words.js';
 import { stageChange, stageListing } from '../src/cli/listing.js';
-import { renderMarkdown } from '../src/cli/markdown.js';
+import { commandsToCopy, renderMarkdown } from '../src/cli/markdown.js';
 import { renderStep } from '../src/cli/render.js';
 import { displayWidth, widthFor } from '../src/cli/width.js';
 import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
@@ -16,15 +16,22 @@ const lessons = listLessons();
 
 /**
  * Asserts that `narrow` is `wide` wrapped at word boundaries into lines of `width` columns that
- * fit a terminal `columns` wide (a command is never wrapped: it may take the margin, or more): the
+ * fit a terminal `columns` wide (a command to copy is never wrapped: it may take the margin, or more): the
  * same words in the same order, a word split only where it is longer than a line (its pieces
  * then fill their lines to the last column).
  */
-function expectWrappedAtWords(narrow: string, wide: string, width: number, columns: number): void {
+function expectWrappedAtWords(
+  narrow: string,
+  wide: string,
+  width: number,
+  columns: number,
+  commands: string[] = [],
+): void {
   const lines = stripVTControlCharacters(narrow).split('\n');
   for (const line of lines) {
     // a command (the path of this very tutor in it) is never wrapped, so it can be copied whole
-    if (!line.startsWith('  npx ')) expect(displayWidth(line), line).toBeLessThanOrEqual(columns);
+    const command = line.startsWith('  npx ') || commands.includes(line.trim());
+    if (!command) expect(displayWidth(line), line).toBeLessThanOrEqual(columns);
   }
   const pieces = lines.flatMap((line) =>
     line
@@ -129,6 +136,7 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
       .flatMap((page) => page.split(directiveLine).filter((_, i) => i % 2 === 0)) // text, not the directives
       .map((text) => text.replaceAll('{{url}}', url));
     const shown = steps.filter((s) => s.kind !== 'hops');
+    const commands = texts.flatMap(commandsToCopy);
     for (let columns = 60; columns <= 100; columns++) {
       const width = widthFor(columns);
       for (const text of texts)
@@ -137,6 +145,7 @@ describe.each(lessons.map((l) => [l.name, l] as const))('lesson %s', (_name, les
           renderMarkdown(text, 10_000),
           width,
           columns,
+          commands,
         );
       for (const step of shown)
         expectWrappedAtWords(renderStep(step, width), renderStep(step, 10_000), width, columns);

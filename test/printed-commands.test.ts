@@ -170,7 +170,7 @@ describe('every command session-tutor prints runs as written', () => {
       expect(list).toContain(`\n  ${printed} start\n`);
       await check(`${printed} start`);
       const reset = (await sh(`${tutor} reset --yes`, cwd, env)).stdout;
-      expect(reset).toContain(`\`${printed} start\``);
+      expect(reset).toContain(`\n  ${printed} start\n`);
       const noChecks = await sh(`${tutor} check 9`, cwd, env);
       expect(noChecks.stderr).toContain(`\`${printed} list\``);
       await check(`${printed} list`);
@@ -193,7 +193,9 @@ describe('every command session-tutor prints runs as written', () => {
       terminal = new Terminal(`${tutor} start --port 0`, env as Record<string, string>, cwd);
       await terminal.waitFor(/page 1\/\d+/, 30_000);
       terminal.keys('q');
-      const stopped = (await terminal.ended()).screen.match(/Stopped\. `(.+?) start`/)?.[1];
+      const stopped = (await terminal.ended()).screen.match(
+        /Stopped\. To pick up at lesson 1:\n {2}(.+?) start\n/,
+      )?.[1];
       expect(stopped).toBe(printed);
       await check(`${stopped} start`);
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../src/cli/markdown.js';
+import { screenRows } from '../src/cli/screen.js';
 import { widthFor } from '../src/cli/width.js';
 import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
@@ -19,16 +20,20 @@ afterEach(() => {
 
 const size = { columns: 80, rows: 24 };
 
-/** The page's text parts as the tutor draws them at 80 columns, one trimmed row each. */
+/**
+ * The page's text parts as the tutor draws them at 80 columns, one trimmed row each (a command to
+ * copy wider than the screen is split into rows there).
+ */
 function textRows(page: string, url: string): string[][] {
   return page
     .split(directiveLine)
     .filter((_, i) => i % 2 === 0) // the text between the directives
     .filter((part) => part.trim() !== '' && !part.includes('{{secret}}'))
     .map((part) =>
-      stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80)))
-        .split('\n')
-        .map((row) => row.trimEnd()),
+      screenRows(
+        stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80))),
+        size.columns,
+      ).map((row) => row.trimEnd()),
     );
 }
 

@@ -24,7 +24,11 @@ function block(token: Token, width: number): string {
       return (token as Tokens.List).items
         .map((item, i) => {
           const bullet = (token as Tokens.List).ordered ? `${i + 1}. ` : '• ';
-          const body = wrapText(inline(item.tokens.flatMap(itemTokens)), width - bullet.length);
+          const tokens = item.tokens.flatMap(itemTokens);
+          const command = commandItem(tokens);
+          // `- bash, zsh: \`command\``: the label, then the command on a line of its own, whole
+          if (command) return `${bullet}${command.label}\n    ${chalk.cyan(command.code)}`;
+          const body = wrapText(inline(tokens), width - bullet.length);
           return bullet + body.replace(/\n/g, `\n${' '.repeat(bullet.length)}`);
         })
         .join('\n');
@@ -47,8 +51,18 @@ function block(token: Token, width: number): string {
   }
 }
 
+/** A list item that is a label and a command to copy (`- PowerShell: \`…\``), or undefined. */
+export function commandItem(tokens: Token[]): { label: string; code: string } | undefined {
+  const [label, code] = tokens;
+  if (tokens.length !== 2 || label.type !== 'text' || code.type !== 'codespan') return undefined;
+  const text = (label as Tokens.Text).text;
+  return text.endsWith(': ')
+    ? { label: text.trimEnd(), code: (code as Tokens.Codespan).text }
+    : undefined;
+}
+
 // A list item or quote holds paragraphs or bare text; their inline tokens are what we draw.
-function itemTokens(token: Token): Token[] {
+export function itemTokens(token: Token): Token[] {
   const inner = (token as { tokens?: Token[] }).tokens;
   return token.type === 'text' || token.type === 'paragraph' ? (inner ?? [token]) : [token];
 }

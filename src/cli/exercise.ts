@@ -16,7 +16,7 @@ import type { LearnerServer, LearnerStart } from '../server/learner-server.js';
 import { glyphs } from './glyphs.js';
 import type { KeyReader } from './keys.js';
 import type { ProgressFile } from './progress.js';
-import { wrapText } from './render.js';
+import { allPass, wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
 import { pageWidth } from './width.js';
 
@@ -386,7 +386,7 @@ async function compared(options: ExerciseOptions): Promise<string> {
   const { exercise, dir, copyStage } = options;
   const { lesson } = exercise;
   const done = chalk.green.bold(
-    `${glyphs.pass} All ${exercise.checks.length} expectations of lesson ${lesson.number} pass: exercise ${lesson.number} is done.`,
+    `${glyphs.pass} ${allPass(exercise.checks.length, lesson.number)}: exercise ${lesson.number} is done.`,
   );
   if (!dir) {
     return `${done}\nsession-tutor's own stage ${lesson.number}, to compare with yours: ${lesson.stageSource}`;

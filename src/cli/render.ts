@@ -28,6 +28,13 @@ export function wrapText(text: string, width: number): string {
     .join('\n');
 }
 
+/** That a lesson's expectations all pass, in words that fit their number: "The one expectation…". */
+export function allPass(count: number, lesson: number): string {
+  return count === 1
+    ? `The one expectation of lesson ${lesson} passes`
+    : `All ${count} expectations of lesson ${lesson} pass`;
+}
+
 const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 
 /**

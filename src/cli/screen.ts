@@ -106,24 +106,8 @@ export class Screen {
     return this.out.rows || 24;
   }
 
-  /** Text as terminal rows: wrapped at spaces, and a word longer than a row cut into rows. */
   private fit(text: string): string[] {
-    const width = this.width();
-    return text.split('\n').flatMap((line) => {
-      if (displayWidth(line) <= width) return [line];
-      return wrapText(line, width)
-        .split('\n')
-        .flatMap((row) => {
-          const rows: string[] = [];
-          let rest = row;
-          while (displayWidth(rest) > width) {
-            const n = Math.max(1, fitting(rest, width));
-            rows.push(rest.slice(0, n));
-            rest = rest.slice(n);
-          }
-          return [...rows, rest];
-        });
-    });
+    return screenRows(text, this.width());
   }
 
   /** Does the page need more rows than it has? */
@@ -179,3 +163,25 @@ export class Screen {
 }
 
 const scrollKeys = `[${glyphs.upDown} PgUp PgDn Home End] scroll`;
+
+/**
+ * Text as the rows of a screen `width` columns wide: a line that fits stays whole (a command to
+ * copy among them), a longer one is wrapped at spaces, and a word longer than a row cut into rows.
+ */
+export function screenRows(text: string, width: number): string[] {
+  return text.split('\n').flatMap((line) => {
+    if (displayWidth(line) <= width) return [line];
+    return wrapText(line, width)
+      .split('\n')
+      .flatMap((row) => {
+        const rows: string[] = [];
+        let rest = row;
+        while (displayWidth(rest) > width) {
+          const n = Math.max(1, fitting(rest, width));
+          rows.push(rest.slice(0, n));
+          rest = rest.slice(n);
+        }
+        return [...rows, rest];
+      });
+  });
+}

@@ -54,9 +54,12 @@ async function attack(ctx: DemoContext, stage: ListeningApp, number: number): Pr
     // a browser withholds a Lax cookie from another site's POST (RFC 6265bis, "SameSite
     // Cookies"; test/browser-csrf.test.ts shows it in Chromium): the jar does the same here
     const otherSite = `http://${otherHost(stage.probeUrl)}:${attackPage.port}`;
+    // stage 11 is not the server at the top, so it is named; localhost and 127.0.0.1 are one
+    // computer but two sites, and the port is no part of a site
+    // (https://developer.mozilla.org/en-US/docs/Glossary/Site)
     ctx.show({
       kind: 'say',
-      text: `Simulated browser: Ada signs in at ${stage.probeUrl}; its attack page at ${attackPage.probeUrl} is the same site. From ${otherSite}, another site, her Lax cookie stays home, as in Chromium.`,
+      text: `Simulated browser, as in Chromium: Ada signs in to stage ${number}, ${stage.probeUrl}. Its attack page, ${attackPage.probeUrl}, is the same site; from ${otherSite}, another site on this computer, her Lax cookie stays home.`,
     });
     verdicts.push(
       await forge(ctx, ada, form, stage, otherSite, {

@@ -148,7 +148,7 @@ export const lessonRows: readonly LessonRow[] = [
     choosesStore: true,
     checksOverHttp: true,
     yourTurnAlso:
-      '`npx session-tutor watch http://localhost:3000` shows why a browser drops or withholds each of your cookies.',
+      'See why a browser drops or withholds each of your cookies:\n\n```\nnpx session-tutor watch http://localhost:3000\n```',
   },
   {
     number: 12,

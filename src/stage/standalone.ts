@@ -86,7 +86,7 @@ function readArguments(args: string[], takesStore: boolean): { port?: number; st
     else if (flag === '--store' && takesStore && value !== undefined) given.store = value;
     else
       throw new Refusal(
-        `This server takes ${known} only, so "${args.join(' ')}" is not understood${lostFlag(args, takesStore)}.`,
+        `This server takes ${known} only, so "${args.join(' ')}" is not understood.${lostFlag(args, takesStore)}`,
       );
   }
   return given;
@@ -95,14 +95,15 @@ function readArguments(args: string[], takesStore: boolean): { port?: number; st
 /**
  * A value without its flag, as `npm start -- --port 3001` arrives through PowerShell's npm.ps1
  * before npm's fix (github.com/npm/cli/issues/4903, fixed by npm/cli#8278): the `--` is dropped,
- * npm takes `--port` as its own setting and passes only `3001`. The variable gets through.
+ * npm takes `--port` as its own setting and passes only `3001`. The variable gets through. Each
+ * command stands on a line of its own, whole and without a full stop, ready to copy.
  */
 function lostFlag(args: string[], takesStore: boolean): string {
   const [value] = args;
   if (args.length !== 1 || value.startsWith('-')) return '';
   const variable = /^\d+$/.test(value) ? 'PORT' : takesStore ? 'STORE' : undefined;
   if (!variable) return '';
-  return `: if you typed npm start -- --${variable.toLowerCase()} ${value} in PowerShell, its npm dropped the --, so set the variable instead: $env:${variable} = '${value}'; npm start`;
+  return `\nIf you typed this in PowerShell, npm dropped the --:\n  npm start -- --${variable.toLowerCase()} ${value}\nSet the variable instead:\n  $env:${variable} = '${value}'; npm start`;
 }
 
 function portNumber(text: string, from: string): number {

@@ -17,7 +17,7 @@ import { briefHop } from '../../probe/hop.js';
 import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
-import { fitLines } from '../render.js';
+import { allPass, fitLines } from '../render.js';
 import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
@@ -141,11 +141,7 @@ function hopLines({ visitor, hop }: SeenHop): string[] {
 function summaryLines(report: CheckReport, watching = false): string {
   if (report.passed) {
     // once it works, the tutor's own version is worth comparing with
-    const all =
-      report.results.length === 1
-        ? 'The one expectation'
-        : `All ${report.results.length} expectations`;
-    return `${chalk.green.bold(`${all} of lesson ${report.lesson} ${report.results.length === 1 ? 'passes' : 'pass'}.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
+    return `${chalk.green.bold(`${allPass(report.results.length, report.lesson)}.`)} The tutor's stage ${report.lesson}, for comparison:\n\n${stageListing(findLesson(report.lesson))}\n`;
   }
   if (report.tutorStage !== undefined && report.results.length === 0) {
     return `${chalk.red(glyphs.fail)} ${tutorStageSentence(report.url, report.tutorStage)}\n`;

@@ -16,5 +16,7 @@ export async function reset(options: { yes?: boolean }): Promise<void> {
     }
   }
   progress.reset();
-  process.stdout.write(`Progress forgotten: \`${tutorCommand()} start\` begins at lesson 1.\n`);
+  process.stdout.write(
+    `Progress forgotten. To begin again at lesson 1:\n  ${tutorCommand()} start\n`,
+  );
 }

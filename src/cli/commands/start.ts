@@ -173,12 +173,14 @@ function summary(result: WalkResult, progress: ProgressFile, whatNext?: NextStep
       ]),
     );
   } else if (result.quit) {
+    // the command to go on with, on a line of its own, ready to copy
     lines.push(
       chalk.dim(
         next
-          ? `Stopped. \`${tutorCommand()} start\` picks up at lesson ${next.number}.`
-          : `Stopped. You have finished every lesson; \`${tutorCommand()} lesson N\` opens any of them again.`,
+          ? `Stopped. To pick up at lesson ${next.number}:`
+          : 'Stopped. Every lesson is done. To open one again:',
       ),
+      `  ${chalk.cyan(`${tutorCommand()} ${next ? 'start' : 'lesson N'}`)}`,
     );
   }
   return lines.join('\n');
