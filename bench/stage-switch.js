@@ -77,7 +77,7 @@ export async function stageSwitch({ runs, warm }) {
       ...(median(firstVisits.map(total)) <= target
         ? []
         : [
-            `First visits missed the target: besides the lessons below, a first visit compiles the stage's and the demo's modules, which a busy machine slows most (compare the second row, where they are loaded). Loading every lesson's modules up front was tried and hardly moved it: most of a first visit is code running for the first time (parse5, Express, undici) and garbage collection.`,
+            `First visits missed the target: besides the lessons below, a first visit compiles the stage's and the demo's modules, which a busy machine slows most (compare the second row, where they are loaded). Loading every lesson's modules up front was tried and hardly moved it, nor did idle time before each switch (as a learner reading gives): most of a first visit is code running for the first time (parse5, Express, undici) and garbage collection. Two such costs, each about 10 ms when timed alone: the first cookie stored compiles tough-cookie's IPv6 pattern (canonicalDomain), and the first form posted loads every iconv-lite encoding (body-parser's decoder).`,
           ]),
       ...slow.map(
         (s) =>

@@ -15,7 +15,8 @@
 //   scripts/javascript.js), dist/stage-helpers.json (the lines of src/stage/ that declare each
 //   helper a stage imports, for the walkthrough; scripts/stage-helpers.js), THIRD-PARTY-LICENSES (the licence texts of the bundled packages),
 //   dist/manifest.json (which output holds which source entry, for
-//   the tests and the bench; not shipped), and dist/reading-words.json (for `list`'s reading times).
+//   the tests and the bench; not shipped), dist/reading-words.json (for `list`'s reading times), and
+//   dist/first-pages.json (each lesson's first page as marked reads it, so the first page needs no marked).
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,6 +69,7 @@ writeManifest(metafile, merged, 'dist/cli.js');
 await writeEjectable(root, join(dist, 'javascript'));
 writeStageHelpers(root, join(dist, 'stage-helpers.json'));
 await writeReadingWords();
+await writeFirstPages();
 writeFileSync(join(root, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(metafile));
 
 /**
@@ -183,6 +185,36 @@ async function writeReadingWords() {
     writeFileSync(join(dist, 'reading-words.json'), `${JSON.stringify(counts, null, 2)}\n`);
   } finally {
     rmSync(counter);
+  }
+}
+
+/**
+ * dist/first-pages.json: the Markdown of every lesson's first page (the first a run draws: `start`
+ * resumes at any lesson) as marked reads it, by text, so that the first page is drawn without
+ * loading marked (src/cli/page-markdown.ts). Text with a placeholder is filled in only when it runs.
+ */
+async function writeFirstPages() {
+  const reader = join(dist, 'first-pages.mjs'); // in dist/, so src/paths.ts finds the root
+  await build({
+    ...common,
+    packages: 'external',
+    stdin: {
+      contents: `import { lexer } from 'marked';
+        import { isDirective, listLessons, pageParts, readPages } from './src/course/catalog.ts';
+        export const parts = listLessons()
+          .flatMap((l) => pageParts(readPages(l)[0]))
+          .filter((part) => !isDirective(part) && !part.includes('{{'))
+          .map((part) => [part, lexer(part)]);`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: reader,
+  });
+  try {
+    const { parts } = await import(pathToFileURL(reader).href);
+    writeFileSync(join(dist, 'first-pages.json'), JSON.stringify(Object.fromEntries(parts)));
+  } finally {
+    rmSync(reader);
   }
 }
 

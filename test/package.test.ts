@@ -74,6 +74,7 @@ describe('the packed tarball', () => {
     const allowed = [
       /^dist\/[^/]+\.js$/,
       /^dist\/reading-words\.json$/, // list's reading times, counted at build
+      /^dist\/first-pages\.json$/, // each lesson's first page as marked reads it, read at build
       /^dist\/stage-helpers\.json$/, // the lines i shows of each helper, found at build
       /^dist\/session-tutor\.cjs$/, // the bin
       /^dist\/javascript\/(.+\.js|imports\.json|stages\/form\.html)$/, // the room eject copies
@@ -91,6 +92,7 @@ describe('the packed tarball', () => {
       'dist/session-tutor.cjs',
       'dist/stage-child.js',
       'dist/reading-words.json',
+      'dist/first-pages.json',
       'dist/stage-helpers.json',
       'LICENSE',
       'THIRD-PARTY-LICENSES',

@@ -1,6 +1,11 @@
 import chalk from 'chalk';
-import { directiveLine, type LessonInfo, listLessons, readPages } from '../course/catalog.js';
-import { lessonChecks } from '../course/check.js';
+import {
+  isDirective,
+  type LessonInfo,
+  listLessons,
+  pageParts,
+  readPages,
+} from '../course/catalog.js';
 import { runDemo } from '../course/run.js';
 import { type DemoStep, held, type Verdict } from '../course/types.js';
 import { ProbeError } from '../probe/hop.js';
@@ -10,7 +15,7 @@ import type { StoreChoice } from '../stage/stores/choose.js';
 import { glyphs } from './glyphs.js';
 import { hasHelpers } from './helpers.js';
 import type { KeyReader } from './keys.js';
-import { renderMarkdown } from './markdown.js';
+import { readAhead, renderPageMarkdown } from './page-markdown.js';
 import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
 import type { ProgressFile } from './progress.js';
 import { fitLines, progressBar, renderStep, unmarked, wrapText } from './render.js';
@@ -98,7 +103,7 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
   const actions: ActionSource = keys ?? unattended;
   const allPages = lessons.map((lesson) => readPages(lesson));
   const shape: Shape = allPages.map((pages, l) => {
-    const parts = pages.map(splitDirectives);
+    const parts = pages.map(pageParts);
     const demoPage = parts.findIndex((p) => p.includes('.demo'));
     const hintFrom = demoPage === -1 ? pages.length - 1 : demoPage;
     const helpers = hasHelpers(lessons[l]);
@@ -153,10 +158,16 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
       drawn = undefined;
       continue;
     }
-    // While the learner reads, the stage's app and the demo's HTTP client load (keys wait in line);
-    // a stage that cannot load ends the walk here.
+    // While the learner reads, the stage's app, the demo's HTTP client and marked load, and the
+    // next page's text is read (keys wait in line); a stage that cannot load ends the walk here.
     const pending = actions.next();
-    await Promise.all([visit.stage.ready(), import('../probe/visitor.js')]);
+    const { pages, stage } = visit;
+    const ahead = pageParts(pages[place.page + 1] ?? '').filter((part) => !isDirective(part));
+    await Promise.all([
+      stage.ready(),
+      import('../probe/visitor.js'),
+      readAhead(ahead.map((part) => fill(part, stage.url, options))),
+    ]);
     let action = await pending;
     let to: ReturnType<typeof move> = place;
     let drawAgain = false;
@@ -178,7 +189,7 @@ async function walkOn(options: WalkOptions, screen: Screen | undefined): Promise
     if (to === 'quit') return { results: results(), quit: true };
     if (to === 'end' || to.lesson > place.lesson) {
       const verdicts = demoVerdicts.get(visit.index);
-      const hasDemo = visit.pages.some((p) => splitDirectives(p).includes('.demo'));
+      const hasDemo = visit.pages.some((p) => pageParts(p).includes('.demo'));
       // a lesson counts once its demo ran in this walk (not when b and Enter only passed through it)
       if (verdicts || !hasDemo) {
         finished.set(visit.index, { lesson: visit.lesson, verdicts: verdicts ?? [] });
@@ -218,7 +229,7 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
     screen.begin(header(visit, options), page.samePage);
   } else if (place.page === 0) write(`${fitLines(header(visit, options), width)}\n\n`); // one header a lesson
   if (page.report) put(page.report);
-  const parts = splitDirectives(pages[place.page]);
+  const parts = pageParts(pages[place.page]);
   for (const part of parts) {
     if (part === '.code') {
       const { stageChange, stageHelpers, stageListing } = await import('./listing.js'); // diff loads only here
@@ -246,11 +257,11 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
         visit.demoSteps.set(place.page, steps);
         page.demoVerdicts.set(visit.index, verdicts);
       }
-    } else put(`${renderMarkdown(fill(part, stage.url, options), width)}\n\n`);
+    } else put(`${await renderPageMarkdown(fill(part, stage.url, options), width)}\n\n`);
   }
   const last = place.page === pages.length - 1;
   const turn = last ? await yourTurn(lesson, keys !== undefined) : '';
-  if (turn !== '') put(`${renderMarkdown(runnableHere(turn), width)}\n\n`);
+  if (turn !== '') put(`${await renderPageMarkdown(runnableHere(turn), width)}\n\n`);
   if (!screen) return;
   const offersHint = shape[place.lesson][place.page].hint;
   if (place.hint) put(`${wrapText(`${chalk.yellow('Hint:')} ${lesson.hint}`, width)}\n\n`);
@@ -327,7 +338,16 @@ async function recover(
 
 /** True on a lesson's last page ("Your turn") when the lesson has an exercise. */
 async function hasExercise(visit: Visit, place: Place): Promise<boolean> {
-  return place.page === visit.pages.length - 1 && (await lessonChecks(visit.lesson)) !== undefined;
+  return place.page === visit.pages.length - 1 && (await checksOf(visit.lesson)) !== undefined;
+}
+
+/**
+ * A lesson's checks. Their module loads tough-cookie (about 20 ms), which a first page that is
+ * not a lesson's last never needs, so it loads here, not with the walk.
+ */
+async function checksOf(lesson: LessonInfo) {
+  const { lessonChecks } = await import('../course/check.js');
+  return lessonChecks(lesson);
 }
 
 /**
@@ -335,7 +355,7 @@ async function hasExercise(visit: Visit, place: Place): Promise<boolean> {
  * lesson with checks says how in full; later ones only what `check` asks, to keep pages short.
  */
 async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<string> {
-  const checks = await lessonChecks(lesson);
+  const checks = await checksOf(lesson);
   if (!checks) return '';
   const n = lesson.number;
   const first = listLessons().find((l) => l.checksOverHttp) === lesson;
@@ -361,12 +381,4 @@ async function yourTurn(lesson: LessonInfo, interactive: boolean): Promise<strin
     ...(interactive ? ['Press h for a hint.'] : []),
     ...(lesson.yourTurnAlso ? ['', lesson.yourTurnAlso] : []),
   ].join('\n');
-}
-
-/** Splits a page into Markdown parts and its directive lines (`.code`, `.demo`, `.helper …`). */
-function splitDirectives(page: string): string[] {
-  return page
-    .split(directiveLine)
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
 }

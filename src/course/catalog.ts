@@ -67,6 +67,19 @@ export function readPages(lesson: LessonInfo): string[] {
  */
 export const directiveLine = /^(\.code|\.demo|\.helper .+)$/m;
 
+/** Splits a page into Markdown parts and its directive lines (`.code`, `.demo`, `.helper …`). */
+export function pageParts(page: string): string[] {
+  return page
+    .split(directiveLine)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/** True for a part of a page (pageParts) that is a directive, not Markdown. */
+export function isDirective(part: string): boolean {
+  return directiveLine.test(part);
+}
+
 export function lessonModule(lesson: LessonInfo): Promise<LessonModule> {
   return lesson.module();
 }

@@ -27,6 +27,8 @@ export async function runDemo(
   const { storeChoice = { kind: 'memory' }, signal, alsoOnExit = () => () => {} } = options;
   const { Visitor } = await import('../probe/visitor.js');
   const { demo } = await lessonModule(lesson);
+  // a stage started lazily knows its store once its app is loaded, and demos look into the store
+  await stage.ready();
   const visitors: InstanceType<typeof Visitor>[] = [];
   // what the demo started, newest first, each also stopped if the tutor is interrupted
   const owned: { thing: Stoppable; forget: () => void }[] = [];

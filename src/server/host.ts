@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import session, { type Store } from 'express-session';
+import type { Store } from 'express-session';
+import { memoryStore } from '../stage/stores/choose.js';
 import {
   type BesideServer,
   PortBusyError,
@@ -14,6 +15,7 @@ export interface HostOptions {
   portAskedFor: boolean;
   host: string;
   secret: string | string[];
+  /** Where sessions live; without one, a MemoryStore made when the first stage's app loads. */
   store?: Store;
 }
 
@@ -25,13 +27,18 @@ export interface HostOptions {
 export class StageHost {
   current: RunningStage | undefined;
   private beside: BesideServer | undefined;
-  readonly store: Store;
   private port: number;
+  private sessions: Promise<Store> | undefined;
 
   constructor(private readonly options: HostOptions) {
     this.port = options.port;
-    this.store = options.store ?? new session.MemoryStore();
   }
+
+  /** The run's one store, made on first use: express-session loads after the first page is drawn. */
+  private readonly store = (): Promise<Store> => {
+    this.sessions ??= this.options.store ? Promise.resolve(this.options.store) : memoryStore();
+    return this.sessions;
+  };
 
   /**
    * Stops the running stage, if any, and starts the given one; returns a note when the port had to change.

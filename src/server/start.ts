@@ -9,12 +9,13 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'express';
-import session, { type Store } from 'express-session';
+import type { Store } from 'express-session';
 import { UserError } from '../errors.js';
 import { ownStageHeader } from '../probe/own-stage.js';
 import { notFound, showProblem } from '../stage/error-pages.js';
 import { problemPage } from '../stage/pages.js';
 import type { StageModule } from '../stage/stage.js';
+import { memoryStore } from '../stage/stores/choose.js';
 import { chooseSecret } from './tutor-secret.js';
 import '../stage/session-data.js';
 
@@ -40,7 +41,11 @@ export interface StartOptions {
   port?: number;
   host?: string;
   secret?: string | string[];
-  store?: Store;
+  /**
+   * Where sessions live; without one, a MemoryStore of the stage's own. A function is called
+   * when the app loads: a lazy stage need not load express-session before the first page.
+   */
+  store?: Store | (() => Promise<Store>);
   /** How long a session lives, for stages that set it (lesson 7 on). */
   maxAge?: number;
   /**
@@ -54,22 +59,24 @@ export interface RunningStage extends ListeningApp {
   number: number;
   /** The stage it runs, to start another copy of it. */
   ref: StageRef;
-  store: Store;
+  /** Where its sessions live, once its app is loaded (`ready()`). */
+  readonly store: Store;
 }
 
 /** Starts a stage and resolves once it is listening; the caller owns stopping it. */
 export async function startStage(ref: StageRef, options: StartOptions = {}): Promise<RunningStage> {
-  const store = options.store ?? new session.MemoryStore();
   const secret = options.secret ?? chooseSecret().secret;
+  let store: Store | undefined;
   // express-session listens for 'connect' and 'disconnect' on the store of every app it serves;
   // a host's store outlives many apps, so what an app added is taken off when it stops
   const added: StoreListener[] = [];
   const app = async () => {
-    const { createApp } = await ref.stage();
-    const before = storeListeners(store);
+    const [{ createApp }, sessions] = await Promise.all([ref.stage(), openSessions(options.store)]);
+    store = sessions;
+    const before = storeListeners(sessions);
     // a stage that refuses its secret (stage 11 in production) throws a Refusal: a setting to fix
     try {
-      const stageApp = createApp({ secret, store, maxAge: options.maxAge });
+      const stageApp = createApp({ secret, store: sessions, maxAge: options.maxAge });
       // the tutor's own stage says so, so `check` never takes it for the learner's server; `next`
       // goes on, so what the stage cannot answer reaches the tutor's 404 and error pages
       const named: RequestHandler = (req, res, next) => {
@@ -78,16 +85,31 @@ export async function startStage(ref: StageRef, options: StartOptions = {}): Pro
       };
       return named as unknown as RequestListener;
     } finally {
-      added.push(...storeListeners(store).filter(([, l]) => !before.some(([, b]) => b === l)));
+      added.push(...storeListeners(sessions).filter(([, l]) => !before.some(([, b]) => b === l)));
     }
   };
   const listening = await listenLazily(app, options);
   const stop = async () => {
     await listening.stop();
-    for (const [event, listener] of added.splice(0)) store.off(event, listener);
+    for (const [event, listener] of added.splice(0)) store?.off(event, listener);
   };
   if (!options.lazy) await readyOrStop({ ...listening, stop });
-  return { number: ref.number, ref, store, ...listening, stop };
+  return {
+    number: ref.number,
+    ref,
+    ...listening,
+    stop,
+    get store() {
+      if (!store)
+        throw new Error(`Stage ${ref.number}'s app is not loaded yet: await ready() first.`);
+      return store;
+    },
+  };
+}
+
+function openSessions(given: StartOptions['store']): Promise<Store> {
+  if (typeof given === 'function') return given();
+  return given ? Promise.resolve(given) : memoryStore();
 }
 
 type StoreListener = [event: string, listener: (...args: unknown[]) => void];

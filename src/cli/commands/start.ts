@@ -69,14 +69,16 @@ async function runLessons(
   ]);
   const { secret, fromEnvironment } = chooseSecret();
   const storeChoice = parseStore(options.store, tutorHome());
-  const opened = await openStore(storeChoice);
-  onShutdown(() => opened.close());
+  // SQLite and Redis open now, so one that cannot be opened is said before the first page; the
+  // host makes a memory store itself once the first page is drawn (express-session loads then)
+  const opened = storeChoice.kind === 'memory' ? undefined : await openStore(storeChoice);
+  if (opened) onShutdown(() => opened.close());
   const host = new StageHost({
     port: options.port ?? 3000,
     portAskedFor: options.port !== undefined,
     host: options.host,
     secret,
-    store: opened.store,
+    store: opened?.store,
   });
   onShutdown(() => host.stop());
   const { markRunning } = await import('../running.js');
@@ -103,7 +105,7 @@ async function runLessons(
   } finally {
     keys?.close();
     await host.stop();
-    await opened.close();
+    await opened?.close();
   }
   const finishedNow = !doneBefore && listLessons().every((l) => progress.isDone(l.name));
   process.stdout.write(

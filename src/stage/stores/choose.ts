@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import session, { type Store } from 'express-session';
+import type { Store } from 'express-session';
 import { Refusal } from '../refusal.js';
-import { hasNodeSqlite, sqliteSince } from './sqlite.js';
 
 /** Where sessions live, as chosen with `--store`. */
 export type StoreChoice =
@@ -46,12 +45,19 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
+/** express-session's own store, in this process's memory; express-session loads only here. */
+export async function memoryStore(): Promise<Store> {
+  const { default: session } = await import('express-session');
+  return new session.MemoryStore();
+}
+
 /** Opens the chosen store; SQLite and Redis code loads only when they are chosen. */
 export async function openStore(choice: StoreChoice): Promise<OpenStore> {
   if (choice.kind === 'memory') {
-    return { store: new session.MemoryStore(), close: async () => {} };
+    return { store: await memoryStore(), close: async () => {} };
   }
   if (choice.kind === 'sqlite') {
+    const { SqliteStore, hasNodeSqlite, sqliteSince } = await import('./sqlite.js');
     if (!hasNodeSqlite()) {
       throw new Refusal(
         `The SQLite store uses Node's built-in node:sqlite, which needs Node ${sqliteSince} or newer; ` +
@@ -62,7 +68,6 @@ export async function openStore(choice: StoreChoice): Promise<OpenStore> {
       import('node:path'),
       import('../folder.js'),
     ]);
-    const { SqliteStore } = await import('./sqlite.js');
     try {
       makeFolder(dirname(choice.file));
       const store = await SqliteStore.open(choice.file);
