@@ -28,8 +28,8 @@ export function wrapText(text: string, width: number): string {
     .join('\n');
 }
 
-// An OSC with no number, which terminals ignore and stripVTControlCharacters removes, so it takes
-// no columns anywhere text is measured; `unmarked` takes it out before text leaves the tutor.
+// A control sequence that stripVTControlCharacters removes, so it takes no columns wherever text
+// is measured. It never reaches the terminal: the pager and `unmarked` take it out.
 const commandMark = '\x1b]command\x07';
 
 /**

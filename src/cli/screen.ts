@@ -20,7 +20,7 @@ const leave = '\x1b[?25h\x1b[?1007l\x1b[?1049l';
  */
 export class Screen {
   private header: Row[] = [];
-  /** The page's text so far, exactly as it would be printed: what the rows are cut from. */
+  /** The page's text so far, its commands marked (`asCommand`): what the rows are cut from. */
   private text = '';
   private lines: Row[] = [];
   private keys: string[] = [];
