@@ -166,16 +166,26 @@ class Reader {
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
           const text = node as Text;
           const room = text.parentElement?.getBoundingClientRect().width ?? 0;
-          // a line may end after a hyphen before a letter or digit (Sec-Fetch-Dest, a date): each
-          // part is a word here; a hyphen before anything else (`-.` in a session ID) breaks nothing
-          for (const word of text.data.matchAll(/(?:[^\s-]|-(?![\p{L}\p{N}]))+-?/gu)) {
+          const measure = (start: number, end: number) => {
             const range = document.createRange();
-            range.setStart(text, word.index);
-            range.setEnd(text, word.index + word[0].length);
+            range.setStart(text, start);
+            range.setEnd(text, end);
             const rects = [...range.getClientRects()].filter((r) => r.width > 0);
-            const lines = new Set(rects.map((r) => Math.round(r.top)));
-            const width = rects.reduce((sum, r) => sum + r.width, 0);
-            if (lines.size > 1 && width < room) found.push(word[0]);
+            return {
+              lines: new Set(rects.map((r) => Math.round(r.top))).size,
+              width: rects.reduce((sum, r) => sum + r.width, 0),
+            };
+          };
+          for (const token of text.data.matchAll(/\S+/gu)) {
+            // a value wider than its box (a signed session ID) breaks wherever the browser can
+            if (measure(token.index, token.index + token[0].length).width >= room) continue;
+            // a line may end after a hyphen before a letter or digit (Sec-Fetch-Dest, a date):
+            // each part is a word here; a hyphen before anything else (`-.`) breaks nothing
+            for (const word of token[0].matchAll(/(?:[^-]|-(?![\p{L}\p{N}]))+-?/gu)) {
+              const at = token.index + word.index;
+              const { lines, width } = measure(at, at + word[0].length);
+              if (lines > 1 && width < room) found.push(word[0]);
+            }
           }
         }
         return found;

@@ -59,6 +59,13 @@ export function allPass(count: number, lesson: number): string {
     : `All ${count} expectations of lesson ${lesson} pass`;
 }
 
+/** How many of a lesson's expectations pass when not all do: "The one expectation… fails". */
+export function somePass(passed: number, count: number, lesson: number): string {
+  return count === 1
+    ? `The one expectation of lesson ${lesson} fails`
+    : `${passed} of ${count} expectations of lesson ${lesson} pass`;
+}
+
 const lonePunctuation = /^[.,;:!?)\]}»”’…]+$/;
 
 /**

@@ -17,7 +17,7 @@ import { briefHop } from '../../probe/hop.js';
 import { watchChecks } from '../check-watch.js';
 import { glyphs } from '../glyphs.js';
 import { stageListing } from '../listing.js';
-import { allPass, fitLines } from '../render.js';
+import { allPass, fitLines, somePass } from '../render.js';
 import { tutorCommand } from '../tutor-command.js';
 import { httpUrl } from './probe.js';
 
@@ -151,7 +151,7 @@ function summaryLines(report: CheckReport, watching = false): string {
   }
   const passed = report.results.filter((r) => r.passed).length;
   const total = report.results.length;
-  return `${chalk.red.bold(`${passed} of ${total} expectations of lesson ${report.lesson} pass.`)} Read the hints above and change your server${watching ? ': saving a file checks again' : ', then run check again'}.\n`;
+  return `${chalk.red.bold(`${somePass(passed, total, report.lesson)}.`)} Read the hints above and change your server${watching ? ': saving a file checks again' : ', then run check again'}.\n`;
 }
 
 /** The report as one JSON document: hops without their full bodies, which can be large. */
