@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
@@ -15,7 +14,7 @@ import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/wa
 import { chromiumPath } from './browser.js';
 import { startCookieServer } from './fixtures/cookie-server.js';
 import { descendants, isAlive, listeningPorts, somebodyListensOn } from './hardening/leftovers.js';
-import { collectRun, runCli, spawnCli, waitForOutput } from './helpers.js';
+import { collectRun, runCli, selfSignedCertificate, spawnCli, waitForOutput } from './helpers.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -282,32 +281,15 @@ describe('watch never gets in the way', () => {
   it('watches an https app, its self-signed certificate accepted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'watch-cert-'));
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-      { stdio: 'ignore', timeout: 20_000 },
-    );
-    const app = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (req, res) => {
-        let body = '';
-        req.on('data', (chunk) => (body += chunk));
-        req.on('end', () => {
-          res.setHeader('set-cookie', 'sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax');
-          res.end(`got ${body}`);
-        });
-      },
-    );
+    const certificate = selfSignedCertificate(dir, 'localhost');
+    const app = createHttpsServer(certificate, (req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        res.setHeader('set-cookie', 'sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax');
+        res.end(`got ${body}`);
+      });
+    });
     const port = await listen(app);
     const proxy = await startWatchProxy({ target: `https://127.0.0.1:${port}` });
     stops.push(() => proxy.stop());
