@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
@@ -21,7 +20,7 @@ import type { Exchange } from '../src/server/exchange.js';
 import { startWatchProxy, type WatchProxy } from '../src/server/watch-proxy.js';
 import { chromiumArgs, chromiumPath, requireChromium, tellName } from './browser.js';
 import { type CookieServer, startCookieServer } from './fixtures/cookie-server.js';
-import { withStage } from './helpers.js';
+import { selfSignedCertificate, withStage } from './helpers.js';
 
 // The differential test: for every rule, a fixture route sends the Set-Cookie lines, real
 // Chromium (Debian's) visits it through `watch`'s proxy, and the model's verdict and reasons must
@@ -337,34 +336,12 @@ let certDir: string;
 
 beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'watch-cert-'));
-  // a self-signed certificate for the https cases, made here with the openssl command
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=a.test',
-      '-keyout',
-      join(certDir, 'key.pem'),
-      '-out',
-      join(certDir, 'cert.pem'),
-    ],
-    { stdio: 'ignore', timeout: 20_000 },
-  );
+  const certificate = selfSignedCertificate(certDir, 'a.test');
   const lines = Object.fromEntries([
     ...storageCases.map((k) => [k.id, k.lines] as const),
     ...Object.entries(extraLines),
   ]);
-  fixture = await startCookieServer(lines, {
-    key: readFileSync(join(certDir, 'key.pem'), 'utf8'),
-    cert: readFileSync(join(certDir, 'cert.pem'), 'utf8'),
-  });
+  fixture = await startCookieServer(lines, certificate);
   const context = await chromiumContext();
   process.stdout.write(`Chromium ${context.browser()?.version() ?? ''} (${chromiumPath})\n`);
 });

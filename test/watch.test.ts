@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { reservedPath, startWatchProxy, type WatchProxy } from '../src/server/wa
 import { chromiumPath } from './browser.js';
 import { startCookieServer } from './fixtures/cookie-server.js';
 import { descendants, isAlive, listeningPorts, somebodyListensOn } from './hardening/leftovers.js';
-import { collectRun, runCli, spawnCli, waitForOutput } from './helpers.js';
+import { collectRun, runCli, selfSignedCertificate, spawnCli, waitForOutput } from './helpers.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -214,6 +215,92 @@ describe('watch never gets in the way', () => {
       [null, 'rejected', ['DisallowedCharacter']],
       ['good', 'stored', []],
     ]);
+  });
+
+  it('frames every kind of answer as the app wrote it, on one kept-alive connection', async () => {
+    // raw answers, so each framing is exactly as written: no body (HEAD, 204, 304), an early
+    // 103 before the real answer, chunks with an extension and a trailer (beside a Content-Length
+    // that does not count), and a body that ends when the app closes
+    const answers: Record<string, string> = {
+      '/empty': 'HTTP/1.1 204 No Content\r\n\r\n',
+      '/same': 'HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n',
+      '/head': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n',
+      '/hints':
+        'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n' +
+        'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+      '/chunks':
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n' +
+        '3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n',
+      '/until-close': 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end',
+    };
+    let connections = 0;
+    const app = createNetServer((socket) => {
+      connections++;
+      let buffered = '';
+      socket.on('data', (chunk) => {
+        buffered += chunk;
+        for (
+          let end = buffered.indexOf('\r\n\r\n');
+          end !== -1;
+          end = buffered.indexOf('\r\n\r\n')
+        ) {
+          const path = buffered.slice(0, end).split(' ')[1];
+          buffered = buffered.slice(end + 4);
+          socket.write(answers[path]);
+          if (path === '/until-close') socket.end();
+        }
+      });
+    });
+    const proxy = await proxyFor(await listen(app as unknown as Server));
+    const exchanges: Exchange[] = [];
+    proxy.onExchange((exchange) => exchanges.push(exchange));
+    const call = (path: string, method = 'GET') =>
+      new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        const req = request(`${proxy.url}${path.slice(1)}`, { method, timeout: 5000 }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer for ${path}`)));
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await call('/empty')).toEqual({ status: 204, body: '' });
+    expect(await call('/same')).toEqual({ status: 304, body: '' });
+    expect(await call('/head', 'HEAD')).toEqual({ status: 200, body: '' });
+    expect(await call('/hints')).toEqual({ status: 200, body: 'ok' });
+    expect(await call('/chunks')).toEqual({ status: 200, body: 'abcde' });
+    expect(connections).toBe(1);
+    expect(await call('/until-close')).toEqual({ status: 200, body: 'until the end' });
+    // the app closed that connection: the next answer comes on a new one
+    expect(await call('/chunks')).toEqual({ status: 200, body: 'abcde' });
+    expect(connections).toBe(2);
+    expect(exchanges.map((e) => e.status)).toEqual([204, 304, 200, 200, 200, 200, 200]);
+  });
+
+  it('watches an https app, its self-signed certificate accepted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watch-cert-'));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const certificate = selfSignedCertificate(dir, 'localhost');
+    const app = createHttpsServer(certificate, (req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        res.setHeader('set-cookie', 'sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax');
+        res.end(`got ${body}`);
+      });
+    });
+    const port = await listen(app);
+    const proxy = await startWatchProxy({ target: `https://127.0.0.1:${port}` });
+    stops.push(() => proxy.stop());
+    const seen = nextExchange(proxy);
+    const req = request(proxy.url, { method: 'POST', timeout: 5000 });
+    req.end('name=Ada');
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    const [body] = await once(res, 'data');
+    expect(String(body)).toBe('got name=Ada');
+    // the browser talks to the proxy on loopback, which counts as secure: the cookie is stored
+    expect((await seen).setCookies.map((v) => [v.name, v.verdict])).toEqual([['sid', 'stored']]);
   });
 });
 

@@ -475,7 +475,7 @@ export function judgeSetCookie(
   // §5.7 steps 9-10: a public-suffix Domain is allowed only as the host itself (then host-only).
   // Chromium also reads Domain=<the host's own IP address> as no Domain: a host-only cookie
   // (cookie_util.cc GetCookieDomainWithString), which may carry __Host- (HasValidHostPrefixAttributes)
-  const ipDomainIsHost = isIP(host) !== 0 && parsed.domain === host;
+  const ipDomainIsHost = parsed.domain === host && isIP(host) !== 0;
   let domain = host;
   let hostOnly = true;
   if (parsed.domain !== undefined && !ipDomainIsHost) {

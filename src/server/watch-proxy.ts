@@ -131,11 +131,14 @@ export async function startWatchProxy(options: WatchProxyOptions): Promise<Watch
       clearTimeout(answerTimer);
       exchange.status = answer.statusCode;
       const out: string[] = [];
+      // Transfer-Encoding overrides a Content-Length beside it, which a proxy must remove before
+      // forwarding (RFC 9112 §6.3): Node then frames the body it passes on by itself
+      const framed = answer.headers['transfer-encoding'] !== undefined;
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
         const name = answer.rawHeaders[i];
         let value = answer.rawHeaders[i + 1];
         const lower = name.toLowerCase();
-        if (hopByHop.has(lower)) continue;
+        if (hopByHop.has(lower) || (framed && lower === 'content-length')) continue;
         if (lower === 'set-cookie') {
           exchange.setCookies.push(model.receive(value, context));
         }

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { UserError } from '../../errors.js';
 import type { Exchange } from '../../server/exchange.js';
-import { exchangeLines } from '../render-watch.js';
+import { type BrowserReport, exchangeLines } from '../render-watch.js';
 import { onShutdown } from '../shutdown.js';
 import { pageWidth } from '../width.js';
 import { httpUrl } from './probe.js';
@@ -44,16 +44,31 @@ export async function watch(target: string, options: WatchOptions): Promise<void
   const browser = options.browser
     ? import('../watch-browser.js').then(({ watchInChromium }) => watchInChromium(proxy, url))
     : undefined;
-  const show = async (exchange: Exchange) => {
-    const report = await browser?.then((b) => b.reportFor(exchange)).catch(() => undefined);
-    if (options.json)
-      write(`${JSON.stringify(report ? { ...exchange, chromium: report } : exchange)}\n`);
-    else write(`${exchangeLines(exchange, pageWidth(), report)}\n\n`);
+  // under load many exchanges end in one turn of the event loop: their text goes out in one write
+  let pending = '';
+  const flush = () => {
+    write(pending);
+    pending = '';
   };
-  let shown = Promise.resolve();
-  proxy.onExchange((exchange) => {
-    shown = shown.then(() => show(exchange));
-  });
+  onShutdown(flush);
+  const print = (text: string) => {
+    if (pending === '') setImmediate(flush);
+    pending += text;
+  };
+  const show = (exchange: Exchange, report?: BrowserReport) => {
+    if (options.json)
+      print(`${JSON.stringify(report ? { ...exchange, chromium: report } : exchange)}\n`);
+    else print(`${exchangeLines(exchange, pageWidth(), report)}\n\n`);
+  };
+  if (browser) {
+    // Chromium's report on an exchange comes after the exchange: the timeline waits for it, in order
+    let shown = Promise.resolve();
+    proxy.onExchange((exchange) => {
+      shown = shown.then(async () =>
+        show(exchange, await browser.then((b) => b.reportFor(exchange)).catch(() => undefined)),
+      );
+    });
+  } else proxy.onExchange((exchange) => show(exchange));
   if (browser) {
     onShutdown(async () => (await browser.catch(() => undefined))?.close());
     const opened = await browser;
