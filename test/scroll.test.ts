@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../src/cli/markdown.js';
-import { screenRows } from '../src/cli/screen.js';
+import { commandsToCopy, renderMarkdown } from '../src/cli/markdown.js';
+import { asCommand } from '../src/cli/render.js';
+import { Screen, screenRows } from '../src/cli/screen.js';
 import { widthFor } from '../src/cli/width.js';
-import { directiveLine, listLessons, readPages } from '../src/course/catalog.js';
+import { directiveLine, findLesson, listLessons, readPages } from '../src/course/catalog.js';
 import { Terminal } from './hardening/terminal.js';
 import { cliPath, freshHome, waitForOutput } from './helpers.js';
 
@@ -22,7 +23,7 @@ const size = { columns: 80, rows: 24 };
 
 /**
  * The page's text parts as the tutor draws them at 80 columns, one trimmed row each (a command to
- * copy wider than the screen is split into rows there).
+ * copy wider than the screen takes rows cut at its edge there, which the terminal joins).
  */
 function textRows(page: string, url: string): string[][] {
   return page
@@ -30,10 +31,9 @@ function textRows(page: string, url: string): string[][] {
     .filter((_, i) => i % 2 === 0) // the text between the directives
     .filter((part) => part.trim() !== '' && !part.includes('{{secret}}'))
     .map((part) =>
-      screenRows(
-        stripVTControlCharacters(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80))),
-        size.columns,
-      ).map((row) => row.trimEnd()),
+      screenRows(renderMarkdown(part.replaceAll('{{url}}', url), widthFor(80)), size.columns).map(
+        (row) => stripVTControlCharacters(row).trimEnd(),
+      ),
     );
 }
 
@@ -100,6 +100,91 @@ describe('the pager at 80×24', () => {
     t.keys('q');
     expect((await t.ended()).code).toBe(0);
   });
+});
+
+describe('a command wider than the screen', () => {
+  it('is written in rows back to back, never erased at the edge, and shows its tail when scrolled', () => {
+    const out = Object.assign(new EventEmitter(), {
+      columns: 20,
+      rows: 8,
+      written: '',
+      write(text: string) {
+        this.written = text;
+        return true;
+      },
+    });
+    const screen = new Screen(out as unknown as NodeJS.WriteStream);
+    try {
+      screen.begin('header', false);
+      screen.write(
+        `prose\n${asCommand('npx session-tutor serve 11 --port 0')}\nmore prose\nend\nof\nthe page`,
+      );
+      // 34 columns: a full row of 20, then the rest on the terminal's next row, with no newline
+      expect(out.written).toContain('\r\nnpx session-tutor se');
+      expect(out.written).toContain('npx session-tutor serve 11 --port 0\x1b[K');
+      expect(out.written).not.toContain('tutor se\x1b[K');
+      screen.scroll('down');
+      screen.scroll('down');
+      expect(out.written).toContain(
+        'header\x1b[K\r\n\x1b[K\r\nrve 11 --port 0\x1b[K\r\nmore prose',
+      );
+    } finally {
+      screen.close();
+    }
+  });
+});
+
+describe('a command wider than a 60-column terminal', () => {
+  it.each([
+    [11, /Try it in your browser/],
+    [2, /Setting the secret/],
+  ])(
+    'on lesson %i is drawn whole, wrapped by the terminal, and copies as one line',
+    async (number, heading) => {
+      const commands = readPages(findLesson(number))
+        .filter((page) => heading.test(page))
+        .flatMap(commandsToCopy);
+      const wide = commands.filter((command) => command.length + 4 > 60);
+      expect(wide.length).toBeGreaterThan(0);
+      const t = new Terminal(
+        `${process.execPath} ${cliPath} lesson ${number} --port 0`,
+        { SESSION_TUTOR_HOME: freshHome() },
+        process.cwd(),
+        { columns: 60, rows: 24 },
+      );
+      terminal = t;
+      await t.pageUntil(heading);
+      t.keys('Home');
+      await t.waitFor(/page \d+\/\d+ +\[Enter\]/, 15_000, () => t.visible());
+      // row by row down the page, until every command has been on the screen whole
+      const seen = new Set<string>();
+      const split = new Set<string>(); // seen whole only once the terminal's soft wraps are joined
+      for (let step = 0; step < 60 && seen.size < commands.length; step++) {
+        const lines = t
+          .joined()
+          .split('\n')
+          .map((line) => line.trim());
+        const rows = t
+          .visible()
+          .split('\n')
+          .map((row) => row.trim());
+        for (const command of commands.filter((c) => lines.includes(c))) {
+          seen.add(command);
+          if (!rows.includes(command)) split.add(command);
+        }
+        const at = t.visible().match(/lines (\d+)-(\d+) of (\d+)/);
+        if (!at || at[2] === at[3]) break;
+        t.keys('Down');
+        await t.waitFor(new RegExp(`lines ${Number(at[1]) + 1}-`), 15_000, () => t.visible());
+      }
+      expect([...seen].sort()).toEqual([...commands].sort());
+      // the wide ones take more than a row: the terminal wrapped them, and joins them again
+      expect([...split].sort()).toEqual([...wide].sort());
+      t.keys('q');
+      expect((await t.ended()).code).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('a terminal that reports no size', () => {

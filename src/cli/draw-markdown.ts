@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Token, Tokens } from 'marked';
-import { wrapText } from './render.js';
+import { asCommand, wrapText } from './render.js';
 
 // Drawing Markdown apart from reading it (src/cli/markdown.ts): a lesson's first page is drawn
 // from tokens marked read at build (dist/first-pages.json), so that marked, whose first run builds
@@ -27,7 +27,8 @@ function block(token: Token, width: number): string {
           const tokens = item.tokens.flatMap(itemTokens);
           const command = commandItem(tokens);
           // `- bash, zsh: \`command\``: the label, then the command on a line of its own, whole
-          if (command) return `${bullet}${command.label}\n    ${chalk.cyan(command.code)}`;
+          if (command)
+            return `${bullet}${command.label}\n${asCommand(`    ${chalk.cyan(command.code)}`)}`;
           const body = wrapText(inline(tokens), width - bullet.length);
           return bullet + body.replace(/\n/g, `\n${' '.repeat(bullet.length)}`);
         })
@@ -36,7 +37,7 @@ function block(token: Token, width: number): string {
       // a command, on lines of its own and never wrapped, so it can be copied whole
       return (token as Tokens.Code).text
         .split('\n')
-        .map((line) => `  ${chalk.cyan(line)}`)
+        .map((line) => asCommand(`  ${chalk.cyan(line)}`))
         .join('\n');
     case 'blockquote':
       return wrapText(inline((token as Tokens.Blockquote).tokens.flatMap(itemTokens)), width - 2)

@@ -28,6 +28,30 @@ export function wrapText(text: string, width: number): string {
     .join('\n');
 }
 
+// A control sequence that stripVTControlCharacters removes, so it takes no columns wherever text
+// is measured. It never reaches the terminal: the pager and `unmarked` take it out.
+const commandMark = '\x1b]command\x07';
+
+/**
+ * Marks `line` as a command to copy: the pager never breaks it with a newline but lets the
+ * terminal wrap it (src/cli/screen.ts), so the terminal copies it as one line.
+ */
+export function asCommand(line: string): string {
+  return `${commandMark}${line}`;
+}
+
+/** Whether `line` was marked by `asCommand`, and the line without the mark. */
+export function commandLine(line: string): { command: boolean; text: string } {
+  return line.includes(commandMark)
+    ? { command: true, text: unmarked(line) }
+    : { command: false, text: line };
+}
+
+/** `text` as it is printed: command marks taken out (a command is one line in output anyway). */
+export function unmarked(text: string): string {
+  return text.replaceAll(commandMark, '');
+}
+
 /** That a lesson's expectations all pass, in words that fit their number: "The one expectation…". */
 export function allPass(count: number, lesson: number): string {
   return count === 1
@@ -235,8 +259,11 @@ export function verdictLine(verdict: Verdict, width = pageWidth()): string {
     verdict.evidence
       .split('\n')
       // a command stays whole on its line, to be copied; the rest wraps at words
-      .map((line) => (line.startsWith('npx ') ? line : wrapText(line, width - 2)))
-      .map((text) => chalk.dim(text).replace(/^/gm, '  '))
+      .map((line) =>
+        line.startsWith('npx ')
+          ? asCommand(`  ${chalk.dim(line)}`)
+          : chalk.dim(wrapText(line, width - 2)).replace(/^/gm, '  '),
+      )
       .join('\n'),
   ].join('\n');
 }

@@ -1,8 +1,9 @@
 import chalk from 'chalk';
+import wrapAnsi from 'wrap-ansi';
 import { glyphs } from './glyphs.js';
-import { wrapText } from './render.js';
+import { commandLine, wrapText } from './render.js';
 import { onShutdown } from './shutdown.js';
-import { displayWidth, fitting } from './width.js';
+import { displayWidth } from './width.js';
 
 /** How the learner moves the view within a page. */
 export type Scroll = 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end';
@@ -18,10 +19,10 @@ const leave = '\x1b[?25h\x1b[?1007l\x1b[?1049l';
  * which scroll. Everything is drawn again, whole, after each change.
  */
 export class Screen {
-  private header: string[] = [];
-  /** The page's text so far, exactly as it would be printed: what the rows are cut from. */
+  private header: Row[] = [];
+  /** The page's text so far, its commands marked (`asCommand`): what the rows are cut from. */
   private text = '';
-  private lines: string[] = [];
+  private lines: Row[] = [];
   private keys: string[] = [];
   private top = 0;
   private open = true;
@@ -106,8 +107,8 @@ export class Screen {
     return this.out.rows || 24;
   }
 
-  private fit(text: string): string[] {
-    return screenRows(text, this.width());
+  private fit(text: string): Row[] {
+    return layout(text, this.width());
   }
 
   /** Does the page need more rows than it has? */
@@ -147,41 +148,69 @@ export class Screen {
     const body = this.lines.slice(this.top, this.top + rows);
     const last = this.top + body.length;
     const position = scrolls ? `lines ${this.top + 1}-${last} of ${this.lines.length}` : undefined;
-    const footer = this.footerRows(position).map((row) => chalk.dim(row));
+    const footer = this.footerRows(position).map((row) => ({
+      text: chalk.dim(row),
+      joined: false,
+    }));
     const gap = this.height() - this.header.length - 1 - body.length - footer.length;
+    const blank = { text: '', joined: false };
     const frame = [
       ...this.header,
-      '',
-      ...body,
-      ...Array<string>(Math.max(0, gap)).fill(''),
+      blank,
+      // the first row shown of a command scrolled partly out of view starts a row of its own
+      ...body.map((row, i) => (i === 0 ? { ...row, joined: false } : row)),
+      ...Array<Row>(Math.max(0, gap)).fill(blank),
       ...footer,
-    ];
-    // each row is written over the old one and the rest of it erased: no flicker of a cleared screen
-    const rowsShown = frame.slice(0, this.height()).map((row) => `${row}\x1b[K`);
-    this.out.write(`\x1b[H${rowsShown.join('\r\n')}\x1b[J`);
+    ].slice(0, this.height());
+    // Each row is written over the old one and the rest of it erased: no flicker of a cleared
+    // screen. A row that fills the width leaves the cursor waiting on its last column (xterm's
+    // pending wrap), where erasing would take that column's character too: it is not erased.
+    // A joined row follows with no newline, so the terminal wraps the line itself, softly.
+    const drawn = frame.map((row, i) => {
+      const erase = displayWidth(row.text) < this.width() ? '\x1b[K' : '';
+      const before = frame[i - 1];
+      const wraps = row.joined && displayWidth(before.text) === this.width();
+      return `${i === 0 || wraps ? '' : '\r\n'}${row.text}${erase}`;
+    });
+    this.out.write(`\x1b[H${drawn.join('')}\x1b[J`);
   };
 }
 
 const scrollKeys = `[${glyphs.upDown} PgUp PgDn Home End] scroll`;
 
+/** One row of the screen; `joined` when it goes on from the row before it (a command to copy). */
+interface Row {
+  text: string;
+  joined: boolean;
+}
+
 /**
- * Text as the rows of a screen `width` columns wide: a line that fits stays whole (a command to
- * copy among them), a longer one is wrapped at spaces, and a word longer than a row cut into rows.
+ * Text as the rows of a screen `width` columns wide: a line that fits stays whole, a longer one
+ * is wrapped at spaces, and a word longer than a row cut into rows. A command to copy (marked by
+ * `asCommand`) is never broken: its rows are cut at the screen's edge and joined, to be drawn
+ * back to back so that the terminal wraps it and copies it as the one line it is.
  */
-export function screenRows(text: string, width: number): string[] {
-  return text.split('\n').flatMap((line) => {
-    if (displayWidth(line) <= width) return [line];
-    return wrapText(line, width)
-      .split('\n')
-      .flatMap((row) => {
-        const rows: string[] = [];
-        let rest = row;
-        while (displayWidth(rest) > width) {
-          const n = Math.max(1, fitting(rest, width));
-          rows.push(rest.slice(0, n));
-          rest = rest.slice(n);
-        }
-        return [...rows, rest];
-      });
+function layout(text: string, width: number): Row[] {
+  return text.split('\n').flatMap((marked) => {
+    const { command, text: line } = commandLine(marked);
+    if (displayWidth(line) <= width) return [{ text: line, joined: false }];
+    const rows = command ? [line] : wrapText(line, width).split('\n');
+    return rows.flatMap((row) =>
+      cutRows(row, width).map((text, i) => ({ text, joined: command && i > 0 })),
+    );
   });
+}
+
+/**
+ * A row cut at the screen's edge into the rows it takes, each as wide as the screen but the last
+ * (wrap-ansi measures wide characters and skips colour codes, closing and opening them again on
+ * each row, so each row is drawn in its own colour).
+ */
+function cutRows(row: string, width: number): string[] {
+  return wrapAnsi(row, width, { hard: true, wordWrap: false, trim: false }).split('\n');
+}
+
+/** The rows `text` takes on a screen `width` columns wide, as the pager lays them out. */
+export function screenRows(text: string, width: number): string[] {
+  return layout(text, width).map((row) => row.text);
 }

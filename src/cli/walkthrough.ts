@@ -18,7 +18,7 @@ import type { KeyReader } from './keys.js';
 import { readAhead, renderPageMarkdown } from './page-markdown.js';
 import { type Action, canGoBack, firstPlace, move, type Place, type Shape } from './pager.js';
 import type { ProgressFile } from './progress.js';
-import { fitLines, progressBar, renderStep, wrapText } from './render.js';
+import { fitLines, progressBar, renderStep, unmarked, wrapText } from './render.js';
 import { Screen } from './screen.js';
 import { onShutdown } from './shutdown.js';
 import { runnableHere } from './tutor-command.js';
@@ -221,7 +221,9 @@ async function drawPage(page: PageToDraw, options: WalkOptions): Promise<void> {
   const { keys, write } = options;
   const { lesson, pages, stage } = visit;
   const width = pageWidth();
-  const put = (text: string, follow = false) => (screen ? screen.write(text, follow) : write(text));
+  // printed, a command is whole on its line already; on the screen, the pager keeps it whole
+  const put = (text: string, follow = false) =>
+    screen ? screen.write(text, follow) : write(unmarked(text));
   const pageNumber = `page ${place.page + 1}/${pages.length}`;
   if (screen) {
     screen.begin(header(visit, options), page.samePage);

@@ -64,6 +64,14 @@ export class Terminal {
     return this.tmux('capture-pane', '-p', '-t', 'tutor');
   }
 
+  /**
+   * The rows the terminal shows now, a line the terminal wrapped itself (softly, at its edge)
+   * joined back into one, as a terminal copies it.
+   */
+  joined(): string {
+    return this.tmux('capture-pane', '-p', '-J', '-t', 'tutor');
+  }
+
   async waitFor(pattern: RegExp, timeoutMs = 15_000, read = () => this.screen()): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let screen = '';

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { UserError } from '../../errors.js';
 import { glyphs } from '../glyphs.js';
-import { drawHops, explainCookieLines, fitLines, verdictLine } from '../render.js';
+import { drawHops, explainCookieLines, fitLines, unmarked, verdictLine } from '../render.js';
 import { pageWidth } from '../width.js';
 
 // enough to show every cookie a session app sets; a flood of them is summed up in one line
@@ -41,7 +41,7 @@ export async function probe(target: string, options: ProbeOptions): Promise<void
     const report = await probeServer({ url, post: options.post, fields }, (visit) => {
       if (options.json) return;
       write(`${drawHops(visit.visitor, visit.hops, pageWidth())}\n`);
-      if (visit.verdict) write(`${verdictLine(visit.verdict)}\n\n`);
+      if (visit.verdict) write(`${unmarked(verdictLine(visit.verdict))}\n\n`);
       if (visit.problem) say(`${chalk.red(glyphs.fail)} ${visit.problem}\n\n`);
     });
     // a verdict that failed, or a visit that could not finish (a redirect loop, a page too large),
