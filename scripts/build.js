@@ -167,25 +167,13 @@ function renameImports(code, rename) {
  * counts its text and code change, counted here.
  */
 async function writeReadingWords() {
-  const counter = join(dist, 'reading-words.mjs'); // in dist/, so src/paths.ts finds the root
-  await build({
-    ...common,
-    packages: 'external',
-    stdin: {
-      contents: `import { listLessons } from './src/course/catalog.ts';
-        import { readingWords } from './src/cli/lesson-words.ts';
-        export const counts = Object.fromEntries(listLessons().map((l) => [l.name, readingWords(l)]));`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: counter,
-  });
-  try {
-    const { counts } = await import(pathToFileURL(counter).href);
-    writeFileSync(join(dist, 'reading-words.json'), `${JSON.stringify(counts, null, 2)}\n`);
-  } finally {
-    rmSync(counter);
-  }
+  const { counts } = await runSource(
+    'reading-words',
+    `import { listLessons } from './src/course/catalog.ts';
+    import { readingWords } from './src/cli/lesson-words.ts';
+    export const counts = Object.fromEntries(listLessons().map((l) => [l.name, readingWords(l)]));`,
+  );
+  writeFileSync(join(dist, 'reading-words.json'), `${JSON.stringify(counts, null, 2)}\n`);
 }
 
 /**
@@ -194,27 +182,35 @@ async function writeReadingWords() {
  * loading marked (src/cli/page-markdown.ts). Text with a placeholder is filled in only when it runs.
  */
 async function writeFirstPages() {
-  const reader = join(dist, 'first-pages.mjs'); // in dist/, so src/paths.ts finds the root
+  const { parts } = await runSource(
+    'first-pages',
+    `import { lexer } from 'marked';
+    import { isDirective, listLessons, pageParts, readPages } from './src/course/catalog.ts';
+    export const parts = listLessons()
+      .flatMap((l) => pageParts(readPages(l)[0]))
+      .filter((part) => !isDirective(part) && !part.includes('{{'))
+      .map((part) => [part, lexer(part)]);`,
+  );
+  writeFileSync(join(dist, 'first-pages.json'), JSON.stringify(Object.fromEntries(parts)));
+}
+
+/**
+ * Builds `contents` (TypeScript that imports the tutor's source) into a module of its own, imports
+ * it and returns its exports: what the build counts or reads once, as the tutor would. The module
+ * is written in dist/, so src/paths.ts finds the root, and removed after.
+ */
+async function runSource(name, contents) {
+  const outfile = join(dist, `${name}.mjs`);
   await build({
     ...common,
     packages: 'external',
-    stdin: {
-      contents: `import { lexer } from 'marked';
-        import { isDirective, listLessons, pageParts, readPages } from './src/course/catalog.ts';
-        export const parts = listLessons()
-          .flatMap((l) => pageParts(readPages(l)[0]))
-          .filter((part) => !isDirective(part) && !part.includes('{{'))
-          .map((part) => [part, lexer(part)]);`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: reader,
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    outfile,
   });
   try {
-    const { parts } = await import(pathToFileURL(reader).href);
-    writeFileSync(join(dist, 'first-pages.json'), JSON.stringify(Object.fromEntries(parts)));
+    return await import(pathToFileURL(outfile).href);
   } finally {
-    rmSync(reader);
+    rmSync(outfile);
   }
 }
 
