@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { LessonInfo } from '../course/catalog.js';
-import { packageRoot, stageRoomDir } from '../paths.js';
+import { readBuilt, stageRoomDir } from '../paths.js';
 import { linesOf, readText } from '../text.js';
 import type { CodeRow, CodeView } from './change.js';
 
@@ -23,11 +22,7 @@ let recorded: Record<string, Helper[]> | undefined;
 
 /** The helpers the lesson's stage imports, in the order it imports them. */
 function helpersOf(lesson: LessonInfo): Helper[] {
-  if (!recorded) {
-    const file = join(packageRoot, 'dist', 'stage-helpers.json');
-    if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
-    recorded = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Helper[]>;
-  }
+  recorded ??= readBuilt<Record<string, Helper[]>>('stage-helpers.json');
   const stage = relative(stageRoomDir, lesson.stageSource).split(sep).join('/');
   const helpers = recorded[stage];
   if (!helpers) throw new Error(`dist/stage-helpers.json has no ${stage}: run npm run build`);

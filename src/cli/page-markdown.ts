@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Token } from 'marked';
-import { packageRoot } from '../paths.js';
+import { readBuilt } from '../paths.js';
 import { drawMarkdown } from './draw-markdown.js';
 
 /**
@@ -12,18 +10,11 @@ import { drawMarkdown } from './draw-markdown.js';
 let readAtBuild: Map<string, Token[]> | undefined;
 
 function builtTokens(text: string): Token[] | undefined {
-  readAtBuild ??= new Map(Object.entries(firstPages()));
+  // run from source before a build, marked reads every page
+  readAtBuild ??= new Map(
+    Object.entries(readBuilt<Record<string, Token[]>>('first-pages.json', {})),
+  );
   return readAtBuild.get(text);
-}
-
-function firstPages(): Record<string, Token[]> {
-  try {
-    return JSON.parse(readFileSync(join(packageRoot, 'dist', 'first-pages.json'), 'utf8'));
-  } catch (err) {
-    // run from source before a build: marked reads every page
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
 }
 
 /** A page's text, in Markdown, drawn to `width`, as src/cli/markdown.ts renders it. */

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { readBuilt } from '../paths.js';
 
 /** The reading speed behind `list`'s estimates: an unhurried pace for text with code in it. */
 export const wordsPerMinute = 200;
@@ -15,5 +13,5 @@ export function minutesFor(words: number): number {
  * as the build counted them: test/cli.test.ts proves they match the lessons as they are.
  */
 export function lessonWordCounts(): Record<string, number> {
-  return JSON.parse(readFileSync(join(packageRoot, 'dist', 'reading-words.json'), 'utf8'));
+  return readBuilt('reading-words.json');
 }
